@@ -1,0 +1,11 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from organisations import views as organisation_views
+
+urlpatterns = [
+    path("", organisation_views.home, name="home"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]

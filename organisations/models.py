@@ -1,0 +1,154 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from .choices import Language, MemberRole, OrganisationKind, SizeBand
+from .querysets import MembershipQuerySet, OrganisationQuerySet
+
+
+class User(AbstractUser):
+    """A person who signs in. What they may see comes from their memberships."""
+
+    language = models.CharField(
+        _("language"), max_length=8, choices=Language.choices, default=Language.FRENCH
+    )
+
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+
+class Organisation(models.Model):
+    """An association, school, public body, company, foundation or network.
+
+    ``parent`` names the system the organisation belongs to. Two organisations under the same
+    root system make an *internal* partnership; otherwise it is *external*.
+    """
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("short name"), max_length=80, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=OrganisationKind.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("system it belongs to"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="units",
+    )
+    size_band = models.PositiveSmallIntegerField(
+        _("size"), choices=SizeBand.choices, default=SizeBand.SMALL
+    )
+    description = models.TextField(_("description"), blank=True)
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = OrganisationQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=OrganisationKind.values),
+                name="organisation_kind_valid",
+                violation_error_message=_("Choose a kind from the list."),
+            ),
+            models.CheckConstraint(
+                condition=Q(size_band__gte=SizeBand.MICRO, size_band__lte=SizeBand.LARGE),
+                name="organisation_size_band_valid",
+                violation_error_message=_("Choose a size from the list."),
+            ),
+            models.CheckConstraint(
+                condition=Q(parent__isnull=True) | ~Q(parent=F("pk")),
+                name="organisation_not_its_own_parent",
+                violation_error_message=_("An organisation cannot belong to itself."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        if self.parent_id and self.pk and self.pk in self.ancestor_ids():
+            raise ValidationError(
+                {"parent": _("This would make the organisation part of its own system.")}
+            )
+
+    def ancestor_ids(self) -> list[int]:
+        """Ids from the parent up to the root system (one query per level, systems are shallow)."""
+        ids: list[int] = []
+        parent_id = self.parent_id
+        while parent_id and parent_id not in ids:
+            ids.append(parent_id)
+            parent_id = (
+                Organisation.objects.filter(pk=parent_id).values_list("parent_id", flat=True).first()
+            )
+        return ids
+
+    def root_id(self) -> int:
+        """The id of the system at the top of this organisation's chain of parents."""
+        ancestors = self.ancestor_ids()
+        return ancestors[-1] if ancestors else self.pk
+
+
+class Membership(models.Model):
+    """A user's role in an organisation: admins manage members, editors write, viewers read."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="memberships",
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        related_name="memberships",
+    )
+    role = models.CharField(
+        _("role"), max_length=10, choices=MemberRole.choices, default=MemberRole.VIEWER
+    )
+    created_at = models.DateTimeField(_("member since"), auto_now_add=True)
+
+    objects = MembershipQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["organisation__name", "user__username"]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organisation"],
+                name="membership_one_per_user_and_organisation",
+                violation_error_message=_("This person is already a member of the organisation."),
+            ),
+            models.CheckConstraint(
+                condition=Q(role__in=MemberRole.values),
+                name="membership_role_valid",
+                violation_error_message=_("Choose a role from the list."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.organisation} ({self.get_role_display()})"
+
+    @property
+    def can_write(self) -> bool:
+        return self.role in (MemberRole.ADMIN, MemberRole.EDITOR)

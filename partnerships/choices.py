@@ -1,0 +1,150 @@
+"""The typology's vocabulary: stable keys in code, translatable labels on screen.
+
+Levels are an ordered scale stored and exchanged as the integers 1 to 7.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Level(models.IntegerChoices):
+    SERVICE = 1, _("Service partnership")
+    INFORMATION = 2, _("Mutual information")
+    CONSULTATION = 3, _("Consultation")
+    CONCERTATION = 4, _("Concertation")
+    COOPERATION = 5, _("Cooperation")
+    RECIPROCITY = 6, _("Reciprocity")
+    FUSION = 7, _("Fusion")
+
+
+LEVEL_SUMMARIES = {
+    Level.SERVICE: _("One party works for the other more than with it."),
+    Level.INFORMATION: _("Each party keeps the other informed of what it does."),
+    Level.CONSULTATION: _("One party asks for the other's opinion, approval or validation."),
+    Level.CONCERTATION: _("Ideas are harmonised before acting; each is ready to adapt its work."),
+    Level.COOPERATION: _("Committed together; each feels responsible for the success."),
+    Level.RECIPROCITY: _(
+        "A shared project between equals that involves the people it is meant for."
+    ),
+    Level.FUSION: _("Identities have dissolved and nobody knows who does what: a warning sign."),
+}
+
+
+class AssessmentKind(models.TextChoices):
+    AGREED = "agreed", _("Agreed together")
+    PERCEIVED = "perceived", _("Perceived by a party")
+    TARGET = "target", _("Target")
+
+
+class PartnershipStatus(models.TextChoices):
+    PROPOSED = "proposed", _("Proposed")
+    ACTIVE = "active", _("Active")
+    PAUSED = "paused", _("Paused")
+    ENDED = "ended", _("Ended")
+
+
+class Scope(models.TextChoices):
+    INTERNAL = "internal", _("Internal (within one system)")
+    EXTERNAL = "external", _("External (between systems)")
+
+
+class ReviewCadence(models.IntegerChoices):
+    MONTHLY = 1, _("Every month")
+    QUARTERLY = 3, _("Every three months")
+    HALF_YEARLY = 6, _("Every six months")
+    YEARLY = 12, _("Every year")
+
+
+class PartyRole(models.TextChoices):
+    LEAD = "lead", _("Lead")
+    PARTNER = "partner", _("Partner")
+    FUNDER = "funder", _("Funder")
+    FACILITATOR = "facilitator", _("Facilitator")
+    BENEFICIARY_REP = "beneficiary_rep", _("Beneficiaries' representative")
+
+
+class Invitation(models.TextChoices):
+    INVITED = "invited", _("Invited")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+
+
+class CommitmentStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    IN_PROGRESS = "in_progress", _("In progress")
+    DONE = "done", _("Done")
+    DROPPED = "dropped", _("Dropped")
+
+
+class ConcernKind(models.TextChoices):
+    FEAR = "fear", _("Fear to tame")
+    RESISTANCE = "resistance", _("Resistance to overcome")
+
+
+class FearCategory(models.TextChoices):
+    IDENTITY = "identity", _("Loss of identity")
+    STATUS = "status", _("Loss of status or recognition")
+    INVESTMENT = "investment", _("Too much time or work")
+    POWER = "power", _("Sharing power")
+    CONCESSIONS = "concessions", _("Concessions too heavy")
+    ETHICS = "ethics", _("Losing one's soul")
+    OTHER = "other", _("Other fear")
+
+
+class ResistanceCategory(models.TextChoices):
+    INSTITUTIONAL = "institutional", _("Institutions guarding their borders")
+    ACTORS = "actors", _("People attached to their habits and comfort")
+    TRADITION = "tradition", _("Weight of traditions")
+    EXPERTISE = "expertise", _("Experts who feel questioned")
+    OTHER = "other", _("Other resistance")
+
+
+CONCERN_CATEGORIES = {
+    ConcernKind.FEAR: FearCategory,
+    ConcernKind.RESISTANCE: ResistanceCategory,
+}
+
+# Grouped for forms; "other" exists under both kinds, so show labels with concern_category_label.
+CONCERN_CATEGORY_CHOICES = [
+    (_("Fears to tame"), FearCategory.choices),
+    (_("Resistances to overcome"), ResistanceCategory.choices),
+]
+
+
+def concern_category_label(kind: str, category: str) -> str:
+    """The label of a category within its kind ("other" reads differently for each)."""
+    categories = CONCERN_CATEGORIES.get(kind)
+    if categories and category in categories.values:
+        return str(categories(category).label)
+    return category
+
+
+class Visibility(models.TextChoices):
+    SHARED = "shared", _("Shared with every party")
+    PRIVATE = "private", _("Private to the raising organisation")
+
+
+class ConcernStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    EASING = "easing", _("Easing")
+    RESOLVED = "resolved", _("Resolved")
+
+
+class PleasureCategory(models.TextChoices):
+    PARTICIPATION = "participation", _("Participating and sharing")
+    NOVELTY = "novelty", _("The new and unexpected")
+    COLLECTIVE = "collective", _("Building together with peers")
+    LEARNING = "learning", _("Learning together (1 + 1 = 3)")
+    OTHER = "other", _("Other pleasure")
+
+
+class ReviewStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    HELD = "held", _("Held")
+    CLOSED = "closed", _("Closed")
+
+
+INTENSITY_MIN = 0
+INTENSITY_MAX = 5

@@ -1,0 +1,220 @@
+"""Reads of the partnerships app: scoping first, then the signals, all computed in the database.
+
+Every read of tenant data starts from ``Partnership.objects.visible_to(user)`` or
+``for_organisation(organisation)``; nested objects are reached through a partnership that passed
+that gate, or through the matching method on their own queryset.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.apps import apps
+from django.db import models
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    Subquery,
+    When,
+)
+from django.db.models.functions import Greatest
+from django.utils import timezone
+
+from .choices import AssessmentKind, ConcernStatus, Invitation, ReviewStatus, Visibility
+
+if TYPE_CHECKING:
+    from organisations.models import Organisation, User
+
+
+def _model(name: str) -> type[models.Model]:
+    return apps.get_model("partnerships", name)
+
+
+def _accepted_parties() -> models.QuerySet:
+    return _model("Party").objects.filter(invitation=Invitation.ACCEPTED)
+
+
+# A perceived level is visible to every party when it was recorded outside any review, or for a
+# review that has been held (the blind rule). Gaps are computed from these values only, so every
+# party sees the same gap.
+REVEALED = Q(review__isnull=True) | Q(review__status__in=[ReviewStatus.HELD, ReviewStatus.CLOSED])
+
+
+def current_perceived_levels() -> models.QuerySet:
+    """Each current party's latest perceived level that every party may see (one row a party)."""
+    assessments = _model("LevelAssessment").objects
+    later = assessments.filter(
+        REVEALED,
+        kind=AssessmentKind.PERCEIVED,
+        party=OuterRef("party"),
+    ).filter(
+        Q(assessed_on__gt=OuterRef("assessed_on"))
+        | Q(assessed_on=OuterRef("assessed_on"), pk__gt=OuterRef("pk"))
+    )
+    return assessments.filter(
+        REVEALED,
+        ~Exists(later),
+        kind=AssessmentKind.PERCEIVED,
+        party__invitation=Invitation.ACCEPTED,
+        party__left_on__isnull=True,
+    )
+
+
+def _latest_level(kind: str) -> Subquery:
+    return Subquery(
+        _model("LevelAssessment")
+        .objects.filter(partnership=OuterRef("pk"), kind=kind)
+        .order_by("-assessed_on", "-pk")
+        .values("level")[:1],
+        output_field=IntegerField(),
+    )
+
+
+def _perceived_aggregate(aggregate: type[models.Aggregate]) -> Subquery:
+    return Subquery(
+        current_perceived_levels()
+        .filter(partnership=OuterRef("pk"))
+        .order_by()
+        .values("partnership")
+        .annotate(value=aggregate("level"))
+        .values("value"),
+        output_field=IntegerField(),
+    )
+
+
+class PartnershipQuerySet(models.QuerySet):
+    # --- Scoping --------------------------------------------------------------------------
+    def for_organisation(self, organisation: Organisation) -> PartnershipQuerySet:
+        """Partnerships the organisation is an accepted party of."""
+        return self.filter(
+            Exists(_accepted_parties().filter(partnership=OuterRef("pk"), organisation=organisation))
+        )
+
+    def visible_to(self, user: User) -> PartnershipQuerySet:
+        """Partnerships one of the user's organisations is an accepted party of."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(
+            Exists(
+                _accepted_parties().filter(
+                    partnership=OuterRef("pk"), organisation__memberships__user=user
+                )
+            )
+        )
+
+    # --- Levels and gaps ------------------------------------------------------------------
+    def with_levels(self) -> PartnershipQuerySet:
+        """Annotate the current agreed and target levels, and the perception and agreement gaps.
+
+        ``perception_gap`` is the spread between the parties' current perceived levels (None
+        until two parties rated); ``agreement_gap`` is the largest distance between a perceived
+        level and the agreed one (None without both).
+        """
+        return (
+            self.annotate(
+                agreed_level=_latest_level(AssessmentKind.AGREED),
+                target_level=_latest_level(AssessmentKind.TARGET),
+                perceived_max=_perceived_aggregate(Max),
+                perceived_min=_perceived_aggregate(Min),
+                perceived_count=_perceived_aggregate(Count),
+            )
+            .annotate(
+                perception_gap=Case(
+                    When(perceived_count__gte=2, then=F("perceived_max") - F("perceived_min")),
+                    default=None,
+                    output_field=IntegerField(),
+                ),
+                agreement_gap=Case(
+                    When(
+                        agreed_level__isnull=False,
+                        perceived_count__gte=1,
+                        then=Greatest(
+                            F("perceived_max") - F("agreed_level"),
+                            F("agreed_level") - F("perceived_min"),
+                        ),
+                    ),
+                    default=None,
+                    output_field=IntegerField(),
+                ),
+            )
+        )
+
+
+class PartyQuerySet(models.QuerySet):
+    def accepted(self) -> PartyQuerySet:
+        return self.filter(invitation=Invitation.ACCEPTED)
+
+    def current(self) -> PartyQuerySet:
+        """Parties that count: not declined and not gone."""
+        return self.exclude(invitation=Invitation.DECLINED).filter(left_on__isnull=True)
+
+
+class LevelAssessmentQuerySet(models.QuerySet):
+    def revealed(self) -> LevelAssessmentQuerySet:
+        """Entries every party may see (blind ratings only once their review is held)."""
+        return self.filter(REVEALED)
+
+    def visible_to_organisation(self, organisation: Organisation) -> LevelAssessmentQuerySet:
+        """What the organisation may see: every revealed entry, and its own blind ratings."""
+        return self.filter(REVEALED | Q(party__organisation=organisation))
+
+
+class ConcernQuerySet(models.QuerySet):
+    def visible_to_organisation(self, organisation: Organisation) -> ConcernQuerySet:
+        """Concerns of the organisation's partnerships that it may see.
+
+        A private concern is seen only by the organisation that raised it.
+        """
+        partnerships = _model("Partnership").objects.for_organisation(organisation)
+        return self.filter(partnership__in=partnerships).filter(
+            Q(visibility=Visibility.SHARED) | Q(raised_by__organisation=organisation)
+        )
+
+    def visible_to(self, user: User) -> ConcernQuerySet:
+        """Concerns the user may see through any of their organisations."""
+        if not user.is_authenticated:
+            return self.none()
+        partnerships = _model("Partnership").objects.visible_to(user)
+        raised_by_own_organisation = Exists(
+            apps.get_model("organisations", "Membership").objects.filter(
+                organisation=OuterRef("raised_by__organisation"), user=user
+            )
+        )
+        return self.filter(partnership__in=partnerships).filter(
+            Q(visibility=Visibility.SHARED) | raised_by_own_organisation
+        )
+
+    def open(self) -> ConcernQuerySet:
+        return self.exclude(status=ConcernStatus.RESOLVED)
+
+    def with_latest_intensity(self) -> ConcernQuerySet:
+        """Annotate the intensity and date of each concern's latest check (None if unchecked)."""
+        latest = (
+            _model("ConcernCheck")
+            .objects.filter(concern=OuterRef("pk"))
+            .order_by("-checked_on", "-pk")
+        )
+        return self.annotate(
+            latest_intensity=Subquery(latest.values("intensity")[:1], output_field=IntegerField()),
+            latest_checked_on=Subquery(latest.values("checked_on")[:1]),
+        )
+
+
+class CommitmentQuerySet(models.QuerySet):
+    def pending(self) -> CommitmentQuerySet:
+        return self.filter(status__in=["planned", "in_progress"])
+
+    def overdue(self, today=None) -> CommitmentQuerySet:
+        return self.pending().filter(due_on__lt=today or timezone.localdate())
+
+
+class ReviewQuerySet(models.QuerySet):
+    def held(self) -> ReviewQuerySet:
+        return self.filter(status__in=[ReviewStatus.HELD, ReviewStatus.CLOSED])

@@ -1,0 +1,49 @@
+"""Keep the derived scope right whatever path changes the parties (services, admin, shell)."""
+
+from __future__ import annotations
+
+from django.db.models.signals import post_delete, post_save, pre_save
+from django.dispatch import receiver
+
+from organisations.models import Organisation
+
+from .models import Partnership, Party
+
+
+@receiver([post_save, post_delete], sender=Party, dispatch_uid="party_changes_scope")
+def party_changed(sender, instance: Party, **kwargs) -> None:
+    from .services import partnership_refresh_scope
+
+    if kwargs.get("raw") or isinstance(kwargs.get("origin"), Partnership):
+        return  # fixtures load derived values as they are; a deleted partnership needs none
+    partnership_refresh_scope(instance.partnership)
+
+
+@receiver(pre_save, sender=Organisation, dispatch_uid="organisation_remember_system")
+def organisation_saving(sender, instance: Organisation, **kwargs) -> None:
+    if instance.pk is None:
+        instance._system_changed = False
+        return
+    previous = list(Organisation.objects.filter(pk=instance.pk).values_list("parent_id", flat=True))
+    instance._system_changed = not previous or previous[0] != instance.parent_id
+
+
+@receiver(post_save, sender=Organisation, dispatch_uid="organisation_system_changes_scope")
+def organisation_changed(sender, instance: Organisation, created: bool, **kwargs) -> None:
+    """A change of system moves the organisation and all its units: recompute their scopes."""
+    from .services import partnership_refresh_scope
+
+    if created or kwargs.get("raw") or not getattr(instance, "_system_changed", False):
+        return
+    organisation_ids = {instance.pk}
+    frontier = {instance.pk}
+    while frontier:
+        frontier = (
+            set(Organisation.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
+            - organisation_ids
+        )
+        organisation_ids |= frontier
+    for partnership in Partnership.objects.filter(
+        parties__organisation_id__in=organisation_ids
+    ).distinct():
+        partnership_refresh_scope(partnership)

@@ -96,7 +96,9 @@ class Organisation(models.Model):
         while parent_id and parent_id not in ids:
             ids.append(parent_id)
             parent_id = (
-                Organisation.objects.filter(pk=parent_id).values_list("parent_id", flat=True).first()
+                Organisation.objects.filter(pk=parent_id)
+                .values_list("parent_id", flat=True)
+                .first()
             )
         return ids
 

@@ -71,7 +71,12 @@ class CommitmentInline(PartnershipChildInline):
 
 class ConcernInline(PartnershipChildInline):
     model = Concern
-    fields = [("kind", "category", "status"), ("raised_by", "visibility"), "description", "response"]
+    fields = [
+        ("kind", "category", "status"),
+        ("raised_by", "visibility"),
+        "description",
+        "response",
+    ]
 
 
 class BenefitInline(PartnershipChildInline):

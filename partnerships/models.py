@@ -264,9 +264,17 @@ class LevelAssessment(AppendOnlyModel):
 
     def clean(self) -> None:
         super().clean()
-        if self.party_id and self.partnership_id and self.party.partnership_id != self.partnership_id:
+        if (
+            self.party_id
+            and self.partnership_id
+            and self.party.partnership_id != self.partnership_id
+        ):
             raise ValidationError({"party": _("This party belongs to another partnership.")})
-        if self.review_id and self.partnership_id and self.review.partnership_id != self.partnership_id:
+        if (
+            self.review_id
+            and self.partnership_id
+            and self.review.partnership_id != self.partnership_id
+        ):
             raise ValidationError({"review": _("This review belongs to another partnership.")})
 
 
@@ -305,7 +313,10 @@ class Commitment(models.Model):
     """What one party committed to, by when."""
 
     partnership = models.ForeignKey(
-        Partnership, verbose_name=_("partnership"), on_delete=models.CASCADE, related_name="commitments"
+        Partnership,
+        verbose_name=_("partnership"),
+        on_delete=models.CASCADE,
+        related_name="commitments",
     )
     party = models.ForeignKey(
         Party, verbose_name=_("owner"), on_delete=models.CASCADE, related_name="commitments"
@@ -314,7 +325,10 @@ class Commitment(models.Model):
     description = models.TextField(_("details"), blank=True)
     due_on = models.DateField(_("due date"), null=True, blank=True)
     status = models.CharField(
-        _("status"), max_length=12, choices=CommitmentStatus.choices, default=CommitmentStatus.PLANNED
+        _("status"),
+        max_length=12,
+        choices=CommitmentStatus.choices,
+        default=CommitmentStatus.PLANNED,
     )
     completed_on = models.DateField(_("completed on"), null=True, blank=True)
     review = models.ForeignKey(
@@ -360,7 +374,10 @@ class Concern(models.Model):
     """A fear to tame or a resistance to overcome, raised by one party."""
 
     partnership = models.ForeignKey(
-        Partnership, verbose_name=_("partnership"), on_delete=models.CASCADE, related_name="concerns"
+        Partnership,
+        verbose_name=_("partnership"),
+        on_delete=models.CASCADE,
+        related_name="concerns",
     )
     kind = models.CharField(_("kind"), max_length=12, choices=ConcernKind.choices)
     category = models.CharField(_("category"), max_length=20, choices=CONCERN_CATEGORY_CHOICES)
@@ -455,7 +472,10 @@ class Benefit(models.Model):
     """A pleasure the partnership demonstrated, with its evidence."""
 
     partnership = models.ForeignKey(
-        Partnership, verbose_name=_("partnership"), on_delete=models.CASCADE, related_name="benefits"
+        Partnership,
+        verbose_name=_("partnership"),
+        on_delete=models.CASCADE,
+        related_name="benefits",
     )
     party = models.ForeignKey(
         Party,

@@ -94,7 +94,9 @@ class PartnershipQuerySet(models.QuerySet):
     def for_organisation(self, organisation: Organisation) -> PartnershipQuerySet:
         """Partnerships the organisation is an accepted party of."""
         return self.filter(
-            Exists(_accepted_parties().filter(partnership=OuterRef("pk"), organisation=organisation))
+            Exists(
+                _accepted_parties().filter(partnership=OuterRef("pk"), organisation=organisation)
+            )
         )
 
     def visible_to(self, user: User) -> PartnershipQuerySet:
@@ -117,33 +119,30 @@ class PartnershipQuerySet(models.QuerySet):
         until two parties rated); ``agreement_gap`` is the largest distance between a perceived
         level and the agreed one (None without both).
         """
-        return (
-            self.annotate(
-                agreed_level=_latest_level(AssessmentKind.AGREED),
-                target_level=_latest_level(AssessmentKind.TARGET),
-                perceived_max=_perceived_aggregate(Max),
-                perceived_min=_perceived_aggregate(Min),
-                perceived_count=_perceived_aggregate(Count),
-            )
-            .annotate(
-                perception_gap=Case(
-                    When(perceived_count__gte=2, then=F("perceived_max") - F("perceived_min")),
-                    default=None,
-                    output_field=IntegerField(),
-                ),
-                agreement_gap=Case(
-                    When(
-                        agreed_level__isnull=False,
-                        perceived_count__gte=1,
-                        then=Greatest(
-                            F("perceived_max") - F("agreed_level"),
-                            F("agreed_level") - F("perceived_min"),
-                        ),
+        return self.annotate(
+            agreed_level=_latest_level(AssessmentKind.AGREED),
+            target_level=_latest_level(AssessmentKind.TARGET),
+            perceived_max=_perceived_aggregate(Max),
+            perceived_min=_perceived_aggregate(Min),
+            perceived_count=_perceived_aggregate(Count),
+        ).annotate(
+            perception_gap=Case(
+                When(perceived_count__gte=2, then=F("perceived_max") - F("perceived_min")),
+                default=None,
+                output_field=IntegerField(),
+            ),
+            agreement_gap=Case(
+                When(
+                    agreed_level__isnull=False,
+                    perceived_count__gte=1,
+                    then=Greatest(
+                        F("perceived_max") - F("agreed_level"),
+                        F("agreed_level") - F("perceived_min"),
                     ),
-                    default=None,
-                    output_field=IntegerField(),
                 ),
-            )
+                default=None,
+                output_field=IntegerField(),
+            ),
         )
 
 

@@ -36,6 +36,8 @@ SECRET_KEY = os.environ.get("SECRET_KEY", "")
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Set by the CI run: tests that need a service fail instead of skipping when it is missing.
+CI = env_bool("CI", False)
 
 INSTALLED_APPS = [
     "django.contrib.admin",

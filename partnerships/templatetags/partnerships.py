@@ -9,7 +9,7 @@ register = template.Library()
 
 @register.filter
 def level_label(value: int | None) -> str:
-    """"3 · Consultation" for a level number, a dash when there is none."""
+    """ "3 · Consultation" for a level number, a dash when there is none."""
     if not value:
         return "—"
     return f"{value} · {Level(value).label}"

@@ -1,0 +1,129 @@
+from __future__ import annotations
+
+import factory
+from django.utils import timezone
+
+from organisations.models import Membership, Organisation, User
+from partnerships.choices import Invitation
+from partnerships.models import (
+    Benefit,
+    Commitment,
+    Concern,
+    ConcernCheck,
+    LevelAssessment,
+    Partnership,
+    Party,
+    Responsibility,
+    Review,
+)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ["username"]
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
+    password = factory.django.Password("password")
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+
+    name = factory.Sequence(lambda n: f"Organisation {n}")
+    slug = factory.Sequence(lambda n: f"organisation-{n}")
+    kind = "association"
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+    role = "viewer"
+
+
+class PartnershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Partnership
+
+    title = factory.Sequence(lambda n: f"Partnership {n}")
+    status = "active"
+
+
+class PartyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Party
+
+    partnership = factory.SubFactory(PartnershipFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+    role = "partner"
+    invitation = Invitation.ACCEPTED
+    joined_on = factory.LazyFunction(timezone.localdate)
+
+
+class LevelAssessmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = LevelAssessment
+
+    partnership = factory.SubFactory(PartnershipFactory)
+    kind = "agreed"
+    level = 4
+
+
+class ResponsibilityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Responsibility
+
+    party = factory.SubFactory(PartyFactory)
+    partnership = factory.SelfAttribute("party.partnership")
+    title = "Coordination"
+
+
+class CommitmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Commitment
+
+    party = factory.SubFactory(PartyFactory)
+    partnership = factory.SelfAttribute("party.partnership")
+    title = "Send the calendar"
+
+
+class ConcernFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Concern
+
+    raised_by = factory.SubFactory(PartyFactory)
+    partnership = factory.SelfAttribute("raised_by.partnership")
+    kind = "fear"
+    category = "investment"
+    description = "Too many evenings taken"
+
+
+class ConcernCheckFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ConcernCheck
+
+    concern = factory.SubFactory(ConcernFactory)
+    intensity = 3
+
+
+class BenefitFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Benefit
+
+    party = factory.SubFactory(PartyFactory)
+    partnership = factory.SelfAttribute("party.partnership")
+    category = "learning"
+    description = "Each team learnt the other's methods"
+
+
+class ReviewFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Review
+
+    partnership = factory.SubFactory(PartnershipFactory)
+    scheduled_on = factory.LazyFunction(timezone.localdate)

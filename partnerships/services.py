@@ -6,18 +6,50 @@ import datetime
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from organisations.models import Organisation
+from organisations.permissions import require_admin, require_writer
 
-from .choices import AssessmentKind, Invitation, PartyRole, Scope
-from .models import Concern, ConcernCheck, LevelAssessment, Partnership, Party, Review
+from .choices import (
+    AssessmentKind,
+    CommitmentStatus,
+    ConcernStatus,
+    Invitation,
+    PartyRole,
+    Scope,
+    Visibility,
+)
+from .dates import add_months
+from .models import (
+    Commitment,
+    Concern,
+    ConcernCheck,
+    LevelAssessment,
+    Partnership,
+    Party,
+    Review,
+)
 
 if TYPE_CHECKING:
     from organisations.models import User
+
+
+class StaleVersion(Exception):
+    """The record changed since the form or request was prepared: nothing was overwritten."""
+
+    def __init__(self, current_version: int):
+        self.current_version = current_version
+        super().__init__(
+            _(
+                "Someone else changed this partnership while you were editing it "
+                "(it is now at version %(version)s). Reload it, then apply your changes again."
+            )
+            % {"version": current_version}
+        )
 
 
 def _save(obj, actor: User | None, **kwargs) -> None:
@@ -61,6 +93,7 @@ def partnership_create(
 
     ``partners`` are (organisation, role) pairs invited to join; each must accept.
     """
+    require_writer(actor, organisation)
     partnership = Partnership(title=title, purpose=purpose, created_by=actor, **fields)
     _save(partnership, actor)
     today = timezone.localdate()
@@ -75,15 +108,64 @@ def partnership_create(
     )
     _save(party, actor)
     for partner, partner_role in partners:
-        party_invite(actor=actor, partnership=partnership, organisation=partner, role=partner_role)
+        _invite(actor=actor, partnership=partnership, organisation=partner, role=partner_role)
     return partnership
 
 
 @transaction.atomic
+def partnership_update(
+    *, actor: User, organisation: Organisation, partnership: Partnership, version: int, **fields
+) -> Partnership:
+    """Apply ``fields`` if nobody changed the partnership since ``version`` was read.
+
+    The row is locked while it is checked and written, so two concurrent saves of the same
+    version cannot both succeed: the second raises ``StaleVersion``.
+    """
+    require_writer(actor, organisation)
+    current = Partnership.objects.select_for_update().get(pk=partnership.pk)
+    if current.version != version:
+        raise StaleVersion(current.version)
+    for name, value in fields.items():
+        setattr(current, name, value)
+    current.version += 1
+    _save(current, actor)
+    return current
+
+
+@transaction.atomic
+def partnership_delete(
+    *, actor: User, organisation: Organisation, partnership: Partnership
+) -> None:
+    """Delete a partnership with all it holds; only administrators of a lead party may."""
+    require_admin(actor, organisation)
+    is_lead = Party.objects.accepted().filter(
+        partnership=partnership, organisation=organisation, role=PartyRole.LEAD
+    )
+    if not is_lead.exists():
+        raise PermissionDenied(_("Only administrators of the lead organisation can delete it."))
+    partnership._history_user = actor
+    partnership.delete()
+
+
+@transaction.atomic
 def party_invite(
+    *,
+    actor: User,
+    acting: Organisation,
+    partnership: Partnership,
+    organisation: Organisation,
+    role: str,
+) -> Party:
+    """An administrator of a party invites another organisation; one of its admins must accept."""
+    require_admin(actor, acting)
+    return _invite(actor=actor, partnership=partnership, organisation=organisation, role=role)
+
+
+def _invite(
     *, actor: User, partnership: Partnership, organisation: Organisation, role: str
 ) -> Party:
-    """Invite an organisation; it becomes a party once one of its admins accepts."""
+    if not organisation.active:
+        raise ValidationError({"organisation": _("This organisation is no longer active.")})
     if Party.objects.filter(partnership=partnership, organisation=organisation).exists():
         raise ValidationError({"organisation": _("This organisation is already a party.")})
     party = Party(
@@ -99,7 +181,8 @@ def party_invite(
 
 @transaction.atomic
 def invitation_respond(*, actor: User, party: Party, accept: bool) -> Party:
-    """Accept or decline an invitation on behalf of the invited organisation."""
+    """An administrator of the invited organisation accepts or declines the invitation."""
+    require_admin(actor, party.organisation)
     if party.invitation != Invitation.INVITED:
         raise ValidationError(_("This invitation has already been answered."))
     party.invitation = Invitation.ACCEPTED if accept else Invitation.DECLINED
@@ -110,21 +193,37 @@ def invitation_respond(*, actor: User, party: Party, accept: bool) -> Party:
     return party
 
 
+def require_party_writer(actor: User, organisation: Organisation, partnership: Partnership) -> None:
+    """The actor writes for ``organisation``, which must be an accepted party of the partnership."""
+    require_writer(actor, organisation)
+    if (
+        not Party.objects.accepted()
+        .filter(partnership=partnership, organisation=organisation)
+        .exists()
+    ):
+        raise PermissionDenied(_("Your organisation is not a party to this partnership."))
+
+
 @transaction.atomic
 def level_record(
     *,
-    actor: User | None,
+    actor: User,
+    organisation: Organisation,
     partnership: Partnership,
     kind: str,
     level: int,
-    party: Party | None = None,
     review: Review | None = None,
     rationale: str = "",
     assessed_on: datetime.date | None = None,
 ) -> LevelAssessment:
-    """Append a level to the log; the latest entry of each kind is the current value."""
-    if kind != AssessmentKind.PERCEIVED:
-        party = None
+    """Append a level to the log; the latest entry of each kind is the current value.
+
+    A perceived level is always the acting organisation's own: nobody rates for another party.
+    """
+    require_party_writer(actor, organisation, partnership)
+    party = None
+    if kind == AssessmentKind.PERCEIVED:
+        party = Party.objects.get(partnership=partnership, organisation=organisation)
     assessment = LevelAssessment(
         partnership=partnership,
         kind=kind,
@@ -135,6 +234,7 @@ def level_record(
         author=actor,
         assessed_on=assessed_on or timezone.localdate(),
     )
+    _require_open_review(review)
     _save(assessment, actor)
     return assessment
 
@@ -142,7 +242,8 @@ def level_record(
 @transaction.atomic
 def concern_check_record(
     *,
-    actor: User | None,
+    actor: User,
+    organisation: Organisation,
     concern: Concern,
     intensity: int,
     note: str = "",
@@ -150,6 +251,9 @@ def concern_check_record(
     checked_on: datetime.date | None = None,
 ) -> ConcernCheck:
     """Append a re-rating of a concern's intensity (0 = gone)."""
+    require_party_writer(actor, organisation, concern.partnership)
+    _require_may_see_concern(organisation, concern)
+    _require_open_review(review)
     check = ConcernCheck(
         concern=concern,
         intensity=intensity,
@@ -160,3 +264,66 @@ def concern_check_record(
     )
     _save(check, actor)
     return check
+
+
+@transaction.atomic
+def record_save(*, actor: User, organisation: Organisation, record: models.Model) -> models.Model:
+    """Create or update a responsibility, commitment, concern or benefit of a partnership.
+
+    A commitment carries its completion date exactly while it is done; a private concern can
+    only be touched by the organisation that raised it.
+    """
+    require_party_writer(actor, organisation, record.partnership)
+    if isinstance(record, Concern):
+        _require_may_see_concern(organisation, record)
+        if record.status == ConcernStatus.RESOLVED and record.pk is None:
+            raise ValidationError({"status": _("A new concern cannot start resolved.")})
+    if isinstance(record, Commitment):
+        if record.status == CommitmentStatus.DONE:
+            record.completed_on = record.completed_on or timezone.localdate()
+        else:
+            record.completed_on = None
+    has_author = any(field.name == "author" for field in record._meta.fields)
+    if has_author and record.pk is None and record.author_id is None:
+        record.author = actor
+    _save(record, actor)
+    return record
+
+
+@transaction.atomic
+def record_delete(*, actor: User, organisation: Organisation, record: models.Model) -> None:
+    """Delete a responsibility, commitment or benefit (history keeps what it was)."""
+    require_party_writer(actor, organisation, record.partnership)
+    record._history_user = actor
+    record.delete()
+
+
+@transaction.atomic
+def review_save(*, actor: User, organisation: Organisation, review: Review) -> Review:
+    """Plan a review or change one that is not closed; a closed review is frozen."""
+    require_party_writer(actor, organisation, review.partnership)
+    if review.pk:
+        _require_open_review(Review.objects.select_for_update().get(pk=review.pk))
+    if review.pk is None:
+        review.created_by = actor
+    _save(review, actor)
+    return review
+
+
+def next_review_date(partnership: Partnership, held_on: datetime.date) -> datetime.date:
+    """The next review follows the partnership's cadence from the last review held."""
+    return add_months(held_on, partnership.review_cadence)
+
+
+def _require_open_review(review: Review | None) -> None:
+    if review is not None and review.closed_at is not None:
+        raise ValidationError(
+            _("This review is closed and its record is frozen; link corrections to the next one.")
+        )
+
+
+def _require_may_see_concern(organisation: Organisation, concern: Concern) -> None:
+    if concern.visibility == Visibility.PRIVATE and (
+        concern.raised_by.organisation_id != organisation.pk
+    ):
+        raise PermissionDenied(_("This concern is private to the organisation that raised it."))

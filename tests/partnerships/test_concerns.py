@@ -5,8 +5,7 @@ import datetime
 import pytest
 
 from partnerships.models import Concern
-from partnerships.services import concern_check_record
-from tests.factories import ConcernFactory
+from tests.factories import ConcernCheckFactory, ConcernFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -24,15 +23,9 @@ def concerns(partnership, org_a, org_c):
 
 def test_latest_intensity_is_the_last_check(concerns):
     shared, *_ = concerns
-    concern_check_record(
-        actor=None, concern=shared, intensity=2, checked_on=datetime.date(2025, 1, 1)
-    )
-    concern_check_record(
-        actor=None, concern=shared, intensity=5, checked_on=datetime.date(2025, 4, 1)
-    )
-    concern_check_record(
-        actor=None, concern=shared, intensity=1, checked_on=datetime.date(2025, 2, 1)
-    )
+    ConcernCheckFactory(concern=shared, intensity=2, checked_on=datetime.date(2025, 1, 1))
+    ConcernCheckFactory(concern=shared, intensity=5, checked_on=datetime.date(2025, 4, 1))
+    ConcernCheckFactory(concern=shared, intensity=1, checked_on=datetime.date(2025, 2, 1))
     row = Concern.objects.with_latest_intensity().get(pk=shared.pk)
     assert (row.latest_intensity, row.latest_checked_on) == (5, datetime.date(2025, 4, 1))
 

@@ -9,8 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from partnerships.models import Partnership
-from partnerships.services import level_record
-from tests.factories import PartyFactory, ReviewFactory
+from tests.factories import LevelAssessmentFactory, PartyFactory, ReviewFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -26,14 +25,8 @@ def parties(partnership, org_a, org_c, org_b):
 
 
 def record(partnership, kind, level, on, party=None, review=None):
-    level_record(
-        actor=None,
-        partnership=partnership,
-        kind=kind,
-        level=level,
-        party=party,
-        review=review,
-        assessed_on=on,
+    LevelAssessmentFactory(
+        partnership=partnership, kind=kind, level=level, party=party, review=review, assessed_on=on
     )
 
 

@@ -7,9 +7,22 @@ import datetime
 import pytest
 
 from partnerships.services import invitation_respond, partnership_create, party_invite
-from tests.factories import OrganisationFactory, PartyFactory
+from tests.factories import MembershipFactory, OrganisationFactory, PartyFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def coordinator(db):
+    return UserFactory(username="coordinator")
+
+
+def create(coordinator, organisation, partners, title="Ateliers"):
+    """``coordinator`` creates a partnership as an admin of ``organisation``."""
+    MembershipFactory(user=coordinator, organisation=organisation, role="admin")
+    return partnership_create(
+        actor=coordinator, organisation=organisation, title=title, partners=partners
+    )
 
 
 @pytest.fixture
@@ -33,38 +46,35 @@ def club(youth_service):
     return OrganisationFactory(name="Club ados", parent=youth_service)
 
 
-def test_units_of_one_system_make_an_internal_partnership(owner, library, club):
-    partnership = partnership_create(
-        actor=owner, organisation=library, title="Ateliers", partners=[(club, "partner")]
-    )
+def test_units_of_one_system_make_an_internal_partnership(coordinator, library, club):
+    assert create(coordinator, library, [(club, "partner")]).scope == "internal"
+
+
+def test_a_system_and_its_own_unit_are_internal(coordinator, town, library):
+    assert create(coordinator, town, [(library, "partner")]).scope == "internal"
+
+
+def test_organisations_of_different_systems_are_external(coordinator, org_a, library):
+    assert create(coordinator, org_a, [(library, "partner")]).scope == "external"
+
+
+def test_scope_follows_parties_joining_declining_and_leaving(
+    coordinator, outsider, library, youth_service, org_b
+):
+    partnership = create(coordinator, library, [(youth_service, "partner")])
     assert partnership.scope == "internal"
 
-
-def test_a_system_and_its_own_unit_are_internal(owner, town, library):
-    partnership = partnership_create(
-        actor=owner, organisation=town, title="Budget", partners=[(library, "partner")]
+    outside = party_invite(
+        actor=coordinator,
+        acting=library,
+        partnership=partnership,
+        organisation=org_b,
+        role="funder",
     )
-    assert partnership.scope == "internal"
-
-
-def test_organisations_of_different_systems_make_an_external_partnership(owner, org_a, library):
-    partnership = partnership_create(
-        actor=owner, organisation=org_a, title="Lecture", partners=[(library, "partner")]
-    )
-    assert partnership.scope == "external"
-
-
-def test_scope_follows_parties_joining_declining_and_leaving(owner, library, youth_service, org_b):
-    partnership = partnership_create(
-        actor=owner, organisation=library, title="Été", partners=[(youth_service, "partner")]
-    )
-    assert partnership.scope == "internal"
-
-    outside = party_invite(actor=owner, partnership=partnership, organisation=org_b, role="funder")
     partnership.refresh_from_db()
     assert partnership.scope == "external"
 
-    invitation_respond(actor=owner, party=outside, accept=False)
+    invitation_respond(actor=outsider, party=outside, accept=False)
     partnership.refresh_from_db()
     assert partnership.scope == "internal"
 
@@ -82,10 +92,10 @@ def test_scope_follows_parties_joining_declining_and_leaving(owner, library, you
     assert partnership.scope == "internal"
 
 
-def test_scope_follows_an_organisation_moving_into_another_system(owner, org_a, library, club):
-    partnership = partnership_create(
-        actor=owner, organisation=org_a, title="Lecture", partners=[(club, "partner")]
-    )
+def test_scope_follows_an_organisation_moving_into_another_system(
+    coordinator, org_a, library, club
+):
+    partnership = create(coordinator, org_a, [(club, "partner")])
     assert partnership.scope == "external"
 
     org_a.parent = library  # org A joins the town's system, two levels above the club
@@ -94,10 +104,8 @@ def test_scope_follows_an_organisation_moving_into_another_system(owner, org_a, 
     assert partnership.scope == "internal"
 
 
-def test_a_system_moving_carries_its_units(owner, org_a, town, club):
-    partnership = partnership_create(
-        actor=owner, organisation=org_a, title="Sport", partners=[(club, "partner")]
-    )
+def test_a_system_moving_carries_its_units(coordinator, org_a, town, club):
+    partnership = create(coordinator, org_a, [(club, "partner")])
     town.parent = org_a
     town.save()
     partnership.refresh_from_db()

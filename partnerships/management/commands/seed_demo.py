@@ -137,7 +137,18 @@ class DemoPartnership:
         self._concerns(partnership, reviews)
         self._responsibilities_and_commitments(partnership, reviews)
         self._benefits(partnership, reviews)
+        self._close(reviews)
         return partnership
+
+    def _close(self, reviews: list[Review]) -> None:
+        """Freeze each held review the evening it was held, once its record is complete."""
+        for review in reviews:
+            review.status = ReviewStatus.CLOSED
+            review.closed_at = timezone.make_aware(
+                datetime.datetime.combine(review.held_on, datetime.time(18, 0))
+            )
+            review._history_user = self.actor
+            review.save()
 
     def _accept_invitations(self, partnership: Partnership, starts_on: datetime.date):
         parties = {
@@ -160,14 +171,11 @@ class DemoPartnership:
                 partnership=partnership,
                 scheduled_on=held_on,
                 held_on=held_on,
-                status=ReviewStatus.CLOSED,
+                status=ReviewStatus.HELD,
                 location="Salle polyvalente du centre social",
                 minutes=data.MINUTES,
                 decisions=data.DECISIONS,
                 next_review_on=add_months(held_on, CADENCE_MONTHS),
-                closed_at=timezone.make_aware(
-                    datetime.datetime.combine(held_on, datetime.time(18, 0))
-                ),
                 created_by=self.actor,
             )
             review._history_user = self.actor
@@ -186,8 +194,10 @@ class DemoPartnership:
 
     def _levels(self, partnership: Partnership, reviews: list[Review]) -> None:
         spec = self.spec
+        lead = self.organisations[spec["parties"][0][0]]
         level_record(
             actor=self.actor,
+            organisation=lead,
             partnership=partnership,
             kind=AssessmentKind.TARGET,
             level=spec["target"],
@@ -198,6 +208,7 @@ class DemoPartnership:
         for index, (review, agreed) in enumerate(zip(reviews, spec["history"], strict=True)):
             level_record(
                 actor=self.actor,
+                organisation=lead,
                 partnership=partnership,
                 kind=AssessmentKind.AGREED,
                 level=agreed,
@@ -212,10 +223,10 @@ class DemoPartnership:
                     perceived = min(7, max(1, agreed + self.random.choice([-1, 0, 0, 1])))
                 level_record(
                     actor=self.admins[slug],
+                    organisation=party.organisation,
                     partnership=partnership,
                     kind=AssessmentKind.PERCEIVED,
                     level=perceived,
-                    party=party,
                     review=review,
                     assessed_on=review.held_on,
                 )
@@ -241,6 +252,7 @@ class DemoPartnership:
                 review = linked[position] if position < len(linked) else None
                 concern_check_record(
                     actor=self.admins[slug],
+                    organisation=raised_by.organisation,
                     concern=concern,
                     intensity=intensity,
                     review=review,

@@ -1,0 +1,48 @@
+"""Who may do what in an organisation: one place for the role rules.
+
+Views and the API call these before any write; services call them again, so a write path that
+forgets the view-level check is still refused.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+
+from .choices import MemberRole
+from .models import Membership
+
+if TYPE_CHECKING:
+    from .models import Organisation, User
+
+WRITER_ROLES = (MemberRole.ADMIN, MemberRole.EDITOR)
+
+
+def role_of(user: User | None, organisation: Organisation) -> str | None:
+    """The user's role in the organisation, or None for a non-member."""
+    if user is None or not user.is_authenticated:
+        return None
+    return (
+        Membership.objects.filter(user=user, organisation=organisation)
+        .values_list("role", flat=True)
+        .first()
+    )
+
+
+def require_writer(user: User | None, organisation: Organisation) -> None:
+    """Admins and editors write; viewers and non-members are refused."""
+    if role_of(user, organisation) not in WRITER_ROLES:
+        raise PermissionDenied(
+            _("Only editors and administrators of %(organisation)s can do this.")
+            % {"organisation": organisation}
+        )
+
+
+def require_admin(user: User | None, organisation: Organisation) -> None:
+    if role_of(user, organisation) != MemberRole.ADMIN:
+        raise PermissionDenied(
+            _("Only administrators of %(organisation)s can do this.")
+            % {"organisation": organisation}
+        )

@@ -6,6 +6,9 @@ from organisations import views as organisation_views
 urlpatterns = [
     path("", organisation_views.home, name="home"),
     path("accounts/", include("django.contrib.auth.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/join/<str:token>/", organisation_views.join, name="join"),
+    path("language/", organisation_views.language, name="set_language"),
+    path("o/<slug:org_slug>/", include("organisations.urls")),
+    path("o/<slug:org_slug>/", include("partnerships.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -154,3 +154,58 @@ class Membership(models.Model):
     @property
     def can_write(self) -> bool:
         return self.role in (MemberRole.ADMIN, MemberRole.EDITOR)
+
+
+def _invitation_token() -> str:
+    import secrets
+
+    return secrets.token_urlsafe(32)
+
+
+class MemberInvitation(models.Model):
+    """An e-mail address invited to join an organisation before it has an account."""
+
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        related_name="member_invitations",
+    )
+    email = models.EmailField(_("e-mail address"))
+    role = models.CharField(
+        _("role"), max_length=10, choices=MemberRole.choices, default=MemberRole.VIEWER
+    )
+    token = models.CharField(max_length=64, unique=True, default=_invitation_token, editable=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("invited by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("invited at"), auto_now_add=True)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+
+    history = HistoricalRecords(excluded_fields=["token"])
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("member invitation")
+        verbose_name_plural = _("member invitations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "email"],
+                condition=Q(accepted_at__isnull=True),
+                name="member_invitation_one_pending_per_address",
+                violation_error_message=_("This address already has a pending invitation."),
+            ),
+            models.CheckConstraint(
+                condition=Q(role__in=MemberRole.values),
+                name="member_invitation_role_valid",
+                violation_error_message=_("Choose a role from the list."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.organisation}"

@@ -1,33 +1,162 @@
 from __future__ import annotations
 
+from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import check_for_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django.views.i18n import set_language
 
-from partnerships.choices import Invitation
-from partnerships.models import Partnership
-
-from .models import Membership
+from .access import ADMIN, member_required
+from .forms import JoinForm, MemberAddForm, MemberRoleForm
+from .models import MemberInvitation, Membership
+from .services import (
+    invitation_accept,
+    member_add,
+    member_invitation_cancel,
+    member_remove,
+    member_set_role,
+)
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """The signed-in user's organisations, each with the partnerships it is a party of."""
-    memberships = list(
-        Membership.objects.filter(user=request.user)
-        .select_related("organisation")
-        .order_by("organisation__name")
+    """Straight to the dashboard of the organisation the user last acted for."""
+    memberships = Membership.objects.filter(user=request.user, organisation__active=True)
+    last = request.session.get("organisation")
+    membership = (
+        memberships.filter(organisation__slug=last).first()
+        or memberships.order_by("organisation__name").select_related("organisation").first()
     )
-    partnerships = (
-        Partnership.objects.visible_to(request.user)
-        .with_levels()
-        .prefetch_related("parties")
-        .order_by("title")
+    if membership is None:
+        return render(request, "organisations/no_organisation.html")
+    return redirect("partnerships:dashboard", org_slug=membership.organisation.slug)
+
+
+def language(request: HttpRequest) -> HttpResponse:
+    """Switch the language, and remember it for the signed-in user on every device."""
+    response = set_language(request)
+    code = request.POST.get("language")
+    if request.method == "POST" and request.user.is_authenticated and check_for_language(code):
+        request.user.language = code
+        request.user.save(update_fields=["language"])
+    return response
+
+
+def _members_page(request, membership, add_form=None, status=200) -> HttpResponse:
+    organisation = membership.organisation
+    return render(
+        request,
+        "organisations/members.html",
+        {
+            "membership": membership,
+            "organisation": organisation,
+            "members": Membership.objects.filter(organisation=organisation)
+            .select_related("user")
+            .order_by("user__last_name", "user__username"),
+            "invitations": MemberInvitation.objects.filter(
+                organisation=organisation, accepted_at__isnull=True
+            ).select_related("invited_by"),
+            "add_form": add_form or MemberAddForm(),
+            "role_form": MemberRoleForm(),
+        },
+        status=status,
     )
-    by_organisation: dict[int, list[Partnership]] = {m.organisation_id: [] for m in memberships}
-    for partnership in partnerships:
-        for party in partnership.parties.all():
-            if party.organisation_id in by_organisation and party.invitation == Invitation.ACCEPTED:
-                by_organisation[party.organisation_id].append(partnership)
-    rows = [(m, by_organisation[m.organisation_id]) for m in memberships]
-    return render(request, "organisations/home.html", {"rows": rows})
+
+
+@member_required()
+def members(request: HttpRequest, membership) -> HttpResponse:
+    return _members_page(request, membership)
+
+
+@member_required(ADMIN)
+@require_POST
+def member_add_view(request: HttpRequest, membership) -> HttpResponse:
+    form = MemberAddForm(request.POST)
+    if form.is_valid():
+        try:
+            added = member_add(
+                actor=request.user, organisation=membership.organisation, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_error("identifier", error)
+        else:
+            if isinstance(added, MemberInvitation):
+                messages.success(
+                    request, _("Invitation e-mailed to %(email)s.") % {"email": added.email}
+                )
+            else:
+                messages.success(request, _("%(user)s is now a member.") % {"user": added.user})
+            return redirect("members", org_slug=membership.organisation.slug)
+    return _members_page(request, membership, add_form=form)
+
+
+def _other_membership(membership, pk) -> Membership:
+    return get_object_or_404(Membership, organisation=membership.organisation, pk=pk)
+
+
+@member_required(ADMIN)
+@require_POST
+def member_role_view(request: HttpRequest, membership, pk: int) -> HttpResponse:
+    target = _other_membership(membership, pk)
+    form = MemberRoleForm(request.POST)
+    if form.is_valid():
+        try:
+            member_set_role(actor=request.user, membership=target, role=form.cleaned_data["role"])
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Role changed."))
+    return redirect("members", org_slug=membership.organisation.slug)
+
+
+@member_required(ADMIN)
+@require_POST
+def member_remove_view(request: HttpRequest, membership, pk: int) -> HttpResponse:
+    target = _other_membership(membership, pk)
+    try:
+        member_remove(actor=request.user, membership=target)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Member removed."))
+    return redirect("members", org_slug=membership.organisation.slug)
+
+
+@member_required(ADMIN)
+@require_POST
+def member_invitation_cancel_view(request: HttpRequest, membership, pk: int) -> HttpResponse:
+    invitation = get_object_or_404(
+        MemberInvitation, organisation=membership.organisation, pk=pk, accepted_at__isnull=True
+    )
+    member_invitation_cancel(actor=request.user, invitation=invitation)
+    messages.success(request, _("Invitation cancelled."))
+    return redirect("members", org_slug=membership.organisation.slug)
+
+
+def join(request: HttpRequest, token: str) -> HttpResponse:
+    """Open to anyone holding the link: create an account, or join with the current one."""
+    invitation = get_object_or_404(
+        MemberInvitation.objects.select_related("organisation"),
+        token=token,
+        accepted_at__isnull=True,
+    )
+    form = None
+    if request.user.is_authenticated:
+        if request.method == "POST":
+            invitation_accept(invitation=invitation, user=request.user)
+            return redirect("partnerships:dashboard", org_slug=invitation.organisation.slug)
+    else:
+        form = JoinForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            user = form.save(commit=False)
+            user.email = invitation.email
+            user.save()
+            invitation_accept(invitation=invitation, user=user)
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            return redirect("partnerships:dashboard", org_slug=invitation.organisation.slug)
+    return render(request, "organisations/join.html", {"invitation": invitation, "form": form})

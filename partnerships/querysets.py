@@ -47,11 +47,15 @@ def _accepted_parties() -> models.QuerySet:
 REVEALED = Q(review__isnull=True) | Q(review__status__in=[ReviewStatus.HELD, ReviewStatus.CLOSED])
 
 
-def current_perceived_levels() -> models.QuerySet:
-    """Each current party's latest perceived level that every party may see (one row a party)."""
+def current_perceived_levels(visible: Q = REVEALED) -> models.QuerySet:
+    """Each current party's latest perceived level among the ``visible`` ones (one row a party).
+
+    By default only what every party may see; pass ``visible_to(organisation)`` for one
+    organisation's view, where its own blind ratings count too.
+    """
     assessments = _model("LevelAssessment").objects
     later = assessments.filter(
-        REVEALED,
+        visible,
         kind=AssessmentKind.PERCEIVED,
         party=OuterRef("party"),
     ).filter(
@@ -59,12 +63,17 @@ def current_perceived_levels() -> models.QuerySet:
         | Q(assessed_on=OuterRef("assessed_on"), pk__gt=OuterRef("pk"))
     )
     return assessments.filter(
-        REVEALED,
+        visible,
         ~Exists(later),
         kind=AssessmentKind.PERCEIVED,
         party__invitation=Invitation.ACCEPTED,
         party__left_on__isnull=True,
     )
+
+
+def visible_to(organisation: Organisation) -> Q:
+    """Level entries an organisation may see: every revealed one, and its own blind ratings."""
+    return REVEALED | Q(party__organisation=organisation)
 
 
 def _latest_level(kind: str) -> Subquery:
@@ -162,7 +171,7 @@ class LevelAssessmentQuerySet(models.QuerySet):
 
     def visible_to_organisation(self, organisation: Organisation) -> LevelAssessmentQuerySet:
         """What the organisation may see: every revealed entry, and its own blind ratings."""
-        return self.filter(REVEALED | Q(party__organisation=organisation))
+        return self.filter(visible_to(organisation))
 
 
 class ConcernQuerySet(models.QuerySet):

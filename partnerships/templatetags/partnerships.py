@@ -2,9 +2,11 @@ from __future__ import annotations
 
 from django import template
 
-from partnerships.choices import Level
+from partnerships.choices import INTENSITY_MAX, Level
 
 register = template.Library()
+
+SPARK_WIDTH, SPARK_HEIGHT, SPARK_PAD = 120, 30, 3
 
 
 @register.filter
@@ -13,3 +15,17 @@ def level_label(value: int | None) -> str:
     if not value:
         return "—"
     return f"{value} · {Level(value).label}"
+
+
+@register.filter
+def sparkline_points(checks) -> str:
+    """SVG polyline points for a series of concern checks, oldest first, 0 at the bottom."""
+    values = [check.intensity for check in checks]
+    if not values:
+        return ""
+    step = (SPARK_WIDTH - 2 * SPARK_PAD) / max(len(values) - 1, 1)
+    usable = SPARK_HEIGHT - 2 * SPARK_PAD
+    return " ".join(
+        f"{SPARK_PAD + index * step:.1f},{SPARK_PAD + usable * (1 - value / INTENSITY_MAX):.1f}"
+        for index, value in enumerate(values)
+    )

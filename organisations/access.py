@@ -1,0 +1,54 @@
+"""The one gate of every organisation page: who is acting, for which organisation, with what role.
+
+An organisation the user is not a member of does not exist for them (404, never 403): the
+answer must not reveal what other organisations hold. A member without the needed role gets 403.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+
+from .choices import MemberRole
+from .models import Membership
+
+READ, WRITE, ADMIN = "read", "write", "admin"
+
+
+def get_membership_or_404(user, org_slug: str) -> Membership:
+    membership = (
+        Membership.objects.select_related("organisation")
+        .filter(user=user, organisation__slug=org_slug, organisation__active=True)
+        .first()
+    )
+    if membership is None:
+        raise Http404("No such organisation.")
+    return membership
+
+
+def member_required(access: str = READ) -> Callable:
+    """Resolve ``org_slug`` into the user's membership and check the role ``access`` needs.
+
+    The view receives the membership as its second argument.
+    """
+
+    def decorator(view: Callable) -> Callable:
+        @login_required
+        @wraps(view)
+        def wrapper(request: HttpRequest, org_slug: str, *args, **kwargs) -> HttpResponse:
+            membership = get_membership_or_404(request.user, org_slug)
+            if access == WRITE and not membership.can_write:
+                raise PermissionDenied
+            if access == ADMIN and membership.role != MemberRole.ADMIN:
+                raise PermissionDenied
+            request.membership = membership
+            request.session["organisation"] = membership.organisation.slug
+            return view(request, membership, *args, **kwargs)
+
+        return wrapper
+
+    return decorator

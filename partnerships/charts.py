@@ -1,0 +1,177 @@
+"""Chart data read from the database, drawn server-side as SVG with pygal.
+
+Each chart is one ``Chart``: the same object feeds the SVG image and the data table printed
+beneath it, so what is drawn and what is read out never differ.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+import pygal
+from django.db.models import Avg, Count, QuerySet
+from django.db.models.functions import TruncMonth
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from pygal.style import Style
+
+from .choices import AssessmentKind, Level, concern_category_label
+from .dates import add_months
+from .models import ConcernCheck, LevelAssessment, Partnership
+
+STYLE = Style(
+    background="#ffffff",
+    plot_background="#ffffff",
+    foreground="#1d2433",
+    foreground_strong="#1d2433",
+    foreground_subtle="#5a6475",
+    font_family="system-ui, sans-serif",
+    colors=("#1f5fbf", "#c2571a", "#2e7d32", "#7b1fa2", "#00838f", "#a32020", "#5d4037", "#455a64"),
+)
+
+
+@dataclass
+class Chart:
+    title: str
+    x_title: str
+    y_title: str
+    x_labels: list[str]
+    series: list[tuple[str, list[float | None]]] = field(default_factory=list)
+    kind: str = "bar"
+    y_max: int | None = None
+
+    @property
+    def rows(self) -> list[tuple[str, list[float | None]]]:
+        """The table beneath the chart: one row per x label, one column per series."""
+        return [
+            (label, [values[index] for _name, values in self.series])
+            for index, label in enumerate(self.x_labels)
+        ]
+
+    def svg(self) -> bytes:
+        config = {
+            "style": STYLE,
+            "js": [],
+            "width": 720,
+            "height": 360,
+            "title": self.title,
+            "x_title": self.x_title,
+            "y_title": self.y_title,
+            "show_legend": len(self.series) > 1,
+            "legend_at_bottom": True,
+            "truncate_legend": 40,
+            "legend_at_bottom_columns": 2,
+            "x_label_rotation": 30,
+            "truncate_label": -1,
+            "print_values": False,
+        }
+        top = self.y_max or max(
+            [int(v) for _name, values in self.series for v in values if v is not None] or [1]
+        )
+        config["range"] = (0, top)
+        config["y_labels"] = list(range(0, top + 1, max(1, top // 8)))
+        chart = pygal.Bar(**config) if self.kind == "bar" else pygal.Line(**config)
+        chart.x_labels = self.x_labels
+        for name, values in self.series:
+            chart.add(name, values)
+        return chart.render()
+
+
+def partnerships_by_level(partnerships: QuerySet[Partnership]) -> Chart:
+    """How many partnerships sit at each agreed level (one query)."""
+    counted = dict(
+        partnerships.with_levels()
+        .order_by()
+        .values_list("agreed_level")
+        .annotate(n=Count("pk"))
+        .values_list("agreed_level", "n")
+    )
+    labels = [f"{level} · {label}" for level, label in Level.choices]
+    return Chart(
+        title=_("Partnerships by agreed level"),
+        x_title=_("Agreed level"),
+        y_title=_("Partnerships"),
+        x_labels=[*labels, _("Not agreed yet")],
+        series=[
+            (
+                _("Partnerships"),
+                [counted.get(level, 0) for level in Level.values] + [counted.get(None, 0)],
+            )
+        ],
+    )
+
+
+def concern_intensity_by_category(organisation, today: datetime.date) -> Chart:
+    """Mean intensity of the checks of each category, month by month, over twelve months."""
+    from .health import visible_concerns
+
+    first_month = add_months(today.replace(day=1), -11)
+    months = [add_months(first_month, offset) for offset in range(12)]
+    rows = (
+        ConcernCheck.objects.filter(
+            checked_on__gte=first_month,
+            concern__in=visible_concerns(organisation).filter(
+                partnership__in=Partnership.objects.for_organisation(organisation)
+            ),
+        )
+        .annotate(month=TruncMonth("checked_on"))
+        .order_by()
+        .values("month", "concern__kind", "concern__category")
+        .annotate(mean=Avg("intensity"))
+    )
+    series: dict[tuple[str, str], dict[datetime.date, float]] = {}
+    for row in rows:
+        month = row["month"]
+        if isinstance(month, datetime.datetime):
+            month = month.date()
+        key = (row["concern__kind"], row["concern__category"])
+        series.setdefault(key, {})[month] = round(float(row["mean"]), 1)
+    return Chart(
+        title=_("Intensity of fears and resistances, last twelve months"),
+        x_title=_("Month"),
+        y_title=_("Mean intensity (0 to 5)"),
+        x_labels=[date_format(month, "M Y") for month in months],
+        series=[
+            (concern_category_label(kind, category), [values.get(m) for m in months])
+            for (kind, category), values in sorted(series.items())
+        ],
+        kind="line",
+        y_max=5,
+    )
+
+
+def levels_over_time(partnership: Partnership, organisation) -> Chart:
+    """Agreed, target and perceived levels at each date an entry was recorded.
+
+    Only entries the organisation may see: revealed perceptions and its own blind ones.
+    """
+    entries = list(
+        LevelAssessment.objects.visible_to_organisation(organisation)
+        .filter(partnership=partnership)
+        .select_related("party__organisation")
+        .order_by("assessed_on", "pk")
+    )
+    dates = sorted({entry.assessed_on for entry in entries})
+    names: dict[tuple[str, int | None], str] = {}
+    values: dict[tuple[str, int | None], dict[datetime.date, int]] = {}
+    for entry in entries:
+        key = (entry.kind, entry.party_id)
+        if entry.kind == AssessmentKind.PERCEIVED:
+            names[key] = _("Perceived by %(organisation)s") % {
+                "organisation": entry.party.organisation.name
+            }
+        else:
+            names[key] = str(AssessmentKind(entry.kind).label)
+        values.setdefault(key, {})[entry.assessed_on] = entry.level
+    order = {AssessmentKind.AGREED: 0, AssessmentKind.TARGET: 1, AssessmentKind.PERCEIVED: 2}
+    keys = sorted(values, key=lambda key: (order[key[0]], names[key]))
+    return Chart(
+        title=_("Levels over time"),
+        x_title=_("Date"),
+        y_title=_("Level (1 to 7)"),
+        x_labels=[date_format(day, "SHORT_DATE_FORMAT") for day in dates],
+        series=[(names[key], [values[key].get(day) for day in dates]) for key in keys],
+        kind="line",
+        y_max=7,
+    )

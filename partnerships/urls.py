@@ -1,0 +1,48 @@
+from django.urls import path
+
+from .views import charts, dashboard, listing, manage, records, workspace
+
+app_name = "partnerships"
+
+P = "partnerships/<int:partnership_id>/"
+
+urlpatterns = [
+    path("", dashboard.dashboard, name="dashboard"),
+    path("charts/levels.svg", charts.levels_chart, name="chart-levels"),
+    path("charts/concerns.svg", charts.concerns_chart, name="chart-concerns"),
+    path("invitations/", manage.invitation_list, name="invitations"),
+    path("invitations/<int:pk>/accept/", manage.invitation_accept, name="invitation-accept"),
+    path("invitations/<int:pk>/decline/", manage.invitation_decline, name="invitation-decline"),
+    path("partnerships/", listing.partnership_list, name="list"),
+    path("partnerships/export.csv", listing.partnership_export, name="export"),
+    path("partnerships/new/", manage.partnership_new, name="new"),
+    path(P, workspace.workspace, name="workspace"),
+    path(P + "edit/", manage.partnership_edit, name="edit"),
+    path(P + "delete/", manage.partnership_remove, name="delete"),
+    path(P + "invite/", manage.partnership_invite, name="invite"),
+    path(P + "charts/levels.svg", charts.partnership_levels_chart, name="chart-partnership-levels"),
+    path(P + "levels/add/", records.level_add, name="level-add"),
+    *[path(P + f"{tab}/", workspace.tab_view(tab), name=f"tab-{tab}") for tab in workspace.TABS],
+    path(P + "responsibilities/add/", records.responsibility_add, name="responsibility-add"),
+    path(
+        P + "responsibilities/<int:pk>/edit/",
+        records.responsibility_edit,
+        name="responsibility-edit",
+    ),
+    path(
+        P + "responsibilities/<int:pk>/delete/",
+        records.responsibility_delete,
+        name="responsibility-delete",
+    ),
+    path(P + "commitments/add/", records.commitment_add, name="commitment-add"),
+    path(P + "commitments/<int:pk>/edit/", records.commitment_edit, name="commitment-edit"),
+    path(P + "commitments/<int:pk>/done/", records.commitment_done, name="commitment-done"),
+    path(P + "concerns/add/", records.concern_add, name="concern-add"),
+    path(P + "concerns/<int:pk>/edit/", records.concern_edit, name="concern-edit"),
+    path(P + "concerns/<int:pk>/check/", records.concern_check, name="concern-check"),
+    path(P + "concerns/<int:pk>/resolve/", records.concern_resolve, name="concern-resolve"),
+    path(P + "pleasures/add/", records.benefit_add, name="benefit-add"),
+    path(P + "pleasures/<int:pk>/edit/", records.benefit_edit, name="benefit-edit"),
+    path(P + "pleasures/<int:pk>/delete/", records.benefit_delete, name="benefit-delete"),
+    path(P + "reviews/add/", records.review_add, name="review-add"),
+]

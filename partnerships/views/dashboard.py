@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+import datetime
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from organisations.access import member_required
+
+from .. import charts
+from ..choices import PartnershipStatus
+from ..health import health_signals, with_health
+from ..models import Commitment, Concern, Partnership, Party
+
+ALERTS_SHOWN = 30
+
+
+@member_required()
+def dashboard(request: HttpRequest, membership) -> HttpResponse:
+    """Counts, health alerts and two charts for the acting organisation's partnerships."""
+    organisation = membership.organisation
+    today = timezone.localdate()
+    partnerships = Partnership.objects.for_organisation(organisation)
+    running = partnerships.filter(status__in=[PartnershipStatus.ACTIVE, PartnershipStatus.PROPOSED])
+    counts = {
+        "active": partnerships.filter(status=PartnershipStatus.ACTIVE).count(),
+        "reviews_due": running.filter(
+            next_review_on__lte=today + datetime.timedelta(days=30)
+        ).count(),
+        "overdue_commitments": Commitment.objects.overdue(today)
+        .filter(partnership__in=partnerships)
+        .count(),
+        "high_concerns": Concern.objects.visible_to_organisation(organisation)
+        .open()
+        .with_latest_intensity()
+        .filter(latest_intensity__gte=4)
+        .count(),
+        "invitations": Party.objects.filter(
+            organisation=organisation, invitation="invited"
+        ).count(),
+    }
+    alerts = []
+    for partnership in with_health(
+        running.order_by("next_review_on", "title"), organisation, today
+    ):
+        signals = health_signals(partnership, today)
+        if signals:
+            alerts.append((partnership, signals))
+    by_level = charts.partnerships_by_level(partnerships)
+    intensity = charts.concern_intensity_by_category(organisation, today)
+    return render(
+        request,
+        "partnerships/dashboard.html",
+        {
+            "membership": membership,
+            "organisation": organisation,
+            "counts": counts,
+            "alerts": alerts[:ALERTS_SHOWN],
+            "alert_total": len(alerts),
+            "by_level": by_level,
+            "intensity": intensity,
+        },
+    )

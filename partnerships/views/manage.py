@@ -1,0 +1,216 @@
+"""Create, edit, delete a partnership; invite organisations and answer invitations."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from organisations.access import ADMIN, WRITE, member_required
+
+from ..choices import Invitation
+from ..forms import InviteForm, PartnerInviteFormSet, PartnershipEditForm, PartnershipForm
+from ..models import Party
+from ..services import (
+    StaleVersion,
+    invitation_respond,
+    partnership_create,
+    partnership_delete,
+    partnership_update,
+    party_invite,
+)
+from .common import get_partnership_or_404
+from .records import add_errors
+
+
+def workspace_url(membership, partnership) -> str:
+    return reverse(
+        "partnerships:workspace",
+        kwargs={"org_slug": membership.organisation.slug, "partnership_id": partnership.pk},
+    )
+
+
+@member_required(WRITE)
+def partnership_new(request: HttpRequest, membership) -> HttpResponse:
+    """Title, purpose, dates, cadence and the partners to invite; the acting organisation leads."""
+    organisation = membership.organisation
+    form = PartnershipForm(request.POST or None)
+    partners = PartnerInviteFormSet(
+        request.POST or None, prefix="partners", form_kwargs={"exclude": organisation}
+    )
+    if request.method == "POST" and form.is_valid() and partners.is_valid():
+        chosen = [
+            (row["organisation"], row["role"])
+            for row in partners.cleaned_data
+            if row.get("organisation")
+        ]
+        if len({org.pk for org, _role in chosen}) != len(chosen):
+            form.add_error(None, _("Each partner organisation can be invited only once."))
+        else:
+            try:
+                with transaction.atomic():
+                    partnership = partnership_create(
+                        actor=request.user,
+                        organisation=organisation,
+                        partners=chosen,
+                        **form.cleaned_data,
+                    )
+            except ValidationError as error:
+                add_errors(form, error)
+            else:
+                messages.success(request, _("Partnership created; the partners were invited."))
+                return redirect(workspace_url(membership, partnership))
+    return render(
+        request,
+        "partnerships/partnership_form.html",
+        {
+            "membership": membership,
+            "organisation": organisation,
+            "form": form,
+            "partners": partners,
+            "creating": True,
+        },
+    )
+
+
+@member_required(WRITE)
+def partnership_edit(request: HttpRequest, membership, partnership_id: int) -> HttpResponse:
+    """Edit with the version read: a save over someone else's newer change is refused."""
+    partnership = get_partnership_or_404(membership, partnership_id)
+    form = PartnershipEditForm(
+        request.POST or None, instance=partnership, initial={"version": partnership.version}
+    )
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in PartnershipForm.Meta.fields}
+        try:
+            partnership_update(
+                actor=request.user,
+                organisation=membership.organisation,
+                partnership=partnership,
+                version=form.cleaned_data["version"],
+                **fields,
+            )
+        except StaleVersion as stale:
+            form.add_error(None, str(stale))
+            status = 409
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(request, _("Partnership saved."))
+            return redirect(workspace_url(membership, partnership))
+    return render(
+        request,
+        "partnerships/partnership_form.html",
+        {
+            "membership": membership,
+            "organisation": membership.organisation,
+            "form": form,
+            "partnership": partnership,
+            "creating": False,
+        },
+        status=status,
+    )
+
+
+@member_required(ADMIN)
+def partnership_remove(request: HttpRequest, membership, partnership_id: int) -> HttpResponse:
+    partnership = get_partnership_or_404(membership, partnership_id)
+    if request.method == "POST":
+        partnership_delete(
+            actor=request.user, organisation=membership.organisation, partnership=partnership
+        )
+        messages.success(request, _("Partnership deleted."))
+        return redirect("partnerships:list", org_slug=membership.organisation.slug)
+    return render(
+        request,
+        "partnerships/partnership_delete.html",
+        {
+            "membership": membership,
+            "organisation": membership.organisation,
+            "partnership": partnership,
+        },
+    )
+
+
+@member_required(ADMIN)
+def partnership_invite(request: HttpRequest, membership, partnership_id: int) -> HttpResponse:
+    partnership = get_partnership_or_404(membership, partnership_id)
+    form = InviteForm(request.POST or None, partnership=partnership)
+    if request.method == "POST" and form.is_valid():
+        try:
+            party_invite(
+                actor=request.user,
+                acting=membership.organisation,
+                partnership=partnership,
+                **form.cleaned_data,
+            )
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(request, _("Invitation sent."))
+            return redirect(workspace_url(membership, partnership))
+    return render(
+        request,
+        "partnerships/invite.html",
+        {
+            "membership": membership,
+            "organisation": membership.organisation,
+            "form": form,
+            "partnership": partnership,
+        },
+    )
+
+
+def pending_invitations(organisation):
+    return (
+        Party.objects.filter(organisation=organisation, invitation=Invitation.INVITED)
+        .select_related("partnership", "invited_by")
+        .order_by("-invited_at")
+    )
+
+
+@member_required()
+def invitation_list(request: HttpRequest, membership) -> HttpResponse:
+    """What the organisation needs to decide: title, purpose, who invites, the role proposed."""
+    invitations = list(pending_invitations(membership.organisation))
+    inviters = {
+        party.partnership_id: party.organisation
+        for party in Party.objects.filter(
+            partnership__in=[i.partnership_id for i in invitations],
+            invitation=Invitation.ACCEPTED,
+        )
+        .select_related("organisation")
+        .order_by("invited_at")
+    }
+    rows = [(invitation, inviters.get(invitation.partnership_id)) for invitation in invitations]
+    return render(
+        request,
+        "partnerships/invitations.html",
+        {"membership": membership, "organisation": membership.organisation, "rows": rows},
+    )
+
+
+def invitation_answer(accept: bool):
+    @member_required(ADMIN)
+    @require_POST
+    def view(request: HttpRequest, membership, pk: int) -> HttpResponse:
+        party = get_object_or_404(pending_invitations(membership.organisation), pk=pk)
+        invitation_respond(actor=request.user, party=party, accept=accept)
+        if accept:
+            messages.success(request, _("You joined the partnership."))
+            return redirect(workspace_url(membership, party.partnership))
+        messages.success(request, _("Invitation declined."))
+        return redirect("partnerships:invitations", org_slug=membership.organisation.slug)
+
+    view.__name__ = "invitation_accept" if accept else "invitation_decline"
+    return view
+
+
+invitation_accept = invitation_answer(True)
+invitation_decline = invitation_answer(False)

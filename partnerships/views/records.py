@@ -1,0 +1,284 @@
+"""Writes from the workspace: each validates on the server, then calls one service.
+
+With htmx the response is the refreshed partial (errors shown inline); without JavaScript a
+success redirects to the tab and a failure renders the whole page with the errors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from organisations.access import WRITE, member_required
+
+from ..choices import CommitmentStatus, ConcernStatus
+from ..forms import (
+    BenefitForm,
+    CommitmentForm,
+    ConcernCheckForm,
+    ConcernEditForm,
+    ConcernForm,
+    LevelForm,
+    ResponsibilityForm,
+    ReviewForm,
+)
+from ..models import Benefit, Commitment, Concern, Responsibility, Review
+from ..services import concern_check_record, level_record, record_delete, record_save, review_save
+from .common import render_page_or_partial
+from .workspace import get_workspace_partnership_or_404, render_workspace, workspace_context
+
+
+def add_errors(form: forms.Form, error: ValidationError) -> None:
+    """Attach a service's validation error to the form fields it names, or to the form."""
+    if hasattr(error, "error_dict"):
+        for field, field_errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, field_errors)
+    else:
+        form.add_error(None, error)
+
+
+def tab_url(membership, partnership, tab: str) -> str:
+    return reverse(
+        f"partnerships:tab-{tab}",
+        kwargs={"org_slug": membership.organisation.slug, "partnership_id": partnership.pk},
+    )
+
+
+def _done(request, membership, partnership, tab: str, message: str) -> HttpResponse:
+    if request.htmx:
+        fresh = get_workspace_partnership_or_404(membership, partnership.pk)
+        response = render_workspace(request, membership, fresh, tab)
+        response["HX-Trigger"] = "saved"
+        return response
+    messages.success(request, message)
+    return redirect(tab_url(membership, partnership, tab))
+
+
+def _save_form(
+    request, membership, partnership, tab: str, form_name: str, form, save: Callable, message: str
+) -> HttpResponse:
+    if form.is_valid():
+        try:
+            save(form)
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            return _done(request, membership, partnership, tab, message)
+    return render_workspace(request, membership, partnership, tab, **{form_name: form})
+
+
+def record_add(form_class, tab: str, form_name: str, message: str):
+    """A view that adds one record of ``form_class`` to the partnership."""
+
+    @member_required(WRITE)
+    @require_POST
+    def view(request: HttpRequest, membership, partnership_id: int) -> HttpResponse:
+        partnership = get_workspace_partnership_or_404(membership, partnership_id)
+        form = form_class(request.POST)
+        form.limit_parties(partnership)
+        form.instance.partnership = partnership
+        return _save_form(
+            request,
+            membership,
+            partnership,
+            tab,
+            form_name,
+            form,
+            lambda f: record_save(
+                actor=request.user, organisation=membership.organisation, record=f.instance
+            ),
+            message,
+        )
+
+    view.__name__ = f"{form_name}_add"
+    return view
+
+
+responsibility_add = record_add(
+    ResponsibilityForm, "commitments", "responsibility_form", _("Responsibility added.")
+)
+commitment_add = record_add(
+    CommitmentForm, "commitments", "commitment_form", _("Commitment added.")
+)
+concern_add = record_add(ConcernForm, "concerns", "concern_form", _("Concern recorded."))
+benefit_add = record_add(BenefitForm, "pleasures", "benefit_form", _("Pleasure recorded."))
+
+
+def _concerns_of(membership, partnership):
+    return Concern.objects.visible_to_organisation(membership.organisation).filter(
+        partnership=partnership
+    )
+
+
+EDITABLE = {
+    "responsibility": (Responsibility, ResponsibilityForm, "commitments"),
+    "commitment": (Commitment, CommitmentForm, "commitments"),
+    "concern": (Concern, ConcernEditForm, "concerns"),
+    "benefit": (Benefit, BenefitForm, "pleasures"),
+}
+
+
+def record_edit(name: str):
+    """Edit one record in its own form: inline with htmx, as a page without JavaScript."""
+    model, form_class, tab = EDITABLE[name]
+
+    @member_required(WRITE)
+    def view(request: HttpRequest, membership, partnership_id: int, pk: int) -> HttpResponse:
+        partnership = get_workspace_partnership_or_404(membership, partnership_id)
+        records = (
+            _concerns_of(membership, partnership)
+            if model is Concern
+            else model.objects.filter(partnership=partnership)
+        )
+        record = get_object_or_404(records, pk=pk)
+        form = form_class(request.POST or None, instance=record)
+        if hasattr(form, "limit_parties"):
+            form.limit_parties(partnership)
+        if request.method == "POST" and form.is_valid():
+            try:
+                record_save(
+                    actor=request.user, organisation=membership.organisation, record=form.instance
+                )
+            except ValidationError as error:
+                add_errors(form, error)
+            else:
+                return _done(request, membership, partnership, tab, _("Changes saved."))
+        context = workspace_context(request, membership, partnership, tab)
+        context.update(
+            {
+                "edit_form": form,
+                "edit_name": name,
+                "record": record,
+                "cancel_url": tab_url(membership, partnership, tab),
+            }
+        )
+        return render_page_or_partial(
+            request, "partnerships/record_edit.html", "edit-form", context
+        )
+
+    view.__name__ = f"{name}_edit"
+    return view
+
+
+responsibility_edit = record_edit("responsibility")
+commitment_edit = record_edit("commitment")
+concern_edit = record_edit("concern")
+benefit_edit = record_edit("benefit")
+
+
+def record_remove(name: str):
+    model, _form_class, tab = EDITABLE[name]
+
+    @member_required(WRITE)
+    @require_POST
+    def view(request: HttpRequest, membership, partnership_id: int, pk: int) -> HttpResponse:
+        partnership = get_workspace_partnership_or_404(membership, partnership_id)
+        record = get_object_or_404(model.objects.filter(partnership=partnership), pk=pk)
+        record_delete(actor=request.user, organisation=membership.organisation, record=record)
+        return _done(request, membership, partnership, tab, _("Deleted."))
+
+    view.__name__ = f"{name}_delete"
+    return view
+
+
+responsibility_delete = record_remove("responsibility")
+benefit_delete = record_remove("benefit")
+
+
+@member_required(WRITE)
+@require_POST
+def commitment_done(request: HttpRequest, membership, partnership_id: int, pk: int):
+    partnership = get_workspace_partnership_or_404(membership, partnership_id)
+    commitment = get_object_or_404(Commitment.objects.filter(partnership=partnership), pk=pk)
+    commitment.status = CommitmentStatus.DONE
+    record_save(actor=request.user, organisation=membership.organisation, record=commitment)
+    return _done(request, membership, partnership, "commitments", _("Commitment marked done."))
+
+
+@member_required(WRITE)
+@require_POST
+def concern_check(request: HttpRequest, membership, partnership_id: int, pk: int):
+    """Re-rate a concern: a new check, never an edit of the previous one."""
+    partnership = get_workspace_partnership_or_404(membership, partnership_id)
+    concern = get_object_or_404(_concerns_of(membership, partnership), pk=pk)
+    form = ConcernCheckForm(request.POST)
+    if form.is_valid():
+        try:
+            concern_check_record(
+                actor=request.user,
+                organisation=membership.organisation,
+                concern=concern,
+                intensity=form.cleaned_data["intensity"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            return _done(request, membership, partnership, "concerns", _("New rating recorded."))
+    return render_workspace(
+        request, membership, partnership, "concerns", check_errors={concern.pk: form.errors}
+    )
+
+
+@member_required(WRITE)
+@require_POST
+def concern_resolve(request: HttpRequest, membership, partnership_id: int, pk: int):
+    partnership = get_workspace_partnership_or_404(membership, partnership_id)
+    concern = get_object_or_404(_concerns_of(membership, partnership), pk=pk)
+    concern.status = ConcernStatus.RESOLVED
+    record_save(actor=request.user, organisation=membership.organisation, record=concern)
+    return _done(request, membership, partnership, "concerns", _("Concern marked resolved."))
+
+
+@member_required(WRITE)
+@require_POST
+def review_add(request: HttpRequest, membership, partnership_id: int):
+    partnership = get_workspace_partnership_or_404(membership, partnership_id)
+    form = ReviewForm(request.POST, instance=Review(partnership=partnership))
+    return _save_form(
+        request,
+        membership,
+        partnership,
+        "reviews",
+        "review_form",
+        form,
+        lambda f: review_save(
+            actor=request.user, organisation=membership.organisation, review=f.instance
+        ),
+        _("Review planned."),
+    )
+
+
+@member_required(WRITE)
+@require_POST
+def level_add(request: HttpRequest, membership, partnership_id: int):
+    """Record an agreed, target or perceived level; the ladder is redrawn."""
+    partnership = get_workspace_partnership_or_404(membership, partnership_id)
+    form = LevelForm(request.POST)
+    if form.is_valid():
+        try:
+            level_record(
+                actor=request.user,
+                organisation=membership.organisation,
+                partnership=partnership,
+                **form.cleaned_data,
+            )
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            if request.htmx:
+                fresh = get_workspace_partnership_or_404(membership, partnership.pk)
+                return render_workspace(request, membership, fresh, "commitments", partial="ladder")
+            messages.success(request, _("Level recorded."))
+            return redirect(tab_url(membership, partnership, "commitments"))
+    return render_workspace(
+        request, membership, partnership, "commitments", partial="ladder", level_form=form
+    )

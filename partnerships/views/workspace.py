@@ -1,0 +1,225 @@
+"""The partnership workspace: header, level ladder and the tabs, each its own URL and partial."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+
+from organisations.access import member_required
+from organisations.models import Membership
+
+from .. import charts, timeline
+from ..choices import Level
+from ..forms import (
+    BenefitForm,
+    CommitmentForm,
+    ConcernCheckForm,
+    ConcernForm,
+    LevelForm,
+    ResponsibilityForm,
+    ReviewForm,
+)
+from ..health import health_signals, with_health
+from ..models import (
+    Benefit,
+    Commitment,
+    Concern,
+    ConcernCheck,
+    Partnership,
+    Party,
+    Responsibility,
+    Review,
+)
+from ..querysets import current_perceived_levels, visible_to
+from .common import render_page_or_partial
+
+TABS = {
+    "commitments": _("Who does what"),
+    "concerns": _("Fears and resistances"),
+    "pleasures": _("Pleasures"),
+    "reviews": _("Reviews"),
+    "timeline": _("Timeline"),
+}
+
+
+def get_workspace_partnership_or_404(membership: Membership, partnership_id: int) -> Partnership:
+    """The partnership with its health annotations and parties, if the organisation is a party."""
+    queryset = with_health(
+        Partnership.objects.for_organisation(membership.organisation), membership.organisation
+    ).prefetch_related(
+        Prefetch(
+            "parties",
+            queryset=Party.objects.select_related("organisation").order_by("organisation__name"),
+        )
+    )
+    return get_object_or_404(queryset, pk=partnership_id)
+
+
+def ladder(partnership: Partnership, organisation) -> dict:
+    """The seven levels, top down, with who sits where: agreed, target, each party's perception.
+
+    A party's perception shows when every party may see it, or when it is the viewer's own.
+    """
+    perceived = list(
+        current_perceived_levels(visible_to(organisation))
+        .filter(partnership=partnership)
+        .select_related("party__organisation", "review")
+        .order_by("party__organisation__name")
+    )
+    rungs = [
+        {
+            "level": level,
+            "label": Level(level).label,
+            "agreed": partnership.agreed_level == level,
+            "target": partnership.target_level == level,
+            "perceived": [entry for entry in perceived if entry.level == level],
+        }
+        for level in reversed(Level.values)
+    ]
+    return {"rungs": rungs, "perceived": perceived}
+
+
+class Lazy:
+    """Computed the first time a template reads it, so a partial pays only for what it shows."""
+
+    def __init__(self, compute):
+        self.compute = compute
+
+    @cached_property
+    def value(self):
+        return self.compute()
+
+    def __call__(self):
+        return self.value
+
+
+def workspace_context(request: HttpRequest, membership: Membership, partnership, tab: str, **extra):
+    organisation = membership.organisation
+    context = {
+        "membership": membership,
+        "organisation": organisation,
+        "partnership": partnership,
+        "signals": health_signals(partnership),
+        "ladder": Lazy(lambda: ladder(partnership, organisation)),
+        "levels_chart": Lazy(lambda: charts.levels_over_time(partnership, organisation)),
+        "tab_label": TABS[tab],
+        "level_form": extra.pop("level_form", None) or LevelForm(),
+        "tabs": TABS,
+        "tab": tab,
+        "own_party": next(
+            (p for p in partnership.parties.all() if p.organisation_id == organisation.pk), None
+        ),
+    }
+    context.update(TAB_CONTEXTS[tab](partnership, membership, **extra))
+    return context
+
+
+def _commitments(partnership, membership, **forms) -> dict:
+    responsibility_form = forms.get("responsibility_form") or ResponsibilityForm()
+    commitment_form = forms.get("commitment_form") or CommitmentForm()
+    responsibility_form.limit_parties(partnership)
+    commitment_form.limit_parties(partnership)
+    return {
+        "responsibilities": Responsibility.objects.filter(partnership=partnership)
+        .select_related("party__organisation")
+        .order_by("party__organisation__name", "title"),
+        "commitments": Commitment.objects.filter(partnership=partnership)
+        .select_related("party__organisation", "review")
+        .order_by("status", "due_on", "pk"),
+        "responsibility_form": responsibility_form,
+        "commitment_form": commitment_form,
+    }
+
+
+def _concerns(partnership, membership, **forms) -> dict:
+    concern_form = forms.get("concern_form") or ConcernForm(
+        initial={"raised_by": _own_party_id(partnership, membership)}
+    )
+    concern_form.limit_parties(partnership)
+    concerns = (
+        Concern.objects.visible_to_organisation(membership.organisation)
+        .filter(partnership=partnership)
+        .select_related("raised_by__organisation")
+        .prefetch_related(
+            Prefetch("checks", queryset=ConcernCheck.objects.order_by("checked_on", "pk"))
+        )
+        .with_latest_intensity()
+        .order_by("status", "-latest_intensity", "pk")
+    )
+    return {
+        "concerns": concerns,
+        "concern_form": concern_form,
+        "check_form": ConcernCheckForm(),
+        "check_errors": forms.get("check_errors", {}),
+    }
+
+
+def _pleasures(partnership, membership, **forms) -> dict:
+    benefit_form = forms.get("benefit_form") or BenefitForm(
+        initial={"party": _own_party_id(partnership, membership)}
+    )
+    benefit_form.limit_parties(partnership)
+    return {
+        "benefits": Benefit.objects.filter(partnership=partnership)
+        .select_related("party__organisation")
+        .order_by("-observed_on", "-pk"),
+        "benefit_form": benefit_form,
+    }
+
+
+def _reviews(partnership, membership, **forms) -> dict:
+    return {
+        "reviews": Review.objects.filter(partnership=partnership).order_by("-scheduled_on", "-pk"),
+        "review_form": forms.get("review_form") or ReviewForm(),
+    }
+
+
+def _timeline(partnership, membership, **forms) -> dict:
+    return {"events": timeline.events(partnership, membership.organisation)}
+
+
+def _own_party_id(partnership, membership) -> int | None:
+    own = [
+        p.pk for p in partnership.parties.all() if p.organisation_id == membership.organisation_id
+    ]
+    return own[0] if own else None
+
+
+TAB_CONTEXTS = {
+    "commitments": _commitments,
+    "concerns": _concerns,
+    "pleasures": _pleasures,
+    "reviews": _reviews,
+    "timeline": _timeline,
+}
+
+
+def render_workspace(
+    request, membership, partnership, tab: str, partial="tab-panel", status=200, **forms
+) -> HttpResponse:
+    return render_page_or_partial(
+        request,
+        "partnerships/workspace.html",
+        partial,
+        workspace_context(request, membership, partnership, tab, **forms),
+        status=status,
+    )
+
+
+@member_required()
+def workspace(request: HttpRequest, membership, partnership_id: int, tab: str = "commitments"):
+    partnership = get_workspace_partnership_or_404(membership, partnership_id)
+    return render_workspace(request, membership, partnership, tab)
+
+
+def tab_view(tab: str):
+    @member_required()
+    def view(request: HttpRequest, membership, partnership_id: int) -> HttpResponse:
+        partnership = get_workspace_partnership_or_404(membership, partnership_id)
+        return render_workspace(request, membership, partnership, tab)
+
+    view.__name__ = f"{tab}_tab"
+    return view

@@ -11,7 +11,7 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 
 from .choices import MemberRole
 from .models import Membership
@@ -33,7 +33,8 @@ def get_membership_or_404(user, org_slug: str) -> Membership:
 def member_required(access: str = READ) -> Callable:
     """Resolve ``org_slug`` into the user's membership and check the role ``access`` needs.
 
-    The view receives the membership as its second argument.
+    A READ view answers only GET and HEAD. The view receives the membership as its second
+    argument.
     """
 
     def decorator(view: Callable) -> Callable:
@@ -41,12 +42,15 @@ def member_required(access: str = READ) -> Callable:
         @wraps(view)
         def wrapper(request: HttpRequest, org_slug: str, *args, **kwargs) -> HttpResponse:
             membership = get_membership_or_404(request.user, org_slug)
+            if access == READ and request.method not in ("GET", "HEAD"):
+                return HttpResponseNotAllowed(["GET", "HEAD"])
             if access == WRITE and not membership.can_write:
                 raise PermissionDenied
             if access == ADMIN and membership.role != MemberRole.ADMIN:
                 raise PermissionDenied
             request.membership = membership
-            request.session["organisation"] = membership.organisation.slug
+            if request.session.get("organisation") != org_slug:
+                request.session["organisation"] = org_slug  # where "/" leads next time
             return view(request, membership, *args, **kwargs)
 
         return wrapper

@@ -127,93 +127,82 @@ def health_signals(partnership, today: datetime.date | None = None) -> list[Sign
     """The signals of one partnership annotated by ``with_health``, each in one sentence."""
     today = today or timezone.localdate()
     p = partnership
-    signals: list[Signal] = []
+    found: list[Signal] = []
+
+    def add(code: str, message: str) -> None:
+        found.append(Signal(code, message))
+
     if p.perception_gap is not None and p.perception_gap >= GAP_WARNING:
-        signals.append(
-            Signal(
-                "perception_gap",
-                _(
-                    "The parties perceive this partnership %(gap)s levels apart: "
-                    "clarify together which relationship you are in."
-                )
-                % {"gap": p.perception_gap},
+        add(
+            "perception_gap",
+            _(
+                "The parties perceive this partnership %(gap)s levels apart: "
+                "clarify together which relationship you are in."
             )
+            % {"gap": p.perception_gap},
         )
     if p.agreement_gap is not None and p.agreement_gap >= GAP_WARNING:
-        signals.append(
-            Signal(
-                "agreement_gap",
-                _(
-                    "A party perceives the relationship %(gap)s levels away from the level you agreed on."
-                )
-                % {"gap": p.agreement_gap},
+        add(
+            "agreement_gap",
+            _(
+                "A party perceives the relationship %(gap)s levels away "
+                "from the level you agreed on."
             )
+            % {"gap": p.agreement_gap},
         )
     if p.agreed_level == Level.FUSION:
-        signals.append(
-            Signal(
-                "fusion",
-                _(
-                    "The agreed level is fusion: check that each party keeps its identity and its role."
-                ),
-            )
+        add(
+            "fusion",
+            _("The agreed level is fusion: check that each party keeps its identity and its role."),
         )
     if p.has_idle_party:
-        signals.append(
-            Signal(
-                "idle_party",
-                _("A party has no responsibility and no commitment: nobody knows what it does."),
-            )
+        add(
+            "idle_party",
+            _("A party has no responsibility and no commitment: nobody knows what it does."),
         )
     if p.size_spread is not None and p.size_spread >= SIZE_SPREAD_WARNING:
-        message = (
-            _("The parties are of very different sizes and a fear about sharing power is open.")
-            if p.power_fear_open
-            else _("The parties are of very different sizes: watch how decisions are shared.")
+        add(
+            "weight_asymmetry",
+            (
+                _("The parties are of very different sizes and a fear about sharing power is open.")
+                if p.power_fear_open
+                else _("The parties are of very different sizes: watch how decisions are shared.")
+            ),
         )
-        signals.append(Signal("weight_asymmetry", message))
     if p.overdue_commitments:
-        signals.append(
-            Signal(
-                "overdue_commitments",
-                ngettext(
-                    "%(count)s commitment is past its due date.",
-                    "%(count)s commitments are past their due date.",
-                    p.overdue_commitments,
-                )
-                % {"count": p.overdue_commitments},
+        add(
+            "overdue_commitments",
+            ngettext(
+                "%(count)s commitment is past its due date.",
+                "%(count)s commitments are past their due date.",
+                p.overdue_commitments,
             )
+            % {"count": p.overdue_commitments},
         )
-    active = p.status in (PartnershipStatus.ACTIVE, PartnershipStatus.PROPOSED)
-    if active and p.next_review_on and p.next_review_on < today:
-        signals.append(
-            Signal(
-                "review_overdue",
-                _("The review planned for %(date)s has not been held.")
-                % {"date": date_format(p.next_review_on, "SHORT_DATE_FORMAT")},
-            )
+    running = p.status in (PartnershipStatus.ACTIVE, PartnershipStatus.PROPOSED)
+    if running and p.next_review_on and p.next_review_on < today:
+        add(
+            "review_overdue",
+            _("The review planned for %(date)s has not been held.")
+            % {"date": date_format(p.next_review_on, "SHORT_DATE_FORMAT")},
         )
     if p.stuck_concern_count:
-        signals.append(
-            Signal(
-                "stuck_concerns",
-                ngettext(
-                    "%(count)s fear or resistance stayed at 4 or 5 over the last two checks.",
-                    "%(count)s fears or resistances stayed at 4 or 5 over the last two checks.",
-                    p.stuck_concern_count,
-                )
-                % {"count": p.stuck_concern_count},
+        add(
+            "stuck_concerns",
+            ngettext(
+                "%(count)s fear or resistance stayed at 4 or 5 over the last two checks.",
+                "%(count)s fears or resistances stayed at 4 or 5 over the last two checks.",
+                p.stuck_concern_count,
             )
+            % {"count": p.stuck_concern_count},
         )
     if p.target_distance is not None and p.target_distance >= GAP_WARNING:
-        signals.append(
-            Signal(
-                "target_far",
-                _(
-                    "The target level is %(distance)s levels away from the agreed one: "
-                    "plan the steps between them."
-                )
-                % {"distance": p.target_distance},
+        add(
+            "target_far",
+            _(
+                "The target level is %(distance)s levels away from the agreed one: "
+                "plan the steps between them."
             )
+            % {"distance": p.target_distance},
         )
-    return signals
+    return found

@@ -103,7 +103,7 @@ def events(partnership, organisation) -> list[Event]:
                 "level": entry.get_level_display(),
             }
         else:
-            text = _("%(kind)s level: %(level)s") % {
+            text = _("%(kind)s: %(level)s") % {
                 "kind": entry.get_kind_display(),
                 "level": entry.get_level_display(),
             }

@@ -3,6 +3,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from tests.factories import MembershipFactory, UserFactory
+
 pytestmark = pytest.mark.django_db
 
 
@@ -18,11 +20,11 @@ def test_sign_in_page_works_in_french_and_english(client):
     assert "Sign in" in english.content.decode()
 
 
-def test_signing_in_through_the_form_leads_home(client, owner, partnership):
+def test_signing_in_through_the_form_leads_to_the_dashboard(client, owner, partnership):
     response = client.post(
         reverse("login"), {"username": "alice", "password": "password"}, follow=True
     )
-    assert response.redirect_chain[-1][0] == reverse("home")
+    assert response.redirect_chain[-1][0] == "/o/association-a/"
     assert "Lecture au collège" in response.content.decode()
 
 
@@ -32,36 +34,64 @@ def test_wrong_password_is_refused_with_a_message(client, owner):
     assert 'role="alert"' in response.content.decode()
 
 
-def test_home_lists_only_what_the_user_may_see(client, outsider, partnership):
-    client.force_login(outsider)
-    content = client.get(reverse("home")).content.decode()
-    assert "Lecture au collège" not in content
-    assert "Collège B" in content
-
-
-def test_home_shows_levels_with_their_labels(client, owner, partnership):
-    from tests.factories import LevelAssessmentFactory
-
-    LevelAssessmentFactory(partnership=partnership, kind="agreed", level=6)
+def test_home_goes_to_the_organisation_last_acted_for(client, owner, org_c):
+    MembershipFactory(user=owner, organisation=org_c, role="viewer")
     client.force_login(owner)
-    assert "6 · Partenariat de réciprocité" in client.get(reverse("home")).content.decode()
+    assert client.get("/")["Location"] == "/o/association-a/"
+    client.get(f"/o/{org_c.slug}/")
+    assert client.get("/")["Location"] == f"/o/{org_c.slug}/"
 
 
-def test_home_query_count_does_not_grow_with_partnerships(
-    client, owner, org_a, django_assert_num_queries
-):
-    from tests.factories import PartyFactory
+def test_a_user_without_organisation_is_told_what_to_do(client, db):
+    client.force_login(UserFactory(username="lonely"))
+    response = client.get("/")
+    assert response.status_code == 200
+    assert "Vous n'êtes encore membre d'aucune organisation" in response.content.decode()
 
+
+def test_the_switcher_lists_every_organisation_of_the_user(client, owner, org_c):
+    MembershipFactory(user=owner, organisation=org_c, role="viewer")
     client.force_login(owner)
-    for _ in range(3):
-        PartyFactory(organisation=org_a)
-    # session, user, memberships, partnerships with levels, their parties
-    with django_assert_num_queries(5):
-        client.get(reverse("home"))
-    for _ in range(10):
-        PartyFactory(organisation=org_a)
-    with django_assert_num_queries(5):
-        client.get(reverse("home"))
+    content = client.get("/o/association-a/").content.decode()
+    assert "Fondation C" in content and "Association A" in content
+
+
+def test_language_choice_is_remembered_for_the_user(client, owner):
+    client.force_login(owner)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    owner.refresh_from_db()
+    assert owner.language == "en"
+    client.cookies.clear()  # another device: no cookie, a French browser
+    client.force_login(owner)
+    response = client.get("/o/association-a/", HTTP_ACCEPT_LANGUAGE="fr")
+    assert "Dashboard" in response.content.decode()
+    assert response["Content-Language"] == "en"
+
+
+def test_password_reset_sends_a_link(client, owner, mailoutbox):
+    owner.email = "alice@example.org"
+    owner.save()
+    client.post(reverse("password_reset"), {"email": "alice@example.org"})
+    assert len(mailoutbox) == 1
+    assert "/accounts/reset/" in mailoutbox[0].body
+
+
+def test_password_change_needs_the_old_password(client, owner):
+    client.force_login(owner)
+    response = client.post(
+        reverse("password_change"),
+        {"old_password": "wrong", "new_password1": "Tr3s-s3cret!", "new_password2": "Tr3s-s3cret!"},
+    )
+    assert response.status_code == 200
+    response = client.post(
+        reverse("password_change"),
+        {
+            "old_password": "password",
+            "new_password1": "Tr3s-s3cret!",
+            "new_password2": "Tr3s-s3cret!",
+        },
+    )
+    assert response["Location"] == reverse("password_change_done")
 
 
 def test_signing_out_needs_a_post(client, owner):

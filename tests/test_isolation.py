@@ -1,0 +1,173 @@
+"""Every URL of the project, walked from the resolver (no hand-kept list): nobody reaches
+organisation A's data without being one of its members, and viewers never write.
+
+A new pattern whose arguments this test cannot fill fails it, so no URL escapes the walk.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.apps import apps
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from organisations.models import MemberInvitation
+from tests.factories import (
+    BenefitFactory,
+    CommitmentFactory,
+    ConcernFactory,
+    MembershipFactory,
+    PartnershipFactory,
+    PartyFactory,
+    ResponsibilityFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+# Open to anyone by design, each for a reason.
+PUBLIC = {
+    "login": "the sign-in form",
+    "logout": "signing out (POST only)",
+    "password_reset": "asking for a reset link",
+    "password_reset_done": "the page after asking",
+    "password_reset_confirm": "the link from the e-mail, checked by its token",
+    "password_reset_complete": "the page after resetting",
+    "set_language": "choosing the interface language",
+    "join": "the invitation link from the e-mail, checked by its token",
+}
+# The signed-in user's own pages: anonymous visitors are sent to sign in; no tenant data.
+PERSONAL = {"home", "password_change", "password_change_done"}
+# Django's admin guards itself (staff only); tests/test_admin.py covers it.
+SELF_GUARDED_NAMESPACES = {"admin"}
+
+
+def walk(resolver=None, namespace="", arguments=()):
+    """(full name, argument names) for every pattern the project serves."""
+    for entry in (resolver or get_resolver()).url_patterns:
+        found = (*arguments, *entry.pattern.converters)
+        if isinstance(entry, URLResolver):
+            if entry.namespace in SELF_GUARDED_NAMESPACES:
+                continue
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from walk(entry, inner, found)
+        elif isinstance(entry, URLPattern):
+            assert entry.name, f"unnamed URL pattern {entry.pattern} cannot be walked"
+            yield f"{namespace}{entry.name}", sorted(found)
+
+
+def collected_patterns():
+    seen = {}
+    for name, arguments in walk():
+        seen.setdefault(name, arguments)
+    return sorted(seen.items())
+
+
+PATTERNS = collected_patterns()
+TENANT = [(name, args) for name, args in PATTERNS if name not in PUBLIC and name not in PERSONAL]
+
+
+@pytest.fixture
+def world(org_a, org_b, org_c, owner, viewer, outsider, partnership):
+    """One object of each kind in organisation A's partnership, and A's pending invitations."""
+    party_a = partnership.parties.get(organisation=org_a)
+    invited_elsewhere = PartyFactory(
+        partnership=PartnershipFactory(title="Invitation de C"),
+        organisation=org_a,
+        invitation="invited",
+    )
+    PartyFactory(partnership=invited_elsewhere.partnership, organisation=org_c, role="lead")
+    return {
+        "org_slug": org_a.slug,
+        "partnership_id": partnership.pk,
+        "responsibility": ResponsibilityFactory(party=party_a).pk,
+        "commitment": CommitmentFactory(party=party_a).pk,
+        "concern": ConcernFactory(raised_by=party_a).pk,
+        "benefit": BenefitFactory(party=party_a).pk,
+        "invitation": invited_elsewhere.pk,
+        "member": MembershipFactory(organisation=org_a).pk,
+        "member-invitation": MemberInvitation.objects.create(
+            organisation=org_a, email="new@example.org"
+        ).pk,
+        "token": MemberInvitation.objects.get(email="new@example.org").token,
+        "uidb64": "MQ",  # a reset link's user id; the token below is not valid for it
+    }
+
+
+# Which object a ``pk`` names, by the first word(s) of the URL name.
+PK_OWNERS = [
+    "member-invitation",
+    "responsibility",
+    "commitment",
+    "concern",
+    "benefit",
+    "invitation",
+    "member",
+]
+
+
+def fill(name: str, arguments: list[str], world: dict) -> dict:
+    kwargs = {}
+    short = name.split(":")[-1]
+    for argument in arguments:
+        if argument == "pk":
+            owner = next((key for key in PK_OWNERS if short.startswith(key)), None)
+            assert owner, f"{name}: no rule says which object its pk names"
+            kwargs["pk"] = world[owner]
+        else:
+            assert argument in world, f"{name}: cannot fill <{argument}>"
+            kwargs[argument] = world[argument]
+    return kwargs
+
+
+def database_state() -> dict[str, int]:
+    return {
+        m._meta.label: m._default_manager.count()
+        for m in apps.get_models()
+        if m._meta.app_label in ("organisations", "partnerships", "auth")
+    }
+
+
+def test_the_walk_reaches_the_tenant_pages():
+    names = {name for name, _args in TENANT}
+    assert {"partnerships:dashboard", "partnerships:workspace", "members"} <= names
+    assert len(TENANT) > 30
+
+
+@pytest.mark.parametrize(("name", "arguments"), PATTERNS, ids=[n for n, _a in PATTERNS])
+def test_anonymous_visitors_are_sent_to_sign_in(client, world, name, arguments):
+    url = reverse(name, kwargs=fill(name, arguments, world))
+    if name in PUBLIC:
+        assert client.get(url).status_code in (200, 302, 405), PUBLIC[name]
+        return
+    before = database_state()
+    for method in (client.get, client.post):
+        response = method(url)
+        assert response.status_code == 302, f"{method.__name__} {url}"
+        assert response["Location"].startswith(reverse("login"))
+    assert database_state() == before
+
+
+@pytest.mark.parametrize(("name", "arguments"), TENANT, ids=[n for n, _a in TENANT])
+def test_members_of_another_organisation_get_404(client, world, outsider, org_b, name, arguments):
+    kwargs = fill(name, arguments, world)
+    client.force_login(outsider)
+    before = database_state()
+    for method in (client.get, client.post):
+        assert method(reverse(name, kwargs=kwargs)).status_code == 404, method.__name__
+    if "org_slug" in kwargs and len(kwargs) > 1:
+        # Their own organisation in the address, A's objects after it: still nothing.
+        own = reverse(name, kwargs={**kwargs, "org_slug": org_b.slug})
+        statuses = {client.get(own).status_code, client.post(own).status_code}
+        # A method the address does not take may be refused first (405): that says nothing
+        # about A's objects; the method it does take finds nothing.
+        assert 404 in statuses and statuses <= {404, 405}, f"{own}: {statuses}"
+    assert database_state() == before
+
+
+@pytest.mark.parametrize(("name", "arguments"), TENANT, ids=[n for n, _a in TENANT])
+def test_viewers_cannot_write(client, world, viewer, name, arguments):
+    url = reverse(name, kwargs=fill(name, arguments, world))
+    client.force_login(viewer)
+    before = database_state()
+    for method in (client.post, client.put, client.patch, client.delete):
+        assert method(url).status_code in (403, 405), f"{method.__name__} {url}"
+    assert database_state() == before

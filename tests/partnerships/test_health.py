@@ -1,0 +1,108 @@
+"""Each health signal of DESIGN.md, computed in the database, told in one sentence."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+
+from partnerships.health import health_signals, with_health
+from partnerships.models import Partnership
+from tests.factories import (
+    CommitmentFactory,
+    ConcernCheckFactory,
+    ConcernFactory,
+    LevelAssessmentFactory,
+    OrganisationFactory,
+    PartyFactory,
+    ResponsibilityFactory,
+)
+
+pytestmark = pytest.mark.django_db
+TODAY = datetime.date(2026, 6, 1)
+
+
+def codes(partnership, organisation) -> list[str]:
+    annotated = with_health(Partnership.objects.filter(pk=partnership.pk), organisation, TODAY)
+    return [signal.code for signal in health_signals(annotated.get(), TODAY)]
+
+
+@pytest.fixture
+def busy(partnership, org_a, org_c):
+    """Both parties have something to do, so no 'idle party' signal by default."""
+    for org in (org_a, org_c):
+        ResponsibilityFactory(party=partnership.parties.get(organisation=org))
+    return partnership
+
+
+def test_a_healthy_partnership_has_no_signal(busy, org_a):
+    assert codes(busy, org_a) == []
+
+
+def test_fusion_and_idle_party(partnership, org_a):
+    LevelAssessmentFactory(partnership=partnership, level=7)
+    assert codes(partnership, org_a) == ["fusion", "idle_party"]
+
+
+def test_weight_asymmetry_mentions_an_open_power_fear(busy, org_a, org_c):
+    org_a.size_band, org_c.size_band = 1, 4
+    org_a.save()
+    org_c.save()
+    assert codes(busy, org_a) == ["weight_asymmetry"]
+    ConcernFactory(raised_by=busy.parties.get(organisation=org_c), category="power")
+    annotated = with_health(Partnership.objects.all(), org_a, TODAY).get()
+    assert "partage du pouvoir" in health_signals(annotated, TODAY)[0].message
+
+
+def test_a_private_power_fear_of_another_party_is_not_revealed(busy, org_a, org_c):
+    org_a.size_band, org_c.size_band = 1, 4
+    org_a.save()
+    org_c.save()
+    ConcernFactory(
+        raised_by=busy.parties.get(organisation=org_c), category="power", visibility="private"
+    )
+    annotated = with_health(Partnership.objects.all(), org_a, TODAY).get()
+    assert "pouvoir" not in health_signals(annotated, TODAY)[0].message
+
+
+def test_drift_overdue_commitments_review_and_stuck_concerns(busy, org_a):
+    party = busy.parties.get(organisation=org_a)
+    CommitmentFactory(party=party, due_on=TODAY - datetime.timedelta(days=1))
+    CommitmentFactory(
+        party=party, due_on=TODAY - datetime.timedelta(days=1), status="done", completed_on=TODAY
+    )
+    busy.next_review_on = TODAY - datetime.timedelta(days=5)
+    busy.save()
+    stuck = ConcernFactory(raised_by=party)
+    for day, intensity in ((1, 5), (2, 4), (3, 4)):
+        ConcernCheckFactory(
+            concern=stuck, intensity=intensity, checked_on=datetime.date(2026, 1, day)
+        )
+    easing = ConcernFactory(raised_by=party)
+    for day, intensity in ((1, 5), (2, 4)):
+        ConcernCheckFactory(
+            concern=easing, intensity=intensity, checked_on=datetime.date(2026, 1, day)
+        )
+    assert codes(busy, org_a) == ["overdue_commitments", "review_overdue", "stuck_concerns"]
+
+
+def test_gaps_and_a_far_target(busy, org_a, org_c):
+    LevelAssessmentFactory(partnership=busy, kind="agreed", level=3)
+    LevelAssessmentFactory(partnership=busy, kind="target", level=6)
+    for org, level in ((org_a, 5), (org_c, 2)):
+        LevelAssessmentFactory(
+            partnership=busy,
+            kind="perceived",
+            level=level,
+            party=busy.parties.get(organisation=org),
+        )
+    assert codes(busy, org_a) == ["perception_gap", "agreement_gap", "target_far"]
+
+
+def test_signals_of_many_partnerships_take_one_query(org_a, django_assert_num_queries):
+    for _ in range(6):
+        PartyFactory(organisation=org_a, partnership__status="active", organisation__size_band=1)
+        OrganisationFactory()
+    with django_assert_num_queries(1):
+        rows = list(with_health(Partnership.objects.for_organisation(org_a), org_a, TODAY))
+    assert len(rows) == 6

@@ -1,0 +1,118 @@
+"""What only a browser shows: htmx swaps without a page load, and accessibility (axe-core)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.conf import settings
+
+from partnerships.models import Commitment, ConcernCheck, Partnership
+from tests.browser.conftest import sign_in
+
+pytestmark = pytest.mark.browser
+ORG = "/o/centre-social-tilleuls"
+
+
+def mark_page(page) -> None:
+    """Set a flag that only survives if the page is not reloaded."""
+    page.evaluate("window.__stillHere = true")
+
+
+def same_page(page) -> bool:
+    return page.evaluate("window.__stillHere === true")
+
+
+def test_sign_in_through_the_form_reaches_the_dashboard(page):
+    sign_in(page)
+    assert page.url.endswith(ORG + "/")
+    assert page.locator("h1").inner_text() == "Centre social des Tilleuls"
+
+
+def test_filtering_the_list_changes_the_table_without_a_page_load(page):
+    sign_in(page)
+    page.goto(page.base_url + ORG + "/partnerships/")
+    mark_page(page)
+    page.select_option("#id_status", "paused")
+    page.wait_for_url("**status=paused**")
+    rows = page.locator("#results tbody tr")
+    rows.first.wait_for()
+    titles = rows.locator("td:first-child").all_inner_texts()
+    assert titles == ["Lettre d'information du réseau"]
+    assert same_page(page)
+
+
+def test_add_a_commitment_and_rerate_a_fear_inline(page):
+    sign_in(page, "julien")
+    partnership = Partnership.objects.get(title="Coup de pouce lecture au collège")
+    page.goto(page.base_url + f"{ORG}/partnerships/{partnership.pk}/")
+    mark_page(page)
+
+    page.click("text=Ajouter un engagement")
+    page.select_option("#commitment-form #id_party", label="Centre social des Tilleuls")
+    page.fill("#commitment-form #id_title", "Préparer le bilan de fin d'année")
+    page.fill("#commitment-form #id_due_on", "2027-06-30")
+    page.click("#commitment-form button[type=submit]")
+    page.locator("#tab-panel", has_text="Préparer le bilan de fin d'année").wait_for()
+    assert Commitment.objects.filter(title="Préparer le bilan de fin d'année").exists()
+
+    page.click("#tab-panel nav a:has-text('Craintes et résistances')")
+    page.wait_for_url("**/concerns/")
+    concern = page.locator(".concern").first
+    before = ConcernCheck.objects.count()
+    concern.locator("label.choice:has-text('1') input").check()
+    concern.locator("button:has-text('Enregistrer')").click()
+    page.wait_for_function(f"document.querySelectorAll('.concern').length > 0 && {before} >= 0")
+    page.locator(".concern").first.locator("text=/Dernière intensité/").wait_for()
+    page.wait_for_timeout(300)
+    assert ConcernCheck.objects.count() == before + 1
+    assert same_page(page)
+
+
+def test_switching_the_language(page):
+    sign_in(page)
+    page.select_option("#language-select", "en")
+    page.click("form[action='/language/'] button")
+    page.locator("text=Signals to look at").wait_for()
+    assert page.locator("html").get_attribute("lang") == "en"
+
+
+@pytest.mark.parametrize("path", ["/", "/partnerships/", "/partnerships/{pk}/"])
+def test_pages_have_no_serious_accessibility_violation(page, path):
+    sign_in(page)
+    pk = Partnership.objects.get(title="Coup de pouce lecture au collège").pk
+    page.goto(page.base_url + ORG + path.format(pk=pk))
+    results = Axe().run(page)
+    serious = [
+        (violation["id"], violation["impact"], [n["target"] for n in violation["nodes"]][:3])
+        for violation in results.response["violations"]
+        if violation["impact"] in ("serious", "critical")
+    ]
+    assert serious == []
+
+
+def test_screenshots_of_the_demo(page, tmp_path):
+    """Set UPDATE_SCREENSHOTS=1 to refresh the pictures the README shows."""
+    target = (
+        Path(settings.BASE_DIR) / "docs" / "screenshots"
+        if os.environ.get("UPDATE_SCREENSHOTS")
+        else tmp_path
+    )
+    sign_in(page)
+    page.goto(page.base_url + ORG + "/")
+    page.screenshot(path=target / "dashboard.png", full_page=True)
+    pk = Partnership.objects.get(title="Coup de pouce lecture au collège").pk
+    page.goto(page.base_url + f"{ORG}/partnerships/{pk}/concerns/")
+    page.screenshot(path=target / "workspace.png", full_page=True)
+    phone = page.context.browser.new_context(viewport={"width": 390, "height": 844})
+    mobile = phone.new_page()
+    mobile.base_url = page.base_url
+    sign_in(mobile)
+    mobile.goto(page.base_url + f"{ORG}/partnerships/{pk}/")
+    mobile.screenshot(path=target / "workspace-phone.png", full_page=False)
+    width = mobile.evaluate("document.documentElement.scrollWidth")
+    phone.close()
+    assert width <= 390  # nothing spills sideways on a phone
+    assert (target / "dashboard.png").stat().st_size > 10_000

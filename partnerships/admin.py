@@ -84,9 +84,18 @@ class BenefitInline(PartnershipChildInline):
     fields = [("category", "party", "observed_on"), "description", "evidence"]
 
 
-class ReviewInline(PartnershipChildInline):
+class ReviewInline(admin.TabularInline):
+    """Shown, not edited here: a closed review is frozen, and the review page edits the others."""
+
     model = Review
-    fields = [("scheduled_on", "held_on", "status"), "location", "next_review_on"]
+    extra = 0
+    can_delete = False
+    show_change_link = True
+    fields = ["scheduled_on", "held_on", "status", "location", "next_review_on"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(Partnership)
@@ -251,7 +260,21 @@ class BenefitAdmin(SimpleHistoryAdmin):
 
 @admin.register(Review)
 class ReviewAdmin(SimpleHistoryAdmin):
+    """A closed review can be read here but neither changed nor deleted."""
+
     list_display = ["partnership", "scheduled_on", "held_on", "status", "next_review_on"]
+    readonly_fields = ["record", "closed_at"]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        if obj is not None and obj.closed_at is not None:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        if obj is not None and obj.closed_at is not None:
+            return False
+        return super().has_delete_permission(request, obj)
+
     list_filter = ["status"]
     search_fields = ["partnership__title", "minutes", "decisions", "location"]
     autocomplete_fields = ["partnership", "attendees", "created_by"]

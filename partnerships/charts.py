@@ -141,6 +141,37 @@ def concern_intensity_by_category(organisation, today: datetime.date) -> Chart:
     )
 
 
+def partnership_concerns_over_time(partnership: Partnership, organisation) -> Chart:
+    """Mean intensity by category at each date the partnership's concerns were checked."""
+    from .health import visible_concerns
+
+    rows = list(
+        ConcernCheck.objects.filter(
+            concern__in=visible_concerns(organisation).filter(partnership=partnership)
+        )
+        .order_by()
+        .values("checked_on", "concern__kind", "concern__category")
+        .annotate(mean=Avg("intensity"))
+    )
+    dates = sorted({row["checked_on"] for row in rows})
+    series: dict[tuple[str, str], dict[datetime.date, float]] = {}
+    for row in rows:
+        key = (row["concern__kind"], row["concern__category"])
+        series.setdefault(key, {})[row["checked_on"]] = round(float(row["mean"]), 1)
+    return Chart(
+        title=_("Intensity of fears and resistances by category"),
+        x_title=_("Date"),
+        y_title=_("Mean intensity (0 to 5)"),
+        x_labels=[date_format(day, "SHORT_DATE_FORMAT") for day in dates],
+        series=[
+            (concern_category_label(kind, category), [values.get(day) for day in dates])
+            for (kind, category), values in sorted(series.items())
+        ],
+        kind="line",
+        y_max=5,
+    )
+
+
 def levels_over_time(partnership: Partnership, organisation) -> Chart:
     """Agreed, target and perceived levels at each date an entry was recorded.
 

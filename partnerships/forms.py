@@ -191,3 +191,91 @@ class ReviewForm(forms.ModelForm):
         model = Review
         fields = ["scheduled_on", "location", "guests"]
         widgets = {"scheduled_on": DATE, "guests": forms.Textarea(attrs={"rows": 2})}
+
+
+class ReviewPlanForm(forms.ModelForm):
+    """Date, place, who attends (members of the parties) and other guests."""
+
+    class Meta:
+        model = Review
+        fields = ["scheduled_on", "location", "attendees", "guests", "agenda"]
+        widgets = {
+            "scheduled_on": DATE,
+            "attendees": forms.CheckboxSelectMultiple,
+            "guests": forms.Textarea(attrs={"rows": 2}),
+            "agenda": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, partnership: Partnership, **kwargs):
+        super().__init__(*args, **kwargs)
+        from organisations.models import User
+
+        self.fields["attendees"].queryset = (
+            User.objects.filter(
+                memberships__organisation__parties__partnership=partnership,
+                memberships__organisation__parties__invitation="accepted",
+            )
+            .distinct()
+            .order_by("last_name", "username")
+        )
+        self.fields["attendees"].label_from_instance = lambda user: str(user)
+
+
+class BlindRatingForm(forms.Form):
+    level = forms.TypedChoiceField(
+        label=_("How we perceive the partnership today"), choices=Level.choices, coerce=int
+    )
+    wished_level = forms.TypedChoiceField(
+        label=_("The level we wish for (optional)"),
+        choices=[("", "—"), *Level.choices],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+
+
+class AgreedLevelForm(forms.Form):
+    level = forms.TypedChoiceField(
+        label=_("Level agreed together"), choices=Level.choices, coerce=int
+    )
+    rationale = forms.CharField(
+        label=_("Why"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class MinutesForm(forms.ModelForm):
+    class Meta:
+        model = Review
+        fields = ["minutes", "decisions", "open_items", "next_review_on"]
+        widgets = {
+            "minutes": forms.Textarea(attrs={"rows": 5}),
+            "decisions": forms.Textarea(attrs={"rows": 3}),
+            "open_items": forms.Textarea(attrs={"rows": 2}),
+            "next_review_on": DATE,
+        }
+
+
+class ChecksForm(forms.Form):
+    """One optional 0-5 rating per open concern the organisation may see."""
+
+    def __init__(self, *args, concerns, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.concerns = list(concerns)
+        for concern in self.concerns:
+            self.fields[f"concern_{concern.pk}"] = forms.TypedChoiceField(
+                label=f"{concern.get_kind_display()} · {concern.category_label}",
+                choices=[
+                    ("", "—"),
+                    *[(v, str(v)) for v in range(INTENSITY_MIN, INTENSITY_MAX + 1)],
+                ],
+                coerce=int,
+                empty_value=None,
+                required=False,
+                widget=forms.RadioSelect,
+            )
+
+    def ratings(self):
+        for concern in self.concerns:
+            value = self.cleaned_data.get(f"concern_{concern.pk}")
+            if value is not None:
+                yield concern, value

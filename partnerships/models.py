@@ -216,6 +216,13 @@ class LevelAssessment(AppendOnlyModel):
         related_name="level_assessments",
         help_text=_("The party whose perception this is; only for perceived levels."),
     )
+    wished_level = models.PositiveSmallIntegerField(
+        _("level wished for"),
+        choices=Level.choices,
+        null=True,
+        blank=True,
+        help_text=_("With a perceived level: where this party would like the partnership to be."),
+    )
     assessed_on = models.DateField(_("date"), default=timezone.localdate)
     rationale = models.TextField(_("rationale"), blank=True)
     review = models.ForeignKey(
@@ -243,6 +250,18 @@ class LevelAssessment(AppendOnlyModel):
                 condition=Q(level__gte=Level.SERVICE, level__lte=Level.FUSION),
                 name="level_assessment_level_1_to_7",
                 violation_error_message=_("A level is a number from 1 to 7."),
+            ),
+            models.CheckConstraint(
+                condition=Q(wished_level__isnull=True)
+                | Q(
+                    kind=AssessmentKind.PERCEIVED,
+                    wished_level__gte=Level.SERVICE,
+                    wished_level__lte=Level.FUSION,
+                ),
+                name="level_assessment_wished_level_1_to_7_and_perceived",
+                violation_error_message=_(
+                    "A wished level goes with a perceived level, from 1 to 7."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(kind=AssessmentKind.PERCEIVED, party__isnull=False)
@@ -508,6 +527,11 @@ class Benefit(models.Model):
         _check_same_partnership(self, "party")
 
 
+REVIEW_FROZEN = _(
+    "This review is closed and its record is frozen; link corrections to the next one."
+)
+
+
 class Review(models.Model):
     """A periodic review meeting of the parties; frozen once closed."""
 
@@ -524,11 +548,27 @@ class Review(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("attendees"), blank=True, related_name="reviews"
     )
     guests = models.TextField(_("other guests"), blank=True)
-    agenda = models.TextField(_("agenda"), blank=True)
+    agenda = models.TextField(
+        _("other agenda items"),
+        blank=True,
+        help_text=_("Added to the agenda the tool builds from what changed since the last review."),
+    )
     minutes = models.TextField(_("minutes"), blank=True)
     decisions = models.TextField(_("decisions"), blank=True)
+    open_items = models.TextField(
+        _("questions left open"),
+        blank=True,
+        help_text=_("They come back on the agenda of the next review."),
+    )
     next_review_on = models.DateField(_("next review"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    record = models.JSONField(
+        _("record as closed"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Levels, checks and commitments as they stood when the review was closed."),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("planned by"),
@@ -563,6 +603,16 @@ class Review(models.Model):
 
     def __str__(self) -> str:
         return f"{self.partnership} · {self.scheduled_on}"
+
+    def save(self, *args, **kwargs) -> None:
+        """A closed review is frozen, whatever path tries to change it (UI, API, admin, shell)."""
+        if self.pk and Review.objects.filter(pk=self.pk, closed_at__isnull=False).exists():
+            raise ValidationError(REVIEW_FROZEN)
+        super().save(*args, **kwargs)
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == ReviewStatus.CLOSED
 
     @property
     def is_revealed(self) -> bool:

@@ -25,6 +25,7 @@ from .choices import (
 )
 from .dates import add_months
 from .models import (
+    REVIEW_FROZEN,
     Commitment,
     Concern,
     ConcernCheck,
@@ -215,6 +216,7 @@ def level_record(
     review: Review | None = None,
     rationale: str = "",
     assessed_on: datetime.date | None = None,
+    wished_level: int | None = None,
 ) -> LevelAssessment:
     """Append a level to the log; the latest entry of each kind is the current value.
 
@@ -228,6 +230,7 @@ def level_record(
         partnership=partnership,
         kind=kind,
         level=level,
+        wished_level=wished_level if kind == AssessmentKind.PERCEIVED else None,
         party=party,
         review=review,
         rationale=rationale,
@@ -317,9 +320,7 @@ def next_review_date(partnership: Partnership, held_on: datetime.date) -> dateti
 
 def _require_open_review(review: Review | None) -> None:
     if review is not None and review.closed_at is not None:
-        raise ValidationError(
-            _("This review is closed and its record is frozen; link corrections to the next one.")
-        )
+        raise ValidationError(REVIEW_FROZEN)
 
 
 def _require_may_see_concern(organisation: Organisation, concern: Concern) -> None:

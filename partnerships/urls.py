@@ -1,10 +1,11 @@
 from django.urls import path
 
-from .views import charts, dashboard, listing, manage, records, workspace
+from .views import charts, dashboard, listing, manage, meeting, records, workspace
 
 app_name = "partnerships"
 
 P = "partnerships/<int:partnership_id>/"
+R = P + "reviews/<int:review_id>/"
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
@@ -21,6 +22,11 @@ urlpatterns = [
     path(P + "delete/", manage.partnership_remove, name="delete"),
     path(P + "invite/", manage.partnership_invite, name="invite"),
     path(P + "charts/levels.svg", charts.partnership_levels_chart, name="chart-partnership-levels"),
+    path(
+        P + "charts/concerns.svg",
+        charts.partnership_concerns_chart,
+        name="chart-partnership-concerns",
+    ),
     path(P + "levels/add/", records.level_add, name="level-add"),
     *[path(P + f"{tab}/", workspace.tab_view(tab), name=f"tab-{tab}") for tab in workspace.TABS],
     path(P + "responsibilities/add/", records.responsibility_add, name="responsibility-add"),
@@ -45,4 +51,17 @@ urlpatterns = [
     path(P + "pleasures/<int:pk>/edit/", records.benefit_edit, name="benefit-edit"),
     path(P + "pleasures/<int:pk>/delete/", records.benefit_delete, name="benefit-delete"),
     path(P + "reviews/add/", records.review_add, name="review-add"),
+    path(P + "reviews/history/", meeting.review_history, name="review-history"),
+    path(R, meeting.review_page, name="review"),
+    path(R + "agenda/", meeting.review_agenda, name="review-agenda"),
+    path(R + "review.ics", meeting.review_ics, name="review-ics"),
+    path(R + "plan/", meeting.review_plan, name="review-plan"),
+    path(R + "rate/", meeting.review_rate, name="review-rate"),
+    path(R + "hold/", meeting.review_hold, name="review-hold"),
+    path(R + "agreed-level/", meeting.review_agreed_level, name="review-agreed-level"),
+    path(R + "checks/", meeting.review_checks, name="review-checks"),
+    path(R + "minutes/", meeting.review_minutes, name="review-minutes"),
+    path(R + "commitments/add/", meeting.review_commitment_add, name="review-commitment-add"),
+    path(R + "pleasures/add/", meeting.review_benefit_add, name="review-benefit-add"),
+    path(R + "close/", meeting.review_close, name="review-close"),
 ]

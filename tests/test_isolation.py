@@ -19,6 +19,7 @@ from tests.factories import (
     PartnershipFactory,
     PartyFactory,
     ResponsibilityFactory,
+    ReviewFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -88,6 +89,7 @@ def world(org_a, org_b, org_c, owner, viewer, outsider, partnership):
             organisation=org_a, email="new@example.org"
         ).pk,
         "token": MemberInvitation.objects.get(email="new@example.org").token,
+        "review_id": ReviewFactory(partnership=partnership).pk,
         "uidb64": "MQ",  # a reset link's user id; the token below is not valid for it
     }
 

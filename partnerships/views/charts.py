@@ -33,3 +33,9 @@ def concerns_chart(request: HttpRequest, membership) -> HttpResponse:
 def partnership_levels_chart(request: HttpRequest, membership, partnership_id: int):
     partnership = get_partnership_or_404(membership, partnership_id)
     return _svg(charts.levels_over_time(partnership, membership.organisation))
+
+
+@member_required()
+def partnership_concerns_chart(request: HttpRequest, membership, partnership_id: int):
+    partnership = get_partnership_or_404(membership, partnership_id)
+    return _svg(charts.partnership_concerns_over_time(partnership, membership.organisation))

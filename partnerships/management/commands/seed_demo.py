@@ -21,6 +21,7 @@ from partnerships.models import (
     Responsibility,
     Review,
 )
+from partnerships.reviews import review_close
 from partnerships.services import concern_check_record, level_record, partnership_create
 
 CADENCE_MONTHS = 3
@@ -141,14 +142,10 @@ class DemoPartnership:
         return partnership
 
     def _close(self, reviews: list[Review]) -> None:
-        """Freeze each held review the evening it was held, once its record is complete."""
+        """Freeze each held review once its record is complete, as the parties would."""
+        lead = self.organisations[self.spec["parties"][0][0]]
         for review in reviews:
-            review.status = ReviewStatus.CLOSED
-            review.closed_at = timezone.make_aware(
-                datetime.datetime.combine(review.held_on, datetime.time(18, 0))
-            )
-            review._history_user = self.actor
-            review.save()
+            review_close(actor=self.actor, organisation=lead, review=review)
 
     def _accept_invitations(self, partnership: Partnership, starts_on: datetime.date):
         parties = {

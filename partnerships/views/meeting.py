@@ -1,0 +1,341 @@
+"""The review meeting: one page from planning to closing, each step a small POST.
+
+With htmx a step answers with the refreshed meeting section; without JavaScript it redirects
+back to the page. A closed review only shows its frozen record.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from organisations.access import WRITE, member_required
+
+from .. import charts, reviews
+from ..choices import AssessmentKind, CommitmentStatus
+from ..forms import (
+    AgreedLevelForm,
+    BenefitForm,
+    BlindRatingForm,
+    ChecksForm,
+    CommitmentForm,
+    MinutesForm,
+    ReviewPlanForm,
+)
+from ..ical import review_calendar
+from ..models import Commitment, Concern, Review
+from ..services import concern_check_record, level_record, record_save, review_save
+from .common import get_partnership_or_404, render_page_or_partial
+from .records import add_errors
+
+
+def get_review_or_404(membership, partnership_id: int, review_id: int):
+    partnership = get_partnership_or_404(membership, partnership_id)
+    review = get_object_or_404(
+        Review.objects.filter(partnership=partnership).prefetch_related("attendees"),
+        pk=review_id,
+    )
+    return partnership, review
+
+
+def review_url(membership, review) -> str:
+    return reverse(
+        "partnerships:review",
+        kwargs={
+            "org_slug": membership.organisation.slug,
+            "partnership_id": review.partnership_id,
+            "review_id": review.pk,
+        },
+    )
+
+
+def _open_concerns(membership, partnership):
+    return (
+        Concern.objects.visible_to_organisation(membership.organisation)
+        .filter(partnership=partnership)
+        .open()
+        .with_latest_intensity()
+        .order_by("kind", "category", "pk")
+    )
+
+
+def meeting_context(request, membership, partnership, review, **forms) -> dict:
+    organisation = membership.organisation
+    context = {
+        "membership": membership,
+        "organisation": organisation,
+        "partnership": partnership,
+        "review": review,
+        "agenda": reviews.build_agenda(review, organisation),
+        "blind": reviews.blind_status(review, organisation),
+    }
+    if review.is_closed:
+        context["record"] = reviews.visible_record(review.record, organisation)
+        return context
+    concerns = _open_concerns(membership, partnership)
+    commitment_form = forms.get("commitment_form") or CommitmentForm()
+    commitment_form.limit_parties(partnership)
+    benefit_form = forms.get("benefit_form") or BenefitForm()
+    benefit_form.limit_parties(partnership)
+    context.update(
+        {
+            "plan_form": forms.get("plan_form")
+            or ReviewPlanForm(instance=review, partnership=partnership),
+            "rating_form": forms.get("rating_form") or BlindRatingForm(),
+            "agreed_form": forms.get("agreed_form")
+            or AgreedLevelForm(initial={"level": partnership.agreed_level}),
+            "checks_form": forms.get("checks_form") or ChecksForm(concerns=concerns),
+            "minutes_form": forms.get("minutes_form") or MinutesForm(instance=review),
+            "commitments": Commitment.objects.filter(partnership=partnership)
+            .exclude(status__in=[CommitmentStatus.DONE, CommitmentStatus.DROPPED])
+            .select_related("party__organisation")
+            .order_by("due_on", "pk"),
+            "commitment_form": commitment_form,
+            "benefit_form": benefit_form,
+        }
+    )
+    return context
+
+
+def render_meeting(request, membership, partnership, review, status=200, **forms):
+    return render_page_or_partial(
+        request,
+        "partnerships/review.html",
+        "meeting",
+        meeting_context(request, membership, partnership, review, **forms),
+        status=status,
+    )
+
+
+@member_required()
+def review_page(request: HttpRequest, membership, partnership_id: int, review_id: int):
+    partnership, review = get_review_or_404(membership, partnership_id, review_id)
+    return render_meeting(request, membership, partnership, review)
+
+
+def meeting_step(form_name: str | None, message: str):
+    """A POST step of the meeting: ``handle(request, membership, partnership, review)`` returns
+    a bound form with errors to show again, or None when the step succeeded."""
+
+    def decorator(handle: Callable) -> Callable:
+        @member_required(WRITE)
+        @require_POST
+        def view(request: HttpRequest, membership, partnership_id: int, review_id: int):
+            partnership, review = get_review_or_404(membership, partnership_id, review_id)
+            try:
+                with transaction.atomic():
+                    failed = handle(request, membership, partnership, review)
+            except ValidationError as error:
+                failed = None
+                messages.error(request, " ".join(error.messages))
+                if not request.htmx:
+                    return redirect(review_url(membership, review))
+                return render_meeting(
+                    request, membership, partnership, Review.objects.get(pk=review.pk), status=200
+                )
+            if failed is not None:
+                return render_meeting(
+                    request, membership, partnership, review, **{form_name: failed}
+                )
+            if request.htmx:
+                fresh = Review.objects.prefetch_related("attendees").get(pk=review.pk)
+                partnership = get_partnership_or_404(membership, partnership.pk)
+                return render_meeting(request, membership, partnership, fresh)
+            messages.success(request, message)
+            return redirect(review_url(membership, review))
+
+        view.__name__ = handle.__name__
+        return view
+
+    return decorator
+
+
+def _validated(form, save) -> object | None:
+    if not form.is_valid():
+        return form
+    try:
+        save(form)
+    except ValidationError as error:
+        add_errors(form, error)
+        return form
+    return None
+
+
+@meeting_step("plan_form", _("Review details saved."))
+def review_plan(request, membership, partnership, review):
+    form = ReviewPlanForm(request.POST, instance=review, partnership=partnership)
+    return _validated(
+        form,
+        lambda f: (
+            review_save(
+                actor=request.user, organisation=membership.organisation, review=f.instance
+            ),
+            f.save_m2m(),
+        ),
+    )
+
+
+@meeting_step(
+    "rating_form", _("Your rating is recorded; the others see it once the review is held.")
+)
+def review_rate(request, membership, partnership, review):
+    form = BlindRatingForm(request.POST)
+    return _validated(
+        form,
+        lambda f: level_record(
+            actor=request.user,
+            organisation=membership.organisation,
+            partnership=partnership,
+            kind=AssessmentKind.PERCEIVED,
+            review=review,
+            **f.cleaned_data,
+        ),
+    )
+
+
+@meeting_step(None, _("The review is held: every party's rating is now visible."))
+def review_hold(request, membership, partnership, review):
+    reviews.review_hold(actor=request.user, organisation=membership.organisation, review=review)
+
+
+@meeting_step("agreed_form", _("Agreed level recorded."))
+def review_agreed_level(request, membership, partnership, review):
+    form = AgreedLevelForm(request.POST)
+    return _validated(
+        form,
+        lambda f: level_record(
+            actor=request.user,
+            organisation=membership.organisation,
+            partnership=partnership,
+            kind=AssessmentKind.AGREED,
+            review=review,
+            **f.cleaned_data,
+        ),
+    )
+
+
+@meeting_step("checks_form", _("New ratings recorded."))
+def review_checks(request, membership, partnership, review):
+    form = ChecksForm(request.POST, concerns=_open_concerns(membership, partnership))
+
+    def save(f):
+        for concern, intensity in f.ratings():
+            concern_check_record(
+                actor=request.user,
+                organisation=membership.organisation,
+                concern=concern,
+                intensity=intensity,
+                review=review,
+                checked_on=review.held_on,
+            )
+
+    return _validated(form, save)
+
+
+@meeting_step("minutes_form", _("Minutes saved."))
+def review_minutes(request, membership, partnership, review):
+    form = MinutesForm(request.POST, instance=review)
+    return _validated(
+        form,
+        lambda f: review_save(
+            actor=request.user, organisation=membership.organisation, review=f.instance
+        ),
+    )
+
+
+@meeting_step("commitment_form", _("Commitment added."))
+def review_commitment_add(request, membership, partnership, review):
+    form = CommitmentForm(request.POST)
+    form.limit_parties(partnership)
+    form.instance.partnership = partnership
+    form.instance.review = review
+    return _validated(
+        form,
+        lambda f: record_save(
+            actor=request.user, organisation=membership.organisation, record=f.instance
+        ),
+    )
+
+
+@meeting_step("benefit_form", _("Pleasure recorded."))
+def review_benefit_add(request, membership, partnership, review):
+    form = BenefitForm(request.POST, initial={"observed_on": review.held_on})
+    form.limit_parties(partnership)
+    form.instance.partnership = partnership
+    return _validated(
+        form,
+        lambda f: record_save(
+            actor=request.user, organisation=membership.organisation, record=f.instance
+        ),
+    )
+
+
+@meeting_step(None, _("The review is closed; its record is frozen."))
+def review_close(request, membership, partnership, review):
+    reviews.review_close(actor=request.user, organisation=membership.organisation, review=review)
+
+
+@member_required()
+def review_agenda(request: HttpRequest, membership, partnership_id: int, review_id: int):
+    """The agenda as a printable page: no navigation, a print stylesheet."""
+    partnership, review = get_review_or_404(membership, partnership_id, review_id)
+    return render(
+        request,
+        "partnerships/review_agenda.html",
+        {
+            "membership": membership,
+            "organisation": membership.organisation,
+            "partnership": partnership,
+            "review": review,
+            "agenda": reviews.build_agenda(review, membership.organisation),
+            "blind": reviews.blind_status(review, membership.organisation),
+        },
+    )
+
+
+@member_required()
+def review_ics(request: HttpRequest, membership, partnership_id: int, review_id: int):
+    partnership, review = get_review_or_404(membership, partnership_id, review_id)
+    response = HttpResponse(
+        review_calendar(
+            review, partnership, request.build_absolute_uri(review_url(membership, review))
+        ),
+        content_type="text/calendar; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="review-{review.pk}.ics"'
+    return response
+
+
+@member_required()
+def review_history(request: HttpRequest, membership, partnership_id: int):
+    """Every review's record side by side, with levels and concern intensity over time."""
+    partnership = get_partnership_or_404(membership, partnership_id)
+    organisation = membership.organisation
+    parties = reviews.accepted_parties(partnership)
+    rows = [
+        (row, [row.perceived.get(party.pk) for party in parties])
+        for row in reviews.review_table(partnership, organisation)
+    ]
+    return render(
+        request,
+        "partnerships/review_history.html",
+        {
+            "membership": membership,
+            "organisation": organisation,
+            "partnership": partnership,
+            "rows": rows,
+            "parties": parties,
+            "levels_chart": charts.levels_over_time(partnership, organisation),
+            "concerns_chart": charts.partnership_concerns_over_time(partnership, organisation),
+            "today": timezone.localdate(),
+        },
+    )

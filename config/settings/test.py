@@ -15,3 +15,9 @@ STORAGES = {
 # Serve static files from the app folders, as in development, without running collectstatic.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+
+# A file, not memory, for the SQLite test database: the live server of the browser tests then
+# opens its own connection instead of sharing the test thread's, which SQLite does not allow
+# to be used from two threads at once.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}  # noqa: F405

@@ -146,11 +146,11 @@ def meeting_step(form_name: str | None, message: str):
                 return render_meeting(
                     request, membership, partnership, review, **{form_name: failed}
                 )
+            messages.success(request, message)
             if request.htmx:
                 fresh = Review.objects.prefetch_related("attendees").get(pk=review.pk)
                 partnership = get_partnership_or_404(membership, partnership.pk)
                 return render_meeting(request, membership, partnership, fresh)
-            messages.success(request, message)
             return redirect(review_url(membership, review))
 
         view.__name__ = handle.__name__

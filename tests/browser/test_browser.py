@@ -116,3 +116,51 @@ def test_screenshots_of_the_demo(page, tmp_path):
     phone.close()
     assert width <= 390  # nothing spills sideways on a phone
     assert (target / "dashboard.png").stat().st_size > 10_000
+
+
+def test_a_two_party_review_from_planning_to_closing(page, browser):
+    partnership = Partnership.objects.get(title="Accueil de loisirs à la médiathèque")
+    sign_in(page, "julien")
+    page.goto(page.base_url + f"{ORG}/partnerships/{partnership.pk}/reviews/")
+    page.click("text=Planifier une revue")
+    page.fill("#review-form #id_scheduled_on", "2027-01-15")
+    page.fill("#review-form #id_location", "Médiathèque, salle du conte")
+    page.click("#review-form button[type=submit]")
+    page.locator("#tab-panel a:has-text('15/01/2027')").click()
+    page.wait_for_url("**/reviews/*/")
+    review_path = page.url.replace(page.base_url, "")
+    page.select_option("#rating-form #id_level", "5")
+    page.click("#rating-form button[type=submit]")
+    page.locator(".blind li:has-text('Centre social des Tilleuls')", has_text="5 ·").wait_for()
+
+    other = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR")
+    partner = other.new_page()
+    partner.base_url = page.base_url
+    sign_in(partner, "paul")
+    partner_path = review_path.replace("centre-social-tilleuls", "mediatheque-jean-mace")
+    partner.goto(page.base_url + partner_path)
+    row = partner.locator(".blind li:has-text('Centre social des Tilleuls')")
+    assert "a évalué" in row.inner_text() and "5 ·" not in row.inner_text()
+    partner.select_option("#rating-form #id_level", "3")
+    partner.click("#rating-form button[type=submit]")
+    partner.locator(".blind li:has-text('Médiathèque Jean-Macé')", has_text="3 ·").wait_for()
+
+    page.reload()
+    assert "3 ·" not in page.locator(".blind li:has-text('Médiathèque')").inner_text()
+    page.click("#hold-form button")
+    page.locator("#meeting .messages", has_text="La revue est tenue").wait_for()
+    page.select_option("#agreed-form #id_level", "4")
+    page.click("#agreed-form button")
+    page.locator("#meeting .messages", has_text="Niveau convenu enregistré").wait_for()
+    page.fill("#minutes-form #id_minutes", "Chacun a dit comment il vit le partenariat.")
+    page.fill("#minutes-form #id_decisions", "Se revoir en avril.")
+    page.click("#minutes-form button")
+    page.locator("#meeting .messages", has_text="Compte rendu enregistré").wait_for()
+    page.click("#close-form button")
+    page.locator("#record-title").wait_for()
+    assert "Se revoir en avril." in page.locator(".record").inner_text()
+
+    partner.reload()
+    assert "3 · Consultation" in partner.locator(".blind").inner_text()
+    assert partner.locator("#rating-form").count() == 0  # closed: nothing to edit
+    other.close()

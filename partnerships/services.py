@@ -20,6 +20,7 @@ from .choices import (
     ConcernStatus,
     Invitation,
     PartyRole,
+    ReviewStatus,
     Scope,
     Visibility,
 )
@@ -299,14 +300,27 @@ def record_delete(*, actor: User, organisation: Organisation, record: models.Mod
 
 
 @transaction.atomic
-def review_save(*, actor: User, organisation: Organisation, review: Review) -> Review:
-    """Plan a review or change one that is not closed; a closed review is frozen."""
+def review_save(
+    *,
+    actor: User,
+    organisation: Organisation,
+    review: Review,
+    attendees: Iterable[User] | None = None,
+) -> Review:
+    """Plan a review or change one that is not closed; a closed review is frozen.
+
+    Closing it records when it was closed; ``attendees``, when given, replaces the list.
+    """
     require_party_writer(actor, organisation, review.partnership)
     if review.pk:
         _require_open_review(Review.objects.select_for_update().get(pk=review.pk))
     if review.pk is None:
         review.created_by = actor
+    if review.status == ReviewStatus.CLOSED and review.closed_at is None:
+        review.closed_at = timezone.now()
     _save(review, actor)
+    if attendees is not None:
+        review.attendees.set(attendees)
     return review
 
 

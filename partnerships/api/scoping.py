@@ -13,6 +13,7 @@ from django.db.models import Case, Exists, OuterRef, Prefetch, Subquery, Value, 
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from rest_framework import serializers
 from rest_framework.request import Request
 
 from organisations.choices import MemberRole
@@ -23,6 +24,16 @@ from partnerships.models import LevelAssessment, Partnership, Party
 
 if TYPE_CHECKING:
     from organisations.models import User
+
+
+def slug_or_none(value: object, field: str) -> str | None:
+    """A slug read from the query or a raw body, checked before it reaches the database."""
+    if value is None or value == "":
+        return None
+    try:
+        return serializers.SlugField().run_validation(value)
+    except serializers.ValidationError as error:
+        raise serializers.ValidationError({field: error.detail}) from error
 
 
 def partnerships_for_user(user: User):
@@ -78,7 +89,7 @@ def acting_organisation(
     (the lead first with ``prefer_lead``). 400 for a slug that is not one of these; 403 for a
     reader.
     """
-    chosen = request.query_params.get("organisation") or chosen
+    chosen = slug_or_none(request.query_params.get("organisation"), "organisation") or chosen
     member_role = Membership.objects.filter(
         organisation=OuterRef("organisation"), user=request.user
     ).values("role")[:1]
@@ -109,9 +120,10 @@ def acting_organisation(
     raise PermissionDenied(_("Only editors and administrators of a party can do this."))
 
 
-def creating_organisation(user: User, slug: str | None) -> Organisation:
+def creating_organisation(user: User, slug: object) -> Organisation:
     """The organisation a new partnership is created for: the one named, or the first the
     user writes for."""
+    slug = slug_or_none(slug, "organisation")
     memberships = Membership.objects.filter(user=user).select_related("organisation")
     if slug:
         membership = memberships.filter(organisation__slug=slug).first()

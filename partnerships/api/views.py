@@ -41,6 +41,7 @@ from .scoping import (
     partnerships_for_user,
     pending_invitations_for,
     perceived_levels_for,
+    slug_or_none,
 )
 from .serializers import (
     InvitationSerializer,
@@ -120,8 +121,7 @@ class PartnershipListApi(TransactionalWrites, generics.ListCreateAPIView):
 
     def create(self, request, *args, **kwargs):
         body = request.data if isinstance(request.data, dict) else {}
-        slug = body.get("organisation")
-        organisation = creating_organisation(request.user, slug if isinstance(slug, str) else None)
+        organisation = creating_organisation(request.user, body.get("organisation"))
         require_writer(request.user, organisation)  # readers get 403 before the body is read
         serializer = PartnershipCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -156,12 +156,16 @@ class PartnershipDetailApi(TransactionalWrites, generics.RetrieveUpdateDestroyAP
     serializer_class = PartnershipDetailSerializer
     conflict_methods = ("PUT", "PATCH")
     acting_parameter = ACTING
+    lookup_url_kwarg = "partnership_id"
+
+    def get_queryset(self):
+        return Partnership.objects.visible_to(self.request.user)
 
     def retrieve(self, request, *args, **kwargs):
         return Response(_detail(request.user, kwargs["partnership_id"]))
 
     def update(self, request, *args, partial=False, **kwargs):
-        partnership = partnership_for_user(request.user, kwargs["partnership_id"])
+        partnership = self.get_object()
         organisation = acting_organisation(request, partnership)
         serializer = PartnershipUpdateSerializer(data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
@@ -176,7 +180,7 @@ class PartnershipDetailApi(TransactionalWrites, generics.RetrieveUpdateDestroyAP
         return Response(_detail(request.user, partnership.pk))
 
     def destroy(self, request, *args, **kwargs):
-        partnership = partnership_for_user(request.user, kwargs["partnership_id"])
+        partnership = self.get_object()
         organisation = acting_organisation(
             request, partnership, roles=(MemberRole.ADMIN,), prefer_lead=True
         )
@@ -253,7 +257,7 @@ class InvitationListApi(generics.ListAPIView):
 class SummaryApi(APIView):
     """Counts across the partnerships of your organisations (or of the one named)."""
 
-    error_codes = (404,)  # ?organisation= naming none of yours
+    error_codes = (400, 404)  # ?organisation= malformed, or naming none of yours
 
     @extend_schema(
         summary=_("Summary of your organisations' partnerships"),
@@ -269,7 +273,7 @@ class SummaryApi(APIView):
     def get(self, request, *args, **kwargs):
         partnerships = Partnership.objects.visible_to(request.user)
         concerns = Concern.objects.visible_to(request.user)
-        slug = request.query_params.get("organisation")
+        slug = slug_or_none(request.query_params.get("organisation"), "organisation")
         if slug:
             organisation = get_object_or_404(Organisation.objects.of_user(request.user), slug=slug)
             partnerships = Partnership.objects.for_organisation(organisation)

@@ -68,3 +68,22 @@ def test_a_write_that_fails_after_the_service_ran_leaves_nothing(
 def test_unknown_objects_get_a_plain_404(api, editor, partnership):
     response = api(editor).get(f"{commitments_url(partnership)}999999/")
     assert response.json() == {"detail": "Non trouvé."}
+
+
+def test_options_describes_a_partnership_route(api, editor, partnership):
+    """Found by fuzzing: DRF's metadata asked for an object the view could not give (500)."""
+    response = api(editor).options(f"/api/v1/partnerships/{partnership.pk}/")
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("slug", ["pas un slug", "nul\x00"])
+def test_a_malformed_organisation_slug_is_refused_before_any_query(api, editor, partnership, slug):
+    """Found by fuzzing: a NUL character in ?organisation= made PostgreSQL fail (500)."""
+    client = api(editor)
+    summary = client.get("/api/v1/reports/summary/", {"organisation": slug})
+    create = client.post("/api/v1/partnerships/", {"title": "x", "organisation": slug})
+    change = client.patch(
+        f"/api/v1/partnerships/{partnership.pk}/?organisation={slug}", {"version": 1}
+    )
+    assert [summary.status_code, create.status_code, change.status_code] == [400, 400, 400]
+    assert list(create.json()) == ["organisation"]

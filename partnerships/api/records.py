@@ -134,27 +134,33 @@ class BenefitMixin(RecordsMixin):
 
 
 class ResponsibilityListApi(ResponsibilityMixin, RecordListApi):
+    """Who does what: the responsibilities of the parties."""
+
     filterset_class = ResponsibilityFilter
 
 
 class ResponsibilityDetailApi(ResponsibilityMixin, RecordDetailApi):
-    pass
+    """A responsibility of a party."""
 
 
 class CommitmentListApi(CommitmentMixin, RecordListApi):
+    """What each party committed to, by when."""
+
     filterset_class = CommitmentFilter
 
 
 class CommitmentDetailApi(CommitmentMixin, RecordDetailApi):
-    pass
+    """A commitment; once done it carries its completion date."""
 
 
 class BenefitListApi(BenefitMixin, RecordListApi):
+    """The pleasures the partnership demonstrated, with their evidence."""
+
     filterset_class = BenefitFilter
 
 
 class BenefitDetailApi(BenefitMixin, RecordDetailApi):
-    pass
+    """A pleasure demonstrated."""
 
 
 # --- Concerns: no delete (a resolved concern stays in the history) -------------------------
@@ -172,10 +178,20 @@ class ConcernMixin(RecordsMixin):
 
 
 class ConcernListApi(ConcernMixin, RecordListApi):
+    """Fears to tame and resistances to overcome, with their latest intensity. A private one
+    is seen only by the organisation that raised it."""
+
     filterset_class = ConcernFilter
 
 
+@extend_schema_view(
+    put=extend_schema(request=ConcernUpdateSerializer),
+    patch=extend_schema(request=ConcernUpdateSerializer),
+)
 class ConcernDetailApi(ConcernMixin, RecordDetailApi):
+    """A fear or a resistance; who raised it does not change, and it is resolved rather than
+    deleted."""
+
     http_method_names = ["get", "put", "patch", "head", "options"]
     input_serializer_class = ConcernUpdateSerializer
 
@@ -296,6 +312,8 @@ class ReviewMixin(RecordsMixin):
 
 
 class ReviewListApi(ReviewMixin, TransactionalWrites, generics.ListCreateAPIView):
+    """The review meetings of the partnership."""
+
     filterset_class = ReviewFilter
 
     def create(self, request, *args, **kwargs):
@@ -312,6 +330,8 @@ class ReviewListApi(ReviewMixin, TransactionalWrites, generics.ListCreateAPIView
 
 
 class ReviewDetailApi(ReviewMixin, TransactionalWrites, generics.RetrieveUpdateAPIView):
+    """A review meeting; closing it freezes it."""
+
     def update(self, request, *args, partial=False, **kwargs):
         review = self.get_object()
         organisation = self.acting_organisation()

@@ -102,6 +102,9 @@ def _detail(user, partnership_id: int) -> dict:
     ),
 )
 class PartnershipListApi(TransactionalWrites, generics.ListCreateAPIView):
+    """Partnerships one of your organisations is an accepted party of, with their current
+    levels, gaps and signals. Creating one makes your organisation its first party."""
+
     serializer_class = PartnershipSerializer
     filter_backends = [DjangoFilterBackend, StableOrderingFilter]
     filterset_class = PartnershipFilter
@@ -153,6 +156,9 @@ class PartnershipListApi(TransactionalWrites, generics.ListCreateAPIView):
     ),
 )
 class PartnershipDetailApi(TransactionalWrites, generics.RetrieveUpdateDestroyAPIView):
+    """A partnership. A change sends back the `version` it read: without it 400, if someone
+    changed the partnership since then 409 and nothing is changed."""
+
     serializer_class = PartnershipDetailSerializer
     conflict_methods = ("PUT", "PATCH")
     acting_parameter = ACTING
@@ -197,6 +203,9 @@ class PartnershipDetailApi(TransactionalWrites, generics.RetrieveUpdateDestroyAP
     ),
 )
 class PartyListApi(PartnershipScoped, TransactionalWrites, generics.ListCreateAPIView):
+    """The organisations of a partnership; an invited one counts once its administrators
+    accept."""
+
     serializer_class = PartySerializer
 
     def get_queryset(self):
@@ -246,6 +255,9 @@ class InvitationDeclineApi(InvitationRespondApi):
     get=extend_schema(summary=_("Invitations waiting for the organisations you administer"))
 )
 class InvitationListApi(generics.ListAPIView):
+    """What each invited organisation needs to decide: the partnership's title and purpose,
+    who invites it and in which role."""
+
     serializer_class = InvitationSerializer
 
     def get_queryset(self):

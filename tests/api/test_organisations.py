@@ -84,7 +84,7 @@ def test_administrators_add_members_by_username(api, owner, org_a):
 def test_an_unknown_username_is_refused_on_its_field(api, owner, org_a):
     response = api(owner).post(members_url("association-a"), {"username": "nobody"})
     assert response.status_code == 400
-    message = "Personne ne se connecte avec l’identifiant « nobody »."
+    message = "Personne ne se connecte avec l'identifiant « nobody »."
     assert response.json() == {"username": [message]}
 
 

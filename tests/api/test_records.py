@@ -113,7 +113,8 @@ def test_a_party_outside_the_partnership_is_refused_on_its_field(api, editor, or
         url(partnership, "commitments/"), {"party": "college-b", "title": "x"}
     )
     assert response.status_code == 400
-    assert response.json() == {"party": ["« college-b » n’est pas partie à ce partenariat."]}
+    message = "« college-b » n'est pas partie prenante de ce partenariat."
+    assert response.json() == {"party": [message]}
 
 
 def test_a_commitment_done_gets_its_completion_date(api, editor, partnership):

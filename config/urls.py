@@ -1,7 +1,10 @@
 from django.contrib import admin
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from organisations import views as organisation_views
+from organisations.api.urls import urlpatterns as organisation_api
+from partnerships.api.urls import urlpatterns as partnership_api
 
 urlpatterns = [
     path("", organisation_views.home, name="home"),
@@ -11,4 +14,7 @@ urlpatterns = [
     path("o/<slug:org_slug>/", include("organisations.urls")),
     path("o/<slug:org_slug>/", include("partnerships.urls")),
     path("admin/", admin.site.urls),
+    path("api/v1/", include(([*organisation_api, *partnership_api], "api"))),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.apps import apps
 from django.db import models
+from django.db.models import OuterRef, Subquery
 
 from .choices import MemberRole
 
@@ -21,6 +23,13 @@ class OrganisationQuerySet(models.QuerySet):
         if not user.is_authenticated:
             return self.none()
         return self.filter(memberships__user=user)
+
+    def with_role_of(self, user: User) -> OrganisationQuerySet:
+        """Annotate ``role``: the user's role in each organisation (None where not a member)."""
+        memberships = apps.get_model("organisations", "Membership").objects.filter(
+            organisation=OuterRef("pk"), user=user if user.is_authenticated else None
+        )
+        return self.annotate(role=Subquery(memberships.values("role")[:1]))
 
 
 class MembershipQuerySet(models.QuerySet):

@@ -18,8 +18,8 @@ from .services import (
     invitation_accept,
     member_add,
     member_invitation_cancel,
-    member_remove,
-    member_set_role,
+    membership_remove,
+    membership_update,
 )
 
 
@@ -106,7 +106,7 @@ def member_role_view(request: HttpRequest, membership, pk: int) -> HttpResponse:
     form = MemberRoleForm(request.POST)
     if form.is_valid():
         try:
-            member_set_role(actor=request.user, membership=target, role=form.cleaned_data["role"])
+            membership_update(actor=request.user, membership=target, role=form.cleaned_data["role"])
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
@@ -119,7 +119,7 @@ def member_role_view(request: HttpRequest, membership, pk: int) -> HttpResponse:
 def member_remove_view(request: HttpRequest, membership, pk: int) -> HttpResponse:
     target = _other_membership(membership, pk)
     try:
-        member_remove(actor=request.user, membership=target)
+        membership_remove(actor=request.user, membership=target)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:

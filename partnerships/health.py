@@ -29,6 +29,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from organisations.models import Organisation
+
 from .choices import (
     CommitmentStatus,
     ConcernKind,
@@ -62,18 +64,24 @@ def _count(queryset: QuerySet) -> Subquery:
     )
 
 
-def visible_concerns(organisation) -> QuerySet:
-    """Concerns an organisation may see: shared ones, and private ones it raised."""
-    return Concern.objects.filter(
-        Q(visibility=Visibility.SHARED) | Q(raised_by__organisation=organisation)
-    )
+def visible_concerns(viewer) -> QuerySet:
+    """Concerns a viewer may see: shared ones, and private ones its organisation raised.
+
+    ``viewer`` is the organisation a page acts for, or a user (the API), who sees the private
+    concerns of every organisation they belong to.
+    """
+    if isinstance(viewer, Organisation):
+        own = Q(raised_by__organisation=viewer)
+    else:
+        own = Q(raised_by__organisation__in=Organisation.objects.of_user(viewer).values("pk"))
+    return Concern.objects.filter(Q(visibility=Visibility.SHARED) | own)
 
 
-def stuck_concerns(organisation) -> QuerySet:
+def stuck_concerns(viewer) -> QuerySet:
     """Open visible concerns whose last two checks are both high and the latest no lower."""
     checks = ConcernCheck.objects.filter(concern=OuterRef("pk")).order_by("-checked_on", "-pk")
     return (
-        visible_concerns(organisation)
+        visible_concerns(viewer)
         .exclude(status=ConcernStatus.RESOLVED)
         .annotate(
             last=Subquery(checks.values("intensity")[:1]),
@@ -84,8 +92,10 @@ def stuck_concerns(organisation) -> QuerySet:
     )
 
 
-def with_health(queryset: QuerySet, organisation, today: datetime.date | None = None):
-    """Annotate levels, gaps and every count the health signals need."""
+def with_health(queryset: QuerySet, viewer, today: datetime.date | None = None):
+    """Annotate levels, gaps and every count the health signals need, as ``viewer`` (an
+    organisation or a user) may see them."""
+    organisation = viewer
     today = today or timezone.localdate()
     partnership = OuterRef("pk")
     accepted = Party.objects.filter(partnership=partnership, invitation=Invitation.ACCEPTED)

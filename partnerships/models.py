@@ -29,6 +29,7 @@ from .choices import (
     Visibility,
     concern_category_label,
 )
+from .exceptions import ReviewFrozen
 from .querysets import (
     CommitmentQuerySet,
     ConcernQuerySet,
@@ -607,7 +608,7 @@ class Review(models.Model):
     def save(self, *args, **kwargs) -> None:
         """A closed review is frozen, whatever path tries to change it (UI, API, admin, shell)."""
         if self.pk and Review.objects.filter(pk=self.pk, closed_at__isnull=False).exists():
-            raise ValidationError(REVIEW_FROZEN)
+            raise ReviewFrozen(REVIEW_FROZEN)
         super().save(*args, **kwargs)
 
     @property

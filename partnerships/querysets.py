@@ -173,6 +173,21 @@ class LevelAssessmentQuerySet(models.QuerySet):
         """What the organisation may see: every revealed entry, and its own blind ratings."""
         return self.filter(visible_to(organisation))
 
+    def visible_to(self, user: User) -> LevelAssessmentQuerySet:
+        """Entries of the user's partnerships that they may see through any of their
+        organisations: every revealed entry, and their own organisations' blind ratings."""
+        if not user.is_authenticated:
+            return self.none()
+        partnerships = _model("Partnership").objects.visible_to(user)
+        rated_by_own_organisation = Exists(
+            apps.get_model("organisations", "Membership").objects.filter(
+                organisation=OuterRef("party__organisation"), user=user
+            )
+        )
+        return self.filter(partnership__in=partnerships).filter(
+            REVEALED | rated_by_own_organisation
+        )
+
 
 class ConcernQuerySet(models.QuerySet):
     def visible_to_organisation(self, organisation: Organisation) -> ConcernQuerySet:

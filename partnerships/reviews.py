@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -20,13 +19,14 @@ from django.utils.translation import gettext as _
 from organisations.models import Organisation, User
 
 from .choices import AssessmentKind, CommitmentStatus, ConcernStatus, Invitation, ReviewStatus
+from .exceptions import StateConflict
 from .health import visible_concerns
 from .models import Benefit, Commitment, ConcernCheck, LevelAssessment, Partnership, Party, Review
 from .querysets import current_perceived_levels
 from .services import _save, next_review_date, require_party_writer
 
 
-class ReviewStateError(ValidationError):
+class ReviewStateError(StateConflict):
     """The review is not in the state this step needs (e.g. closing one that was not held)."""
 
 

@@ -24,6 +24,7 @@ from .choices import (
     Visibility,
 )
 from .dates import add_months
+from .exceptions import ReviewFrozen
 from .models import (
     REVIEW_FROZEN,
     Commitment,
@@ -302,14 +303,26 @@ def record_delete(*, actor: User, organisation: Organisation, record: models.Mod
 
 
 @transaction.atomic
-def review_save(*, actor: User, organisation: Organisation, review: Review) -> Review:
-    """Plan a review or change one that is not closed; a closed review is frozen."""
+def review_save(
+    *,
+    actor: User,
+    organisation: Organisation,
+    review: Review,
+    attendees: Iterable[User] | None = None,
+) -> Review:
+    """Plan a review or change one that is not closed; a closed review is frozen.
+
+    Holding and closing are steps of their own (``reviews.review_hold`` / ``review_close``);
+    ``attendees``, when given, replaces the list.
+    """
     require_party_writer(actor, organisation, review.partnership)
     if review.pk:
         _require_open_review(Review.objects.select_for_update().get(pk=review.pk))
     if review.pk is None:
         review.created_by = actor
     _save(review, actor)
+    if attendees is not None:
+        review.attendees.set(attendees)
     return review
 
 
@@ -320,7 +333,7 @@ def next_review_date(partnership: Partnership, held_on: datetime.date) -> dateti
 
 def _require_open_review(review: Review | None) -> None:
     if review is not None and review.closed_at is not None:
-        raise ValidationError(REVIEW_FROZEN)
+        raise ReviewFrozen(REVIEW_FROZEN)
 
 
 def _require_may_see_concern(organisation: Organisation, concern: Concern) -> None:

@@ -14,7 +14,9 @@ from organisations.models import MemberInvitation
 from tests.factories import (
     BenefitFactory,
     CommitmentFactory,
+    ConcernCheckFactory,
     ConcernFactory,
+    LevelAssessmentFactory,
     MembershipFactory,
     PartnershipFactory,
     PartyFactory,
@@ -34,9 +36,21 @@ PUBLIC = {
     "password_reset_complete": "the page after resetting",
     "set_language": "choosing the interface language",
     "join": "the invitation link from the e-mail, checked by its token",
+    "api-schema": "the OpenAPI description of the API",
+    "api-docs": "the API's documentation page",
+    "api:auth-token": "exchanging a username and password for an API token",
 }
-# The signed-in user's own pages: anonymous visitors are sent to sign in; no tenant data.
-PERSONAL = {"home", "password_change", "password_change_done"}
+# The signed-in user's own pages and collections: anonymous visitors are sent to sign in (the
+# API answers 401); what they list is scoped to the user, checked by tests/api.
+PERSONAL = {
+    "home",
+    "password_change",
+    "password_change_done",
+    "api:invitation-list",
+    "api:organisation-list",
+    "api:partnership-list",
+    "api:report-summary",
+}
 # Django's admin guards itself (staff only); tests/test_admin.py covers it.
 SELF_GUARDED_NAMESPACES = {"admin"}
 
@@ -76,13 +90,17 @@ def world(org_a, org_b, org_c, owner, viewer, outsider, partnership):
         invitation="invited",
     )
     PartyFactory(partnership=invited_elsewhere.partnership, organisation=org_c, role="lead")
+    concern = ConcernFactory(raised_by=party_a)
+    responsibility = ResponsibilityFactory(party=party_a).pk
+    commitment = CommitmentFactory(party=party_a).pk
+    benefit = BenefitFactory(party=party_a).pk
     return {
         "org_slug": org_a.slug,
         "partnership_id": partnership.pk,
-        "responsibility": ResponsibilityFactory(party=party_a).pk,
-        "commitment": CommitmentFactory(party=party_a).pk,
-        "concern": ConcernFactory(raised_by=party_a).pk,
-        "benefit": BenefitFactory(party=party_a).pk,
+        "responsibility": responsibility,
+        "commitment": commitment,
+        "concern": concern.pk,
+        "benefit": benefit,
         "invitation": invited_elsewhere.pk,
         "member": MembershipFactory(organisation=org_a).pk,
         "member-invitation": MemberInvitation.objects.create(
@@ -90,12 +108,27 @@ def world(org_a, org_b, org_c, owner, viewer, outsider, partnership):
         ).pk,
         "token": MemberInvitation.objects.get(email="new@example.org").token,
         "review_id": ReviewFactory(partnership=partnership).pk,
+        "concern_id": concern.pk,
+        "partnership-levels": LevelAssessmentFactory(partnership=partnership).pk,
+        "partnership-responsibilities": responsibility,
+        "partnership-commitments": commitment,
+        "partnership-concern-checks": ConcernCheckFactory(concern=concern).pk,
+        "partnership-concerns": concern.pk,
+        "partnership-benefits": benefit,
+        "partnership-reviews": ReviewFactory(partnership=partnership).pk,
         "uidb64": "MQ",  # a reset link's user id; the token below is not valid for it
     }
 
 
 # Which object a ``pk`` names, by the first word(s) of the URL name.
 PK_OWNERS = [
+    "partnership-levels",
+    "partnership-responsibilities",
+    "partnership-commitments",
+    "partnership-concern-checks",
+    "partnership-concerns",
+    "partnership-benefits",
+    "partnership-reviews",
     "member-invitation",
     "responsibility",
     "commitment",
@@ -120,6 +153,21 @@ def fill(name: str, arguments: list[str], world: dict) -> dict:
     return kwargs
 
 
+def is_api(name: str) -> bool:
+    return name.startswith("api:")
+
+
+def send(client, method: str, url: str):
+    """A request as its audience sends it: JSON for the API, a form post for pages."""
+    call = getattr(client, method)
+    if url.startswith("/api/") and method != "get":
+        return call(url, data="{}", content_type="application/json")
+    return call(url)
+
+
+UNSAFE = ("post", "put", "patch", "delete")
+
+
 def database_state() -> dict[str, int]:
     return {
         m._meta.label: m._default_manager.count()
@@ -141,10 +189,13 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, world, name, arguments):
         assert client.get(url).status_code in (200, 302, 405), PUBLIC[name]
         return
     before = database_state()
-    for method in (client.get, client.post):
-        response = method(url)
-        assert response.status_code == 302, f"{method.__name__} {url}"
-        assert response["Location"].startswith(reverse("login"))
+    for method in ("get", *UNSAFE):
+        response = send(client, method, url)
+        if is_api(name):
+            assert response.status_code in (401, 403), f"{method} {url}"
+        elif method in ("get", "post"):
+            assert response.status_code == 302, f"{method} {url}"
+            assert response["Location"].startswith(reverse("login"))
     assert database_state() == before
 
 
@@ -153,12 +204,19 @@ def test_members_of_another_organisation_get_404(client, world, outsider, org_b,
     kwargs = fill(name, arguments, world)
     client.force_login(outsider)
     before = database_state()
-    for method in (client.get, client.post):
-        assert method(reverse(name, kwargs=kwargs)).status_code == 404, method.__name__
-    if "org_slug" in kwargs and len(kwargs) > 1:
+    url = reverse(name, kwargs=kwargs)
+    if is_api(name):
+        # A method the route does not take is refused first (405), whatever the id: that says
+        # nothing about A's objects; every method it does take finds nothing.
+        statuses = {send(client, method, url).status_code for method in ("get", *UNSAFE)}
+        assert 404 in statuses and statuses <= {404, 405}, f"{url}: {statuses}"
+    else:
+        for method in ("get", "post"):
+            assert send(client, method, url).status_code == 404, f"{method} {url}"
+    if "org_slug" in kwargs and len(kwargs) > 1 and not is_api(name):
         # Their own organisation in the address, A's objects after it: still nothing.
         own = reverse(name, kwargs={**kwargs, "org_slug": org_b.slug})
-        statuses = {client.get(own).status_code, client.post(own).status_code}
+        statuses = {send(client, "get", own).status_code, send(client, "post", own).status_code}
         # A method the address does not take may be refused first (405): that says nothing
         # about A's objects; the method it does take finds nothing.
         assert 404 in statuses and statuses <= {404, 405}, f"{own}: {statuses}"
@@ -170,6 +228,6 @@ def test_viewers_cannot_write(client, world, viewer, name, arguments):
     url = reverse(name, kwargs=fill(name, arguments, world))
     client.force_login(viewer)
     before = database_state()
-    for method in (client.post, client.put, client.patch, client.delete):
-        assert method(url).status_code in (403, 405), f"{method.__name__} {url}"
+    for method in UNSAFE:
+        assert send(client, method, url).status_code in (403, 405), f"{method} {url}"
     assert database_state() == before

@@ -51,6 +51,10 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "simple_history",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "organisations",
     "partnerships",
 ]
@@ -160,6 +164,56 @@ CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_TIME_LIMIT = 15 * 60
+
+# --- REST API -----------------------------------------------------------------------------
+# Token first, so an anonymous API client gets 401 with a WWW-Authenticate challenge; the
+# session still works for the browser (Swagger UI) once signed in. Shared pieces (errors,
+# pagination, schema, ordering) live in config/api/.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "config.api.lists.Pagination",
+    "PAGE_SIZE": 25,
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "config.api.schema.ApiSchema",
+    "EXCEPTION_HANDLER": "config.api.errors.exception_handler",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Partenariats API",
+    "DESCRIPTION": (
+        "Partnerships between organisations: levels, parties, commitments, fears, resistances, "
+        "pleasures and review meetings. Authenticate with `Authorization: Token <key>` "
+        "(POST /api/v1/auth/token/) or a signed-in session. Messages follow Accept-Language "
+        "(French by default, English)."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI is served from the drf-spectacular-sidecar static files: no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "PartnershipStatusEnum": "partnerships.choices.PartnershipStatus",
+        "CommitmentStatusEnum": "partnerships.choices.CommitmentStatus",
+        "ConcernStatusEnum": "partnerships.choices.ConcernStatus",
+        "ReviewStatusEnum": "partnerships.choices.ReviewStatus",
+        "ConcernKindEnum": "partnerships.choices.ConcernKind",
+        "AssessmentKindEnum": "partnerships.choices.AssessmentKind",
+        "PartyRoleEnum": "partnerships.choices.PartyRole",
+        "MemberRoleEnum": "organisations.choices.MemberRole",
+        "OrganisationKindEnum": "organisations.choices.OrganisationKind",
+        "ConcernCategoryEnum": "partnerships.api.serializers.CONCERN_CATEGORY_VALUES",
+        "PleasureCategoryEnum": "partnerships.choices.PleasureCategory",
+    },
+}
 
 # --- History ------------------------------------------------------------------------------
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True

@@ -79,7 +79,7 @@ def meeting_context(request, membership, partnership, review, **forms) -> dict:
         "blind": reviews.blind_status(review, organisation),
     }
     if review.is_closed:
-        context["record"] = reviews.visible_record(review.record, organisation)
+        context["record"] = reviews.visible_record(review.record, {organisation.slug})
         return context
     concerns = _open_concerns(membership, partnership)
     commitment_form = forms.get("commitment_form") or CommitmentForm()

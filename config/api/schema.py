@@ -1,0 +1,85 @@
+"""The OpenAPI schema: every operation documents the error answers it can give."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import serializers
+from rest_framework.permissions import AllowAny
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField(help_text=_("What went wrong, in the request's language."))
+
+
+class ConflictSerializer(ErrorSerializer):
+    current_version = serializers.IntegerField(
+        help_text=_("The version now stored: reload, re-apply the change, send this version.")
+    )
+
+
+ERROR_RESPONSES = {
+    400: OpenApiResponse(
+        OpenApiTypes.OBJECT,
+        description=_(
+            "Invalid input: an object whose keys are the fields in error (or "
+            "`non_field_errors`), each with a list of messages in the request's language."
+        ),
+    ),
+    401: OpenApiResponse(ErrorSerializer, description=_("Not signed in: send a token.")),
+    403: OpenApiResponse(
+        ErrorSerializer, description=_("Signed in, but your role does not allow this.")
+    ),
+    404: OpenApiResponse(
+        ErrorSerializer, description=_("Not found, or not visible to your organisations.")
+    ),
+    409: OpenApiResponse(
+        ConflictSerializer,
+        description=_("The version sent is not the current one: nothing was changed."),
+    ),
+}
+
+
+class ApiSchema(AutoSchema):
+    """Documents the error answers every operation can give, so clients and fuzzers expect them.
+
+    401 and 403 wherever a sign-in is needed; 400 on writes and on lists (filters, paging); 404 on
+    every route with an id or a page; 409 on the methods a view lists in ``conflict_methods``;
+    any other code a view lists in ``error_codes``.
+    Writes of views with an ``acting_parameter`` document it (the organisation acted for).
+    """
+
+    def get_description(self) -> str:
+        # The view's own docstring only: mixins' docstrings explain code, not the operation.
+        return self.view.__class__.__dict__.get("__doc__") or ""
+
+    def _error_codes(self) -> list[int]:
+        codes = set(getattr(self.view, "error_codes", ()))
+        is_list = self.method == "GET" and self._is_list_view()
+        if self.method != "GET" or is_list:
+            codes.add(400)
+        if not all(isinstance(p, AllowAny) for p in self.view.get_permissions()):
+            codes |= {401, 403}
+        if "{" in self.path or is_list:
+            codes.add(404)
+        if self.method in getattr(self.view, "conflict_methods", ()):
+            codes.add(409)
+        return sorted(codes)
+
+    def get_override_parameters(self):
+        parameters = super().get_override_parameters()
+        acting = getattr(self.view, "acting_parameter", None)
+        if acting is not None and self.method in ("POST", "PUT", "PATCH", "DELETE"):
+            parameters = [*parameters, acting]
+        return parameters
+
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        for code in self._error_codes():
+            if str(code) not in responses:
+                responses[str(code)] = self._get_response_for_code(
+                    ERROR_RESPONSES[code], str(code), direction=direction
+                )
+        return responses

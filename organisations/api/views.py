@@ -1,0 +1,208 @@
+"""Organisations and their members. Thin: look up for this user, validate, call a service.
+
+Non-members get 404 on an organisation's routes; members who are not admins get 403 on writes.
+"""
+
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import generics, serializers, status
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.response import Response
+
+from config.api.errors import TransactionalWrites
+from organisations.models import Membership, Organisation, User
+from organisations.permissions import require_admin
+from organisations.services import (
+    membership_add,
+    membership_remove,
+    membership_update,
+    organisation_create,
+    organisation_update,
+)
+
+from .filters import OrganisationFilter
+from .serializers import (
+    MembershipCreateSerializer,
+    MembershipSerializer,
+    MembershipUpdateSerializer,
+    OrganisationCreateSerializer,
+    OrganisationDirectorySerializer,
+    OrganisationListEntrySerializer,
+    OrganisationSerializer,
+    OrganisationUpdateSerializer,
+)
+
+
+def organisation_for_member(user: User, slug: str) -> Organisation:
+    """The organisation, with the user's role, if the user is a member of it; 404 otherwise."""
+    organisations = Organisation.objects.of_user(user).with_role_of(user).select_related("parent")
+    return get_object_or_404(organisations, slug=slug)
+
+
+class ObtainTokenApi(TransactionalWrites, ObtainAuthToken):
+    # Credentials are the whole authentication here: no session, so no CSRF check either.
+    authentication_classes = ()
+
+    @extend_schema(
+        operation_id="auth_token_create",
+        summary=_("Get your API token"),
+        description=_(
+            "Send your username and password; use the token as `Authorization: Token <key>`."
+        ),
+        tags=["auth"],
+    )
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
+
+
+DIRECTORY = OpenApiParameter(
+    "directory",
+    OpenApiTypes.BOOL,
+    description=_("Every active organisation (name, slug and kind), to find partners."),
+)
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary=_("Your organisations, or the directory"),
+        parameters=[DIRECTORY],
+        responses=OrganisationListEntrySerializer(many=True),
+    ),
+    post=extend_schema(
+        summary=_("Create an organisation; you become its administrator"),
+        request=OrganisationCreateSerializer,
+        responses={201: OrganisationSerializer},
+    ),
+)
+class OrganisationListApi(TransactionalWrites, generics.ListCreateAPIView):
+    filterset_class = OrganisationFilter
+
+    def in_directory(self) -> bool:
+        value = self.request.query_params.get("directory", "")
+        if value == "":
+            return False
+        try:
+            return serializers.BooleanField().to_internal_value(value)
+        except serializers.ValidationError as error:
+            raise serializers.ValidationError({"directory": error.detail}) from error
+
+    def get_queryset(self):
+        if self.in_directory():
+            return Organisation.objects.active().order_by("name", "pk")
+        user = self.request.user
+        return Organisation.objects.of_user(user).with_role_of(user).select_related("parent")
+
+    def get_serializer_class(self):
+        if self.request.method == "POST":
+            return OrganisationCreateSerializer
+        if self.in_directory():
+            return OrganisationDirectorySerializer
+        return OrganisationSerializer
+
+    def create(self, request, *args, **kwargs):
+        serializer = OrganisationCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        organisation = organisation_create(actor=request.user, **serializer.validated_data)
+        created = organisation_for_member(request.user, organisation.slug)
+        return Response(OrganisationSerializer(created).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema_view(
+    get=extend_schema(summary=_("An organisation you belong to")),
+    put=extend_schema(
+        summary=_("Change an organisation (administrators)"),
+        request=OrganisationUpdateSerializer,
+    ),
+    patch=extend_schema(
+        summary=_("Change part of an organisation (administrators)"),
+        request=OrganisationUpdateSerializer,
+    ),
+)
+class OrganisationDetailApi(TransactionalWrites, generics.RetrieveUpdateAPIView):
+    serializer_class = OrganisationSerializer
+
+    def get_object(self) -> Organisation:
+        return organisation_for_member(self.request.user, self.kwargs["org_slug"])
+
+    def update(self, request, *args, partial=False, **kwargs):
+        organisation = self.get_object()
+        require_admin(request.user, organisation)
+        serializer = OrganisationUpdateSerializer(organisation, data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        organisation_update(
+            actor=request.user, organisation=organisation, **serializer.validated_data
+        )
+        return Response(OrganisationSerializer(self.get_object()).data)
+
+
+class MembersMixin:
+    """Views below /organisations/<org_slug>/members/: members read, administrators write."""
+
+    def organisation(self) -> Organisation:
+        return organisation_for_member(self.request.user, self.kwargs["org_slug"])
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Membership.objects.none()
+        return (
+            Membership.objects.filter(organisation=self.organisation())
+            .select_related("user", "organisation")
+            .order_by("user__username", "pk")
+        )
+
+
+@extend_schema_view(
+    get=extend_schema(summary=_("The members of an organisation")),
+    post=extend_schema(
+        summary=_("Add a member (administrators)"),
+        request=MembershipCreateSerializer,
+        responses={201: MembershipSerializer},
+    ),
+)
+class MemberListApi(MembersMixin, TransactionalWrites, generics.ListCreateAPIView):
+    serializer_class = MembershipSerializer
+
+    def create(self, request, *args, **kwargs):
+        organisation = self.organisation()
+        require_admin(request.user, organisation)
+        serializer = MembershipCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        membership = membership_add(
+            actor=request.user,
+            organisation=organisation,
+            user=serializer.validated_data["username"],
+            role=serializer.validated_data["role"],
+        )
+        return Response(MembershipSerializer(membership).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema_view(
+    get=extend_schema(summary=_("A member")),
+    put=extend_schema(
+        summary=_("Change a member's role (administrators)"),
+        request=MembershipUpdateSerializer,
+    ),
+    patch=extend_schema(
+        summary=_("Change a member's role (administrators)"),
+        request=MembershipUpdateSerializer,
+    ),
+    delete=extend_schema(summary=_("Remove a member (administrators)")),
+)
+class MemberDetailApi(MembersMixin, TransactionalWrites, generics.RetrieveUpdateDestroyAPIView):
+    serializer_class = MembershipSerializer
+
+    def update(self, request, *args, partial=False, **kwargs):
+        membership = self.get_object()
+        require_admin(request.user, membership.organisation)
+        serializer = MembershipUpdateSerializer(data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        role = serializer.validated_data.get("role", membership.role)
+        membership_update(actor=request.user, membership=membership, role=role)
+        return Response(MembershipSerializer(membership).data)
+
+    def perform_destroy(self, membership: Membership) -> None:
+        membership_remove(actor=self.request.user, membership=membership)

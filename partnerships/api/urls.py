@@ -1,0 +1,69 @@
+"""Routes of the partnerships API. Kwarg names are fixed project-wide: ``partnership_id`` for a
+partnership, ``org_slug`` for an organisation, ``concern_id`` for a parent concern and ``pk``
+for the nested object itself (the URL-walk isolation tests fill them by name)."""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from . import records, views
+
+PARTNERSHIP = "partnerships/<int:partnership_id>/"
+
+
+def _collection(name: str, list_view, detail_view) -> list:
+    return [
+        path(f"{PARTNERSHIP}{name}/", list_view.as_view(), name=f"partnership-{name}"),
+        path(
+            f"{PARTNERSHIP}{name}/<int:pk>/",
+            detail_view.as_view(),
+            name=f"partnership-{name}-detail",
+        ),
+    ]
+
+
+urlpatterns = [
+    path("partnerships/", views.PartnershipListApi.as_view(), name="partnership-list"),
+    path(PARTNERSHIP, views.PartnershipDetailApi.as_view(), name="partnership-detail"),
+    path(f"{PARTNERSHIP}parties/", views.PartyListApi.as_view(), name="partnership-parties"),
+    path(
+        f"{PARTNERSHIP}invitations/<slug:org_slug>/accept/",
+        views.InvitationAcceptApi.as_view(),
+        name="invitation-accept",
+    ),
+    path(
+        f"{PARTNERSHIP}invitations/<slug:org_slug>/decline/",
+        views.InvitationDeclineApi.as_view(),
+        name="invitation-decline",
+    ),
+    path("invitations/", views.InvitationListApi.as_view(), name="invitation-list"),
+    *_collection("levels", records.LevelListApi, records.LevelDetailApi),
+    *_collection(
+        "responsibilities", records.ResponsibilityListApi, records.ResponsibilityDetailApi
+    ),
+    *_collection("commitments", records.CommitmentListApi, records.CommitmentDetailApi),
+    *_collection("concerns", records.ConcernListApi, records.ConcernDetailApi),
+    path(
+        f"{PARTNERSHIP}concerns/<int:concern_id>/checks/",
+        records.CheckListApi.as_view(),
+        name="partnership-concern-checks",
+    ),
+    path(
+        f"{PARTNERSHIP}concerns/<int:concern_id>/checks/<int:pk>/",
+        records.CheckDetailApi.as_view(),
+        name="partnership-concern-checks-detail",
+    ),
+    *_collection("benefits", records.BenefitListApi, records.BenefitDetailApi),
+    *_collection("reviews", records.ReviewListApi, records.ReviewDetailApi),
+    path(
+        f"{PARTNERSHIP}reviews/<int:pk>/hold/",
+        records.ReviewHoldApi.as_view(),
+        name="partnership-reviews-hold",
+    ),
+    path(
+        f"{PARTNERSHIP}reviews/<int:pk>/close/",
+        records.ReviewCloseApi.as_view(),
+        name="partnership-reviews-close",
+    ),
+    path("reports/summary/", views.SummaryApi.as_view(), name="report-summary"),
+]

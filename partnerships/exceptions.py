@@ -1,0 +1,13 @@
+"""Refusals that are about the state of a record, not about the input: the API answers 409."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+
+
+class StateConflict(ValidationError):
+    """The record is not in a state that allows this (a closed review, a review not held)."""
+
+
+class ReviewFrozen(StateConflict):
+    """A closed review, or an entry pointing at one, cannot be changed."""

@@ -1,0 +1,135 @@
+"""Every API route, walked from the URL configuration, so a new route cannot escape the checks.
+
+Outsiders get 404 on every object route (whatever the method), readers 403 on every write,
+anonymous callers 401. Patterns are filled by kwarg name: ``org_slug``, ``partnership_id``,
+``concern_id``, and ``pk`` for the nested object of each route.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests.factories import (
+    BenefitFactory,
+    CommitmentFactory,
+    ConcernCheckFactory,
+    ConcernFactory,
+    LevelAssessmentFactory,
+    ResponsibilityFactory,
+    ReviewFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+WRITES = ("post", "put", "patch", "delete")
+# Routes anyone signed in may use without a role: nothing of another organisation is in them.
+OPEN_TO_EVERY_USER = {"api:auth-token", "api:organisation-list"}
+
+
+def _walk(patterns, namespace=None):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            yield from _walk(pattern.url_patterns, pattern.namespace or namespace)
+        elif isinstance(pattern, URLPattern) and namespace == "api":
+            yield pattern
+
+
+def api_routes() -> list[tuple[str, tuple[str, ...], tuple[str, ...]]]:
+    """(url name, kwarg names, methods) of every route of the API."""
+    routes = []
+    for pattern in _walk(get_resolver().url_patterns):
+        view = pattern.callback.cls
+        methods = tuple(
+            m for m in ("get", *WRITES) if m in view.http_method_names and hasattr(view, m)
+        )
+        routes.append((f"api:{pattern.name}", tuple(pattern.pattern.converters), methods))
+    return routes
+
+
+ROUTES = api_routes()
+OBJECT_ROUTES = [route for route in ROUTES if route[1]]
+
+
+@pytest.fixture
+def objects(owner, org_a, org_c, partnership):
+    """One object of each kind in Association A's partnership, by the name of its route."""
+    party = partnership.parties.get(organisation=org_a)
+    concern = ConcernFactory(raised_by=party)
+    review = ReviewFactory(partnership=partnership).pk
+    membership = owner.memberships.get()
+    return {
+        "api:member-detail": membership.pk,
+        "api:partnership-levels-detail": LevelAssessmentFactory(partnership=partnership).pk,
+        "api:partnership-responsibilities-detail": ResponsibilityFactory(party=party).pk,
+        "api:partnership-commitments-detail": CommitmentFactory(party=party).pk,
+        "api:partnership-concerns-detail": concern.pk,
+        "api:partnership-concern-checks-detail": ConcernCheckFactory(concern=concern).pk,
+        "api:partnership-benefits-detail": BenefitFactory(party=party).pk,
+        "api:partnership-reviews-detail": review,
+        "api:partnership-reviews-hold": review,
+        "api:partnership-reviews-close": review,
+        "concern_id": concern.pk,
+    }
+
+
+def fill(name: str, kwarg_names: tuple[str, ...], partnership, objects) -> str:
+    values = {
+        "org_slug": "association-a",
+        "partnership_id": partnership.pk,
+        "concern_id": objects["concern_id"],
+    }
+    kwargs = {}
+    for kwarg in kwarg_names:
+        kwargs[kwarg] = objects[name] if kwarg == "pk" else values[kwarg]
+    return reverse(name, kwargs=kwargs)
+
+
+def test_the_walk_finds_the_routes_of_the_contract():
+    names = {name for name, _kwargs, _methods in ROUTES}
+    assert {"api:partnership-detail", "api:invitation-accept", "api:member-detail"} <= names
+    assert len(OBJECT_ROUTES) >= 20
+
+
+@pytest.mark.parametrize(("name", "kwarg_names", "methods"), OBJECT_ROUTES)
+def test_outsiders_get_404_on_every_object_route(
+    api, outsider, partnership, objects, name, kwarg_names, methods
+):
+    path = fill(name, kwarg_names, partnership, objects)
+    client = api(outsider)
+    statuses = {method: getattr(client, method)(path, {}).status_code for method in methods}
+    assert statuses == dict.fromkeys(methods, 404)
+
+
+@pytest.mark.parametrize(
+    ("name", "kwarg_names", "methods"),
+    [route for route in ROUTES if route[0] not in OPEN_TO_EVERY_USER and set(route[2]) - {"get"}],
+)
+def test_readers_get_403_on_every_write(
+    api, viewer, partnership, objects, name, kwarg_names, methods
+):
+    path = fill(name, kwarg_names, partnership, objects)
+    client = api(viewer)
+    writes = [method for method in methods if method in WRITES]
+    statuses = {method: getattr(client, method)(path, {}).status_code for method in writes}
+    assert statuses == dict.fromkeys(writes, 403)
+
+
+@pytest.mark.parametrize(
+    ("name", "kwarg_names", "methods"),
+    [route for route in ROUTES if route[0] != "api:auth-token"],
+)
+def test_anonymous_callers_get_401_everywhere(
+    api, partnership, objects, name, kwarg_names, methods
+):
+    path = fill(name, kwarg_names, partnership, objects)
+    client = api()
+    statuses = {method: getattr(client, method)(path, {}).status_code for method in methods}
+    assert statuses == dict.fromkeys(methods, 401)
+
+
+def test_readers_still_read_every_object_route(api, viewer, partnership, objects):
+    for name, kwarg_names, methods in OBJECT_ROUTES:
+        if "get" in methods:
+            path = fill(name, kwarg_names, partnership, objects)
+            assert api(viewer).get(path).status_code == 200, path

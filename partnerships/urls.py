@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import charts, dashboard, listing, manage, records, workspace
+from .views import charts, dashboard, listing, manage, records, reports, workspace
 
 app_name = "partnerships"
 
@@ -45,4 +45,18 @@ urlpatterns = [
     path(P + "pleasures/<int:pk>/edit/", records.benefit_edit, name="benefit-edit"),
     path(P + "pleasures/<int:pk>/delete/", records.benefit_delete, name="benefit-delete"),
     path(P + "reviews/add/", records.review_add, name="review-add"),
+    path("reports/", reports.report_index, name="reports"),
+    *[
+        path(f"reports/{page.slug}/", reports.report_view(page), name=f"report-{page.slug}")
+        for page in reports.PAGES
+    ],
+    *[
+        path(
+            f"reports/{page.slug}/{name}.svg",
+            reports.chart_view(name),
+            name=f"report-chart-{name}",
+        )
+        for page in reports.PAGES
+        for name in page.charts
+    ],
 ]

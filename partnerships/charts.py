@@ -89,7 +89,8 @@ class Chart:
         }
         top = self._top()
         config["range"] = (0, top)
-        config["y_labels"] = list(range(0, top + 1, max(1, top // 8)))
+        if self.series:  # pygal fails on y labels without any series; it says "No data"
+            config["y_labels"] = list(range(0, top + 1, max(1, top // 8)))
         drawing = {"bar": pygal.Bar, "stacked": pygal.StackedBar, "line": pygal.Line}
         chart = drawing[self.kind](**config)
         chart.x_labels = self.x_labels

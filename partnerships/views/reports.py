@@ -8,6 +8,7 @@ each chart is an SVG image at its own address behind the same gate as the page.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -122,10 +123,15 @@ CHART_PAGES = {name: page for page in PAGES for name in page.charts}
 
 
 # --- Shared by both sides -----------------------------------------------------------------
+def today() -> datetime.date:
+    """The day the reports are drawn up (overdue and missing are judged against it)."""
+    return timezone.localdate()
+
+
 def _selection(request: HttpRequest, viewer) -> tuple[ReportFilterForm, Selection | None]:
     """The filter form read from the address, and what it selects (None when invalid)."""
-    today = timezone.localdate()
-    form = ReportFilterForm(request.GET, viewer=viewer, today=today)
+    day = today()
+    form = ReportFilterForm(request.GET, viewer=viewer, today=day)
     if not form.is_valid():
         return form, None
     data = form.cleaned_data
@@ -137,7 +143,7 @@ def _selection(request: HttpRequest, viewer) -> tuple[ReportFilterForm, Selectio
     partnerships = reports.partnerships_matching(
         base, organisation=data["organisation"], scope=data["scope"], kind=data["kind"]
     )
-    return form, Selection(partnerships, viewer, data["period"], today)
+    return form, Selection(partnerships, viewer, data["period"], day)
 
 
 def _query_string(request: HttpRequest) -> str:

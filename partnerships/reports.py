@@ -482,7 +482,7 @@ def commitments_by_organisation(selection: Selection) -> Figures:
         "commitments-rate": Chart(
             title=_("Completion rate of the commitments due in the period, by organisation"),
             x_title=_("Organisation"),
-            y_title=_("Done, in % of the commitments not dropped"),
+            y_title=_("Done, per hundred commitments not dropped"),
             x_labels=names,
             series=[(_("Completion rate (%)"), [rate(row) for row in rows])],
             y_max=100,

@@ -33,6 +33,16 @@ STYLE = Style(
 )
 
 
+DRAWINGS = {
+    "bar": pygal.Bar,
+    "stacked": pygal.StackedBar,
+    "line": pygal.Line,
+    "hbar": pygal.HorizontalBar,
+    "hstacked": pygal.HorizontalStackedBar,
+}
+HORIZONTAL = ("hbar", "hstacked")
+
+
 @dataclass
 class Chart:
     title: str
@@ -64,7 +74,7 @@ class Chart:
     def _top(self) -> int:
         if self.y_max:
             return self.y_max
-        if self.kind == "stacked":
+        if self.kind in ("stacked", "hstacked"):
             totals = [sum(v or 0 for v in values) for _label, values in self.rows]
         else:
             totals = [v for _name, values in self.series for v in values if v is not None]
@@ -90,13 +100,24 @@ class Chart:
         top = self._top()
         config["range"] = (0, top)
         if self.series:  # pygal fails on y labels without any series; it says "No data"
-            config["y_labels"] = list(range(0, top + 1, max(1, top // 8)))
-        drawing = {"bar": pygal.Bar, "stacked": pygal.StackedBar, "line": pygal.Line}
-        chart = drawing[self.kind](**config)
+            config["y_labels"] = list(range(0, top + 1, _label_step(top)))
+        if self.kind in HORIZONTAL:  # long names read best down the side, unrotated
+            config["x_label_rotation"] = 0
+            # pygal keeps x_title under the chart: here that is the axis of the values
+            config["x_title"], config["y_title"] = self.y_title, self.x_title
+        chart = DRAWINGS[self.kind](**config)
         chart.x_labels = self.x_labels
         for name, values in self.series:
             chart.add(name, values)
         return chart.render()
+
+
+def _label_step(top: int) -> int:
+    """A round step giving at most about eight labels up to ``top``: 1, 2, 5, 10, 20, 25, 50…"""
+    for step in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500):
+        if top / step <= 8:
+            return step
+    return max(1, top // 8)
 
 
 @dataclass

@@ -364,6 +364,7 @@ def concerns_by_category(selection: Selection) -> Figures:
                 (_("Raised"), [row["raised"] for row in found]),
                 (_("Checked at least once"), [row["checked"] for row in found]),
             ],
+            kind="hbar",
         ),
         "concerns-intensity": Chart(
             title=_("Mean latest intensity by category, at the end of the period"),
@@ -376,6 +377,7 @@ def concerns_by_category(selection: Selection) -> Figures:
                     [_rounded(row["mean"]) for row in found],
                 )
             ],
+            kind="hbar",
             y_max=5,
         ),
     }
@@ -477,7 +479,7 @@ def commitments_by_organisation(selection: Selection) -> Figures:
                 (_("Overdue"), [row["overdue"] for row in rows]),
                 (_("Dropped"), [row["dropped"] for row in rows]),
             ],
-            kind="stacked",
+            kind="hstacked",
         ),
         "commitments-rate": Chart(
             title=_("Completion rate of the commitments due in the period, by organisation"),
@@ -485,6 +487,7 @@ def commitments_by_organisation(selection: Selection) -> Figures:
             y_title=_("Done, per hundred commitments not dropped"),
             x_labels=names,
             series=[(_("Completion rate (%)"), [rate(row) for row in rows])],
+            kind="hbar",
             y_max=100,
         ),
     }
@@ -534,7 +537,7 @@ def review_punctuality_by_organisation(selection: Selection) -> Figures:
                 (_("Missing"), [row["missing"] for row in rows]),
                 (_("Not yet due"), [row["not_due"] for row in rows]),
             ],
-            kind="stacked",
+            kind="hstacked",
         )
     }
 

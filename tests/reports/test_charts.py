@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_a_chart_without_any_series_still_draws():
-    for kind in ("bar", "stacked", "line"):
+    for kind in ("bar", "stacked", "line", "hbar", "hstacked"):
         chart = Chart(title="Empty", x_title="Month", y_title="Count", x_labels=["May"], kind=kind)
         assert b"<svg" in chart.svg()
 
@@ -28,8 +28,9 @@ def test_a_stacked_chart_makes_room_for_the_sum_of_its_series():
         title="t", x_title="x", y_title="y", x_labels=["a"], series=[("p", [3]), ("q", [4])]
     )
     assert chart._top() == 4
-    chart.kind = "stacked"
-    assert chart._top() == 7
+    for kind in ("stacked", "hstacked"):
+        chart.kind = kind
+        assert chart._top() == 7
 
 
 def test_heat_map_shades_grow_with_the_count_and_empty_cells_stay_blank():
@@ -46,3 +47,18 @@ def test_heat_map_shades_grow_with_the_count_and_empty_cells_stay_blank():
     ]
     assert heat.columns == ["r", "x", "y"]
     assert heat.table_rows == [["a", 0, 1], ["b", 2, 8]]
+
+
+def test_value_labels_fall_on_round_numbers():
+    from partnerships.charts import _label_step
+
+    assert [_label_step(top) for top in (1, 5, 8, 9, 16, 17, 100, 7000)] == [
+        1,
+        1,
+        1,
+        2,
+        2,
+        5,
+        20,
+        875,
+    ]

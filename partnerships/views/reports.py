@@ -165,7 +165,7 @@ def _report(request, page: ReportPage, viewer, template: str, context: dict, url
     export = request.GET.get("format")
     if export in ("csv", "xlsx"):
         if selection is None:
-            return HttpResponseBadRequest(" ".join(form.non_field_errors()) or "Invalid filters.")
+            return _invalid(form)
         filename = f"{page.slug}-{selection.period.start}-{selection.period.end}.{export}"
         respond = csv_response if export == "csv" else xlsx_response
         return respond(figures, filename)
@@ -187,10 +187,14 @@ def _report(request, page: ReportPage, viewer, template: str, context: dict, url
             "selection": selection,
             "figures": shown,
             "query": query,
-            "tolerance": reports.REVIEW_TOLERANCE_DAYS,
         }
     )
     return TemplateResponse(request, template, context, status=200 if selection else 400)
+
+
+def _invalid(form: ReportFilterForm) -> HttpResponse:
+    """What a file or an image asked with unusable filters gets: the reasons, as text."""
+    return HttpResponseBadRequest(form.errors.as_text(), content_type="text/plain; charset=utf-8")
 
 
 def _kind(figure) -> str:
@@ -201,9 +205,9 @@ def _kind(figure) -> str:
 
 def _chart(request: HttpRequest, name: str, viewer) -> HttpResponse:
     """One chart of a report as an SVG image; only the function that makes it runs."""
-    _form, selection = _selection(request, viewer)
+    form, selection = _selection(request, viewer)
     if selection is None:
-        return HttpResponseBadRequest("Invalid filters.")
+        return _invalid(form)
     chart = CHART_PAGES[name].charts[name](selection)[name]
     response = HttpResponse(chart.svg(), content_type="image/svg+xml")
     response["Cache-Control"] = "private, max-age=60"

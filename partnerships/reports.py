@@ -149,7 +149,8 @@ def _rounded(mean) -> float | None:
     return None if mean is None else round(float(mean), 1)
 
 
-CONCERN_CATEGORIES = [
+# Every category of both kinds, fears first, in the order of the vocabulary.
+CATEGORY_ORDER = [
     *((ConcernKind.FEAR, category) for category in FearCategory),
     *((ConcernKind.RESISTANCE, category) for category in ResistanceCategory),
 ]
@@ -352,8 +353,8 @@ def concerns_by_category(selection: Selection) -> Figures:
         )
     }
     empty = {"raised": 0, "checked": 0, "mean": None}
-    found = [rows.get(key, empty) for key in CONCERN_CATEGORIES]
-    labels = [str(category.label) for _kind, category in CONCERN_CATEGORIES]
+    found = [rows.get(key, empty) for key in CATEGORY_ORDER]
+    labels = [str(category.label) for _kind, category in CATEGORY_ORDER]
     return {
         "concerns-count": Chart(
             title=_("Fears and resistances on record at the end of the period, by category"),
@@ -409,7 +410,7 @@ def concern_trend_by_quarter(selection: Selection) -> Figures:
             x_labels=[quarter_label(quarter) for quarter in quarters],
             series=[
                 (str(category.label), [means[(kind, category)].get(q) for q in quarters])
-                for kind, category in CONCERN_CATEGORIES
+                for kind, category in CATEGORY_ORDER
                 if (kind, category) in means
             ],
             kind="line",

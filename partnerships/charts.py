@@ -1,12 +1,14 @@
 """Chart data read from the database, drawn server-side as SVG with pygal.
 
 Each chart is one ``Chart``: the same object feeds the SVG image and the data table printed
-beneath it, so what is drawn and what is read out never differ.
+beneath it, so what is drawn and what is read out never differ. A ``HeatMap`` has no image: it
+is a table whose cells carry their number and a shade class, so colour never speaks alone.
 """
 
 from __future__ import annotations
 
 import datetime
+import math
 from dataclasses import dataclass, field
 
 import pygal
@@ -31,6 +33,16 @@ STYLE = Style(
 )
 
 
+DRAWINGS = {
+    "bar": pygal.Bar,
+    "stacked": pygal.StackedBar,
+    "line": pygal.Line,
+    "hbar": pygal.HorizontalBar,
+    "hstacked": pygal.HorizontalStackedBar,
+}
+HORIZONTAL = ("hbar", "hstacked")
+
+
 @dataclass
 class Chart:
     title: str
@@ -49,6 +61,25 @@ class Chart:
             for index, label in enumerate(self.x_labels)
         ]
 
+    @property
+    def columns(self) -> list[str]:
+        """The header of the table beneath the chart (and of its exports)."""
+        return [self.x_title, *(name for name, _values in self.series)]
+
+    @property
+    def table_rows(self) -> list[list]:
+        """The table beneath the chart as flat rows, the x label first (for exports)."""
+        return [[label, *values] for label, values in self.rows]
+
+    def _top(self) -> int:
+        if self.y_max:
+            return self.y_max
+        if self.kind in ("stacked", "hstacked"):
+            totals = [sum(v or 0 for v in values) for _label, values in self.rows]
+        else:
+            totals = [v for _name, values in self.series for v in values if v is not None]
+        return max([math.ceil(v) for v in totals] or [1]) or 1
+
     def svg(self) -> bytes:
         config = {
             "style": STYLE,
@@ -66,16 +97,59 @@ class Chart:
             "truncate_label": -1,
             "print_values": False,
         }
-        top = self.y_max or max(
-            [int(v) for _name, values in self.series for v in values if v is not None] or [1]
-        )
+        top = self._top()
         config["range"] = (0, top)
-        config["y_labels"] = list(range(0, top + 1, max(1, top // 8)))
-        chart = pygal.Bar(**config) if self.kind == "bar" else pygal.Line(**config)
+        if self.series:  # pygal fails on y labels without any series; it says "No data"
+            config["y_labels"] = list(range(0, top + 1, _label_step(top)))
+        if self.kind in HORIZONTAL:  # long names read best down the side, unrotated
+            config["x_label_rotation"] = 0
+            # pygal keeps x_title under the chart: here that is the axis of the values
+            config["x_title"], config["y_title"] = self.y_title, self.x_title
+        chart = DRAWINGS[self.kind](**config)
         chart.x_labels = self.x_labels
         for name, values in self.series:
             chart.add(name, values)
         return chart.render()
+
+
+def _label_step(top: int) -> int:
+    """A round step giving at most about eight labels up to ``top``: 1, 2, 5, 10, 20, 25, 50…"""
+    for step in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500):
+        if top / step <= 8:
+            return step
+    return max(1, top // 8)
+
+
+@dataclass
+class HeatMap:
+    """A two-way table of counts, each cell shaded by its share of the largest count."""
+
+    title: str
+    row_title: str
+    row_labels: list[str]
+    column_labels: list[str]
+    values: list[list[int]]
+    shades: int = 4
+
+    @property
+    def columns(self) -> list[str]:
+        return [self.row_title, *self.column_labels]
+
+    @property
+    def table_rows(self) -> list[list]:
+        return [[label, *row] for label, row in zip(self.row_labels, self.values, strict=True)]
+
+    def shade(self, value: int) -> int:
+        """0 for an empty cell, then 1 to ``shades`` as the count nears the largest one."""
+        top = max((v for row in self.values for v in row), default=0)
+        return math.ceil(self.shades * value / top) if value and top else 0
+
+    @property
+    def shaded_rows(self) -> list[tuple[str, list[tuple[int, int]]]]:
+        return [
+            (label, [(value, self.shade(value)) for value in row])
+            for label, row in zip(self.row_labels, self.values, strict=True)
+        ]
 
 
 def partnerships_by_level(partnerships: QuerySet[Partnership]) -> Chart:

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+import datetime
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from organisations.choices import OrganisationKind
 from organisations.models import Organisation
 
 from .choices import (
@@ -14,7 +17,9 @@ from .choices import (
     PartyRole,
     Scope,
 )
+from .dates import add_months
 from .models import Benefit, Commitment, Concern, Partnership, Party, Responsibility, Review
+from .reports import MAX_PERIOD_MONTHS, Period
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -279,3 +284,61 @@ class ChecksForm(forms.Form):
             value = self.cleaned_data.get(f"concern_{concern.pk}")
             if value is not None:
                 yield concern, value
+
+
+class ReportFilterForm(forms.Form):
+    """The reports' filters, in the address bar like the list's: a period, then what narrows
+    the partnerships (an organisation among them, the scope, a kind of organisation)."""
+
+    start = forms.DateField(label=_("From"), required=False, widget=DATE)
+    end = forms.DateField(label=_("To"), required=False, widget=DATE)
+    organisation = forms.ModelChoiceField(
+        label=_("Organisation"),
+        queryset=Organisation.objects.none(),
+        to_field_name="slug",
+        empty_label=_("Any organisation"),
+        required=False,
+    )
+    scope = forms.ChoiceField(
+        label=_("Scope"), choices=[("", _("Any scope")), *Scope.choices], required=False
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind of organisation"),
+        choices=[("", _("Any kind")), *OrganisationKind.choices],
+        required=False,
+        help_text=_("Partnerships with at least one organisation of this kind."),
+    )
+
+    def __init__(self, *args, viewer: Organisation | None, today: datetime.date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+        default = Period.twelve_months_to(today)
+        self.fields["start"].widget.attrs["placeholder"] = default.start.isoformat()
+        self.fields["end"].widget.attrs["placeholder"] = default.end.isoformat()
+        if viewer is None:
+            organisations = Organisation.objects.all()
+        else:
+            # The organisation's partners: asking for any other would only ever show nothing.
+            organisations = (
+                Organisation.objects.filter(
+                    parties__partnership__parties__organisation=viewer,
+                    parties__partnership__parties__invitation="accepted",
+                    parties__invitation="accepted",
+                )
+                .exclude(pk=viewer.pk)
+                .distinct()
+            )
+        self.fields["organisation"].queryset = organisations.order_by("name")
+
+    def clean(self) -> dict:
+        data = super().clean()
+        default = Period.twelve_months_to(self.today)
+        start, end = data.get("start") or default.start, data.get("end") or default.end
+        if start > end:
+            raise forms.ValidationError(_("The start of the period comes after its end."))
+        if add_months(start, MAX_PERIOD_MONTHS) <= end:
+            raise forms.ValidationError(
+                _("Choose a period of %(months)s months at most.") % {"months": MAX_PERIOD_MONTHS}
+            )
+        data["period"] = Period(start, end)
+        return data

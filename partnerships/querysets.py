@@ -7,6 +7,7 @@ that gate, or through the matching method on their own queryset.
 
 from __future__ import annotations
 
+import datetime
 from typing import TYPE_CHECKING
 
 from django.apps import apps
@@ -27,7 +28,14 @@ from django.db.models import (
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
-from .choices import AssessmentKind, ConcernStatus, Invitation, ReviewStatus, Visibility
+from .choices import (
+    AssessmentKind,
+    CommitmentStatus,
+    ConcernStatus,
+    Invitation,
+    ReviewStatus,
+    Visibility,
+)
 
 if TYPE_CHECKING:
     from organisations.models import Organisation, User
@@ -76,19 +84,23 @@ def visible_to(organisation: Organisation) -> Q:
     return REVEALED | Q(party__organisation=organisation)
 
 
-def _latest_level(kind: str) -> Subquery:
+def latest_level(
+    kind: str, as_of: datetime.date | None = None, partnership: str = "pk"
+) -> Subquery:
+    """The level of the latest entry of ``kind`` (on or before ``as_of``) of the partnership
+    named by the outer query's ``partnership`` field."""
+    entries = _model("LevelAssessment").objects.filter(partnership=OuterRef(partnership), kind=kind)
+    if as_of is not None:
+        entries = entries.filter(assessed_on__lte=as_of)
     return Subquery(
-        _model("LevelAssessment")
-        .objects.filter(partnership=OuterRef("pk"), kind=kind)
-        .order_by("-assessed_on", "-pk")
-        .values("level")[:1],
+        entries.order_by("-assessed_on", "-pk").values("level")[:1],
         output_field=IntegerField(),
     )
 
 
-def _perceived_aggregate(aggregate: type[models.Aggregate]) -> Subquery:
+def _perceived_aggregate(aggregate: type[models.Aggregate], visible: Q = REVEALED) -> Subquery:
     return Subquery(
-        current_perceived_levels()
+        current_perceived_levels(visible)
         .filter(partnership=OuterRef("pk"))
         .order_by()
         .values("partnership")
@@ -121,19 +133,21 @@ class PartnershipQuerySet(models.QuerySet):
         )
 
     # --- Levels and gaps ------------------------------------------------------------------
-    def with_levels(self) -> PartnershipQuerySet:
+    def with_levels(self, as_of: datetime.date | None = None) -> PartnershipQuerySet:
         """Annotate the current agreed and target levels, and the perception and agreement gaps.
 
         ``perception_gap`` is the spread between the parties' current perceived levels (None
         until two parties rated); ``agreement_gap`` is the largest distance between a perceived
-        level and the agreed one (None without both).
+        level and the agreed one (None without both). With ``as_of``, the levels as they stood
+        that day (entries recorded after it are left out).
         """
+        visible = REVEALED if as_of is None else REVEALED & Q(assessed_on__lte=as_of)
         return self.annotate(
-            agreed_level=_latest_level(AssessmentKind.AGREED),
-            target_level=_latest_level(AssessmentKind.TARGET),
-            perceived_max=_perceived_aggregate(Max),
-            perceived_min=_perceived_aggregate(Min),
-            perceived_count=_perceived_aggregate(Count),
+            agreed_level=latest_level(AssessmentKind.AGREED, as_of),
+            target_level=latest_level(AssessmentKind.TARGET, as_of),
+            perceived_max=_perceived_aggregate(Max, visible),
+            perceived_min=_perceived_aggregate(Min, visible),
+            perceived_count=_perceived_aggregate(Count, visible),
         ).annotate(
             perception_gap=Case(
                 When(perceived_count__gte=2, then=F("perceived_max") - F("perceived_min")),
@@ -217,25 +231,35 @@ class ConcernQuerySet(models.QuerySet):
     def open(self) -> ConcernQuerySet:
         return self.exclude(status=ConcernStatus.RESOLVED)
 
-    def with_latest_intensity(self) -> ConcernQuerySet:
-        """Annotate the intensity and date of each concern's latest check (None if unchecked)."""
-        latest = (
-            _model("ConcernCheck")
-            .objects.filter(concern=OuterRef("pk"))
-            .order_by("-checked_on", "-pk")
-        )
+    def with_latest_intensity(self, as_of: datetime.date | None = None) -> ConcernQuerySet:
+        """Annotate the intensity and date of each concern's latest check (None if unchecked).
+
+        With ``as_of``, the latest check on or before that day.
+        """
+        checks = _model("ConcernCheck").objects.filter(concern=OuterRef("pk"))
+        if as_of is not None:
+            checks = checks.filter(checked_on__lte=as_of)
+        latest = checks.order_by("-checked_on", "-pk")
         return self.annotate(
             latest_intensity=Subquery(latest.values("intensity")[:1], output_field=IntegerField()),
             latest_checked_on=Subquery(latest.values("checked_on")[:1]),
         )
 
 
+PENDING_COMMITMENT = Q(status__in=[CommitmentStatus.PLANNED, CommitmentStatus.IN_PROGRESS])
+
+
+def overdue_commitment(today: datetime.date | None = None) -> Q:
+    """A commitment still to do whose due date has passed (also usable inside aggregates)."""
+    return PENDING_COMMITMENT & Q(due_on__lt=today or timezone.localdate())
+
+
 class CommitmentQuerySet(models.QuerySet):
     def pending(self) -> CommitmentQuerySet:
-        return self.filter(status__in=["planned", "in_progress"])
+        return self.filter(PENDING_COMMITMENT)
 
     def overdue(self, today=None) -> CommitmentQuerySet:
-        return self.pending().filter(due_on__lt=today or timezone.localdate())
+        return self.filter(overdue_commitment(today))
 
 
 class ReviewQuerySet(models.QuerySet):

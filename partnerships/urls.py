@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import charts, dashboard, listing, manage, meeting, records, workspace
+from .views import charts, dashboard, listing, manage, meeting, records, reports, workspace
 
 app_name = "partnerships"
 
@@ -64,4 +64,18 @@ urlpatterns = [
     path(R + "commitments/add/", meeting.review_commitment_add, name="review-commitment-add"),
     path(R + "pleasures/add/", meeting.review_benefit_add, name="review-benefit-add"),
     path(R + "close/", meeting.review_close, name="review-close"),
+    path("reports/", reports.report_index, name="reports"),
+    *[
+        path(f"reports/{page.slug}/", reports.report_view(page), name=f"report-{page.slug}")
+        for page in reports.PAGES
+    ],
+    *[
+        path(
+            f"reports/{page.slug}/{name}.svg",
+            reports.chart_view(name),
+            name=f"report-chart-{name}",
+        )
+        for page in reports.PAGES
+        for name in page.charts
+    ],
 ]

@@ -40,7 +40,7 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 CI = env_bool("CI", False)
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "config.apps.PartnershipAdminConfig",  # django.contrib.admin with the reports
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -79,7 +79,9 @@ def test_switching_the_language(page):
     assert page.locator("html").get_attribute("lang") == "en"
 
 
-@pytest.mark.parametrize("path", ["/", "/partnerships/", "/partnerships/{pk}/"])
+@pytest.mark.parametrize(
+    "path", ["/", "/partnerships/", "/partnerships/{pk}/", "/reports/concerns/", "/reports/gaps/"]
+)
 def test_pages_have_no_serious_accessibility_violation(page, path):
     sign_in(page)
     pk = Partnership.objects.get(title="Coup de pouce lecture au collège").pk

@@ -53,6 +53,8 @@ def test_every_project_model_is_registered():
         "concerncheck",
         "benefit",
         "review",
+        "reminder",
+        "exportjob",
     }
 
 

@@ -15,6 +15,7 @@ from tests.factories import (
     BenefitFactory,
     CommitmentFactory,
     ConcernFactory,
+    ExportJobFactory,
     MembershipFactory,
     PartnershipFactory,
     PartyFactory,
@@ -35,7 +36,7 @@ PUBLIC = {
     "join": "the invitation link from the e-mail, checked by its token",
 }
 # The signed-in user's own pages: anonymous visitors are sent to sign in; no tenant data.
-PERSONAL = {"home", "password_change", "password_change_done"}
+PERSONAL = {"home", "profile", "password_change", "password_change_done"}
 # Django's admin guards itself (staff only); tests/test_admin.py covers it.
 SELF_GUARDED_NAMESPACES = {"admin"}
 
@@ -82,6 +83,7 @@ def world(org_a, org_b, org_c, owner, viewer, outsider, partnership):
         "commitment": CommitmentFactory(party=party_a).pk,
         "concern": ConcernFactory(raised_by=party_a).pk,
         "benefit": BenefitFactory(party=party_a).pk,
+        "export": ExportJobFactory(organisation=org_a, requested_by=owner).pk,
         "invitation": invited_elsewhere.pk,
         "member": MembershipFactory(organisation=org_a).pk,
         "member-invitation": MemberInvitation.objects.create(
@@ -101,6 +103,7 @@ PK_OWNERS = [
     "benefit",
     "invitation",
     "member",
+    "export",
 ]
 
 

@@ -16,8 +16,8 @@ from django.utils import timezone
 
 from . import exports, reminders
 
-# Exponential backoff: about 1, 2, 4, 8 then 16 minutes between tries (with jitter), then
-# the task fails for good and the error is logged.
+# Exponential backoff: random waits of up to 1, 2, 4, 8 then 16 minutes (random, so that
+# many failed tasks do not all come back at once); then the task fails for good, logged.
 RETRY = {
     "autoretry_for": (reminders.DeliveryError, *exports.TRANSIENT_ERRORS),
     "retry_backoff": 60,

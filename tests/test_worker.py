@@ -4,11 +4,16 @@ The messages go through the broker (serialised, with ids only) and a worker runs
 its own retries and acknowledgements. Without Redis these tests skip on a user's machine and
 fail in CI (``tests.services.require``).
 
-The worker runs in a thread of the test process (``celery.contrib.testing.worker``) so that
-it sees the test database; the tests commit their data (``transaction=True``). SQLite's test
-database lives in memory, so the worker borrows the test's connection, as Django's live
-server thread does. To keep that deterministic the two never use the database at the same
-time: a test only waits while the worker runs a task, and starts it after its own requests.
+The tests use a Celery app of their own, configured like the project's but with the broker
+below, and made current while they run: the project's app keeps its in-process settings (and
+the connection pool that in-process calls create) for the other tests, and no message can
+reach another broker.
+
+The worker runs in a thread of the test process (``celery.contrib.testing.worker``) so that it
+sees the test database; the tests commit their data (``transaction=True``). SQLite's test
+database lives in memory, so the worker borrows the test's connection, as Django's live server
+thread does. To keep that deterministic the two never use the database at the same time: a
+test only waits while the worker runs a task, and starts it after its own requests.
 """
 
 from __future__ import annotations
@@ -21,13 +26,14 @@ from contextlib import contextmanager
 
 import pytest
 import redis
+from celery import Celery
 from celery.contrib.testing.worker import start_worker
 from celery.signals import task_postrun, task_prerun
 from django.db import connections
 from django.urls import reverse
 from django.utils import timezone
 
-from config.celery import app
+from config.celery import app as project_app
 from organisations.tasks import send_weekly_digest
 from partnerships.models import ExportJob, Reminder
 from partnerships.tasks import send_commitment_reminders, send_review_reminders
@@ -51,7 +57,8 @@ def broker_reachable() -> bool:
 class Worker:
     """Starts a worker on demand and waits for the tasks it finishes."""
 
-    def __init__(self) -> None:
+    def __init__(self, app: Celery) -> None:
+        self.app = app
         self.finished: list[dict] = []
         self.condition = threading.Condition()
         main = connections["default"]
@@ -76,7 +83,7 @@ class Worker:
         if self.shared_connection is not None:
             self.shared_connection.inc_thread_sharing()
         try:
-            with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
+            with start_worker(self.app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
                 yield self
         finally:
             if self.shared_connection is not None:
@@ -100,18 +107,24 @@ class Worker:
 
 
 @pytest.fixture
-def worker(monkeypatch):
+def worker():
     require(broker_reachable(), f"Redis is not reachable at {BROKER_URL}")
-    monkeypatch.setitem(app.conf, "broker_url", BROKER_URL)
-    monkeypatch.setitem(app.conf, "task_always_eager", False)
-    monkeypatch.setitem(app.conf, "worker_hijack_root_logger", False)
+    app = Celery("partenariats-worker-tests", set_as_current=False)
+    app.config_from_object("django.conf:settings", namespace="CELERY")
+    app.conf.update(broker_url=BROKER_URL, task_always_eager=False, worker_hijack_root_logger=False)
+    app.set_current()  # the tasks' .delay() now sends through this app
     app.control.purge()  # nothing left over from an interrupted run
-    controller = Worker()
+    controller = Worker(app)
     task_prerun.connect(controller.before_task, weak=False)
     task_postrun.connect(controller.after_task, weak=False)
-    yield controller
-    task_prerun.disconnect(controller.before_task)
-    task_postrun.disconnect(controller.after_task)
+    try:
+        yield controller
+    finally:
+        task_prerun.disconnect(controller.before_task)
+        task_postrun.disconnect(controller.after_task)
+        app.close()  # its broker connections stay in kombu's pool for the next test
+        project_app.set_current()
+        project_app.set_default()
 
 
 @pytest.fixture

@@ -280,11 +280,14 @@ class ReminderAdmin(admin.ModelAdmin):
 
 @admin.register(ExportJob)
 class ExportJobAdmin(admin.ModelAdmin):
+    """Staff follow exports here; the files themselves are served to members only."""
+
     list_display = ["created_at", "organisation", "requested_by", "kind", "file_format", "status"]
     list_filter = ["status", "kind", "file_format"]
     search_fields = ["organisation__name", "requested_by__username"]
     list_select_related = ["organisation", "requested_by"]
     date_hierarchy = "created_at"
+    exclude = ["file"]
     readonly_fields = [
         "organisation",
         "requested_by",
@@ -293,7 +296,7 @@ class ExportJobAdmin(admin.ModelAdmin):
         "params",
         "language",
         "status",
-        "file",
+        "file_name",
         "row_count",
         "error",
         "created_at",
@@ -302,3 +305,8 @@ class ExportJobAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False
+
+    @admin.display(description=_("file"))
+    def file_name(self, obj: ExportJob) -> str:
+        # The name only: MEDIA_ROOT is not served, members download through their pages.
+        return obj.file.name or "—"

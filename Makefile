@@ -1,11 +1,12 @@
 # The two commands of the README: `make run` and `make test`. Both create .venv on first use.
+# `make worker` and `make beat` run the background jobs against a broker (CELERY_BROKER_URL).
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test install install-dev messages compile-messages migrate seed lint format check clean
+.PHONY: run worker beat require-broker test install install-dev messages compile-messages migrate seed lint format check clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
@@ -38,6 +39,16 @@ seed: migrate
 
 run: seed
 	$(MANAGE) runserver $(HOST)
+
+## Background jobs: without CELERY_BROKER_URL tasks run in-process and neither is needed.
+require-broker:
+	@test -n "$$CELERY_BROKER_URL" || { echo "Set CELERY_BROKER_URL, e.g. redis://127.0.0.1:6379/0" >&2; exit 1; }
+
+worker: require-broker migrate
+	$(VENV)/bin/celery -A config worker --loglevel=INFO
+
+beat: require-broker migrate
+	$(VENV)/bin/celery -A config beat --loglevel=INFO
 
 test: $(VENV)/.installed-dev compile-messages
 	$(PY) -m pytest $(PYTEST_ARGS)

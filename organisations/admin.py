@@ -25,10 +25,10 @@ class UserMembershipInline(MembershipInline):
 @admin.register(User)
 class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin):
     list_display = ["username", "email", "first_name", "last_name", "language", "is_staff"]
-    list_filter = ["is_staff", "is_superuser", "is_active", "language"]
+    list_filter = ["is_staff", "is_superuser", "is_active", "language", "weekly_digest"]
     fieldsets = (
         *DjangoUserAdmin.fieldsets,
-        (_("Preferences"), {"fields": ["language"]}),
+        (_("Preferences"), {"fields": ["language", "weekly_digest"]}),
     )
     inlines = [UserMembershipInline]
 

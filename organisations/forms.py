@@ -27,3 +27,11 @@ class JoinForm(UserCreationForm):
     class Meta(UserCreationForm.Meta):
         model = User
         fields = ["username", "first_name", "last_name", "language"]
+
+
+class ProfileForm(forms.ModelForm):
+    """What a signed-in person sets for themselves: name, language and e-mails wanted."""
+
+    class Meta:
+        model = User
+        fields = ["first_name", "last_name", "language", "weekly_digest"]

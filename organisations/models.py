@@ -18,6 +18,11 @@ class User(AbstractUser):
     language = models.CharField(
         _("language"), max_length=8, choices=Language.choices, default=Language.FRENCH
     )
+    weekly_digest = models.BooleanField(
+        _("weekly digest"),
+        default=True,
+        help_text=_("Receive each week an e-mail summarising what changed in your partnerships."),
+    )
 
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
 

@@ -6,13 +6,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
 from django.utils.translation import check_for_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
 from .access import ADMIN, member_required
-from .forms import JoinForm, MemberAddForm, MemberRoleForm
+from .forms import JoinForm, MemberAddForm, MemberRoleForm, ProfileForm
 from .models import MemberInvitation, Membership
 from .services import (
     invitation_accept,
@@ -45,6 +46,18 @@ def language(request: HttpRequest) -> HttpResponse:
         request.user.language = code
         request.user.save(update_fields=["language"])
     return response
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    """The signed-in person's own settings: name, language and the weekly digest."""
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        user = form.save()
+        with translation.override(user.language):  # the language just chosen
+            messages.success(request, _("Your profile is saved."))
+        return redirect("profile")
+    return render(request, "organisations/profile.html", {"form": form})
 
 
 def _members_page(request, membership, add_form=None, status=200) -> HttpResponse:

@@ -10,9 +10,11 @@ from .models import (
     Commitment,
     Concern,
     ConcernCheck,
+    ExportJob,
     LevelAssessment,
     Partnership,
     Party,
+    Reminder,
     Responsibility,
     Review,
 )
@@ -280,3 +282,54 @@ class ReviewAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["partnership", "attendees", "created_by"]
     list_select_related = ["partnership"]
     date_hierarchy = "scheduled_on"
+
+
+@admin.register(Reminder)
+class ReminderAdmin(admin.ModelAdmin):
+    """What was e-mailed to whom: a record, never edited (deleting one lets it be sent again)."""
+
+    list_display = ["kind", "object_id", "recipient", "period", "sent_at"]
+    list_filter = ["kind", "sent_at"]
+    search_fields = ["recipient__username", "recipient__email", "period"]
+    list_select_related = ["recipient"]
+    date_hierarchy = "sent_at"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(ExportJob)
+class ExportJobAdmin(admin.ModelAdmin):
+    """Staff follow exports here; the files themselves are served to members only."""
+
+    list_display = ["created_at", "organisation", "requested_by", "kind", "file_format", "status"]
+    list_filter = ["status", "kind", "file_format"]
+    search_fields = ["organisation__name", "requested_by__username"]
+    list_select_related = ["organisation", "requested_by"]
+    date_hierarchy = "created_at"
+    exclude = ["file"]
+    readonly_fields = [
+        "organisation",
+        "requested_by",
+        "kind",
+        "file_format",
+        "params",
+        "language",
+        "status",
+        "file_name",
+        "row_count",
+        "error",
+        "created_at",
+        "finished_at",
+    ]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    @admin.display(description=_("file"))
+    def file_name(self, obj: ExportJob) -> str:
+        # The name only: MEDIA_ROOT is not served, members download through their pages.
+        return obj.file.name or "—"

@@ -148,3 +148,25 @@ class ReviewStatus(models.TextChoices):
 
 INTENSITY_MIN = 0
 INTENSITY_MAX = 5
+
+
+class ReminderKind(models.TextChoices):
+    REVIEW = "review", _("Review due")
+    COMMITMENT = "commitment", _("Commitment due")
+    DIGEST = "digest", _("Weekly digest")
+
+
+class ExportKind(models.TextChoices):
+    PARTNERSHIPS = "partnerships", _("Partnership list")
+
+
+class ExportFormat(models.TextChoices):
+    CSV = "csv", _("CSV")
+    XLSX = "xlsx", _("Excel (XLSX)")
+
+
+class ExportStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting to start")
+    RUNNING = "running", _("Being built")
+    DONE = "done", _("Ready")
+    FAILED = "failed", _("Failed")

@@ -12,6 +12,7 @@ from .choices import (
     INTENSITY_MAX,
     INTENSITY_MIN,
     AssessmentKind,
+    ExportFormat,
     Level,
     PartnershipStatus,
     PartyRole,
@@ -115,6 +116,12 @@ class PartnershipFilterForm(forms.Form):
             .distinct()
             .order_by("name")
         )
+
+
+class ExportStartForm(forms.Form):
+    """The format of a background export; the filters travel beside it, as on the list."""
+
+    file_format = forms.ChoiceField(label=_("Format"), choices=ExportFormat.choices)
 
 
 class PartyChoiceMixin:

@@ -265,3 +265,9 @@ class CommitmentQuerySet(models.QuerySet):
 class ReviewQuerySet(models.QuerySet):
     def held(self) -> ReviewQuerySet:
         return self.filter(status__in=[ReviewStatus.HELD, ReviewStatus.CLOSED])
+
+
+class ExportJobQuerySet(models.QuerySet):
+    def for_organisation(self, organisation: Organisation) -> ExportJobQuerySet:
+        """Exports asked for by the organisation: only its members may see or download them."""
+        return self.filter(organisation=organisation)

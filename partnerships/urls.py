@@ -1,6 +1,16 @@
 from django.urls import path
 
-from .views import charts, dashboard, listing, manage, meeting, records, reports, workspace
+from .views import (
+    charts,
+    dashboard,
+    exports,
+    listing,
+    manage,
+    meeting,
+    records,
+    reports,
+    workspace,
+)
 
 app_name = "partnerships"
 
@@ -16,6 +26,14 @@ urlpatterns = [
     path("invitations/<int:pk>/decline/", manage.invitation_decline, name="invitation-decline"),
     path("partnerships/", listing.partnership_list, name="list"),
     path("partnerships/export.csv", listing.partnership_export, name="export"),
+    path("partnerships/exports/", exports.export_list, name="export-list"),
+    path("partnerships/exports/new/", exports.export_start, name="export-start"),
+    path("partnerships/exports/<int:pk>/", exports.export_detail, name="export-detail"),
+    path(
+        "partnerships/exports/<int:pk>/download/",
+        exports.export_download,
+        name="export-download",
+    ),
     path("partnerships/new/", manage.partnership_new, name="new"),
     path(P, workspace.workspace, name="workspace"),
     path(P + "edit/", manage.partnership_edit, name="edit"),

@@ -10,6 +10,7 @@ from partnerships.models import (
     Commitment,
     Concern,
     ConcernCheck,
+    ExportJob,
     LevelAssessment,
     Partnership,
     Party,
@@ -127,3 +128,17 @@ class ReviewFactory(factory.django.DjangoModelFactory):
 
     partnership = factory.SubFactory(PartnershipFactory)
     scheduled_on = factory.LazyFunction(timezone.localdate)
+
+
+class ExportJobFactory(factory.django.DjangoModelFactory):
+    """A finished CSV export of the partnership list, with its file."""
+
+    class Meta:
+        model = ExportJob
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    file_format = "csv"
+    status = "done"
+    row_count = 1
+    file = factory.django.FileField(filename="partnerships.csv", data=b"Title\nLecture\n")
+    finished_at = factory.LazyFunction(timezone.now)

@@ -6,12 +6,13 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
-from partnerships.models import Partnership
+from partnerships.models import Partnership, Reminder
 from tests.factories import (
     BenefitFactory,
     CommitmentFactory,
     ConcernCheckFactory,
     ConcernFactory,
+    ExportJobFactory,
     LevelAssessmentFactory,
     MembershipFactory,
     ResponsibilityFactory,
@@ -36,6 +37,8 @@ def one_of_each(partnership, owner, superuser):
     LevelAssessmentFactory(partnership=partnership)
     ReviewFactory(partnership=partnership)
     MembershipFactory(user=superuser, organisation=party.organisation, role="viewer")
+    ExportJobFactory(organisation=party.organisation, requested_by=owner)
+    Reminder.objects.create(kind="review", object_id=partnership.pk, recipient=owner, period="x")
 
 
 def test_every_project_model_is_registered():
@@ -53,6 +56,8 @@ def test_every_project_model_is_registered():
         "concerncheck",
         "benefit",
         "review",
+        "reminder",
+        "exportjob",
     }
 
 

@@ -16,6 +16,7 @@ from tests.factories import (
     CommitmentFactory,
     ConcernCheckFactory,
     ConcernFactory,
+    ExportJobFactory,
     LevelAssessmentFactory,
     MembershipFactory,
     PartnershipFactory,
@@ -44,6 +45,7 @@ PUBLIC = {
 # API answers 401); what they list is scoped to the user, checked by tests/api.
 PERSONAL = {
     "home",
+    "profile",
     "password_change",
     "password_change_done",
     "api:invitation-list",
@@ -101,6 +103,7 @@ def world(org_a, org_b, org_c, owner, viewer, outsider, partnership):
         "commitment": commitment,
         "concern": concern.pk,
         "benefit": benefit,
+        "export": ExportJobFactory(organisation=org_a, requested_by=owner).pk,
         "invitation": invited_elsewhere.pk,
         "member": MembershipFactory(organisation=org_a).pk,
         "member-invitation": MemberInvitation.objects.create(
@@ -136,6 +139,7 @@ PK_OWNERS = [
     "benefit",
     "invitation",
     "member",
+    "export",
 ]
 
 

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import csv
-
 from django.core.paginator import Paginator
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from organisations.access import member_required
 
-from ..choices import Invitation, Level
+from ..choices import Invitation
+from ..exports import FILTER_PARAMS, partnership_table, write_csv
 from ..forms import PartnershipFilterForm
 from ..models import Partnership, Party
 from .common import render_page_or_partial
@@ -82,6 +80,12 @@ def partnership_list(request: HttpRequest, membership) -> HttpResponse:
             "page": page,
             "sort": sort,
             "query": query.urlencode(),
+            # The filters a background export starts from, as hidden fields of its form.
+            "export_filters": [
+                (key, request.GET[key] if key != "sort" else sort)
+                for key in FILTER_PARAMS
+                if key == "sort" or request.GET.get(key)
+            ],
             "today": timezone.localdate(),
         },
     )
@@ -90,47 +94,8 @@ def partnership_list(request: HttpRequest, membership) -> HttpResponse:
 @member_required()
 def partnership_export(request: HttpRequest, membership) -> HttpResponse:
     """The filtered list as CSV, levels as numbers 1 to 7 with their labels beside them."""
-    _form, partnerships = filtered_partnerships(membership.organisation, request.GET)
+    header, rows = partnership_table(membership.organisation, request.GET)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="partnerships.csv"'
-    response.write("\ufeff")  # lets spreadsheet software read the accents right
-    writer = csv.writer(response)
-    writer.writerow(
-        [
-            _("Title"),
-            _("Status"),
-            _("Scope"),
-            _("Agreed level"),
-            _("Agreed level (label)"),
-            _("Target level"),
-            _("Perception gap"),
-            _("Agreement gap"),
-            _("Parties"),
-            _("Start date"),
-            _("End date"),
-            _("Next review"),
-        ]
-    )
-    for partnership in partnerships.prefetch_related("parties__organisation"):
-        parties = [
-            party.organisation.name
-            for party in partnership.parties.all()
-            if party.invitation == Invitation.ACCEPTED
-        ]
-        writer.writerow(
-            [
-                partnership.title,
-                partnership.get_status_display(),
-                partnership.get_scope_display(),
-                partnership.agreed_level or "",
-                Level(partnership.agreed_level).label if partnership.agreed_level else "",
-                partnership.target_level or "",
-                "" if partnership.perception_gap is None else partnership.perception_gap,
-                "" if partnership.agreement_gap is None else partnership.agreement_gap,
-                " ; ".join(parties),
-                partnership.starts_on or "",
-                partnership.ends_on or "",
-                partnership.next_review_on or "",
-            ]
-        )
+    write_csv(header, rows, response)
     return response

@@ -25,9 +25,9 @@ from organisations.access import member_required
 
 from .. import reports
 from ..charts import Chart, HeatMap
-from ..exports import csv_response, xlsx_response
 from ..forms import ReportFilterForm
 from ..models import Partnership
+from ..report_files import csv_response, xlsx_response
 from ..reports import Figures, Selection
 
 Builder = Callable[[Selection], Figures]

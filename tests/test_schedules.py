@@ -1,0 +1,53 @@
+"""The schedules of the background jobs: created by a data migration, each naming a real task."""
+
+from __future__ import annotations
+
+import importlib
+
+import pytest
+from django.apps import apps
+from django_celery_beat.models import PeriodicTask
+
+from config.celery import app
+
+pytestmark = pytest.mark.django_db
+
+schedules = importlib.import_module("partnerships.migrations.0004_background_schedules")
+
+CONTRACT = {
+    "partnerships.tasks.send_review_reminders",
+    "partnerships.tasks.send_commitment_reminders",
+    "organisations.tasks.send_weekly_digest",
+    "partnerships.tasks.export_report",
+    "partnerships.tasks.delete_old_exports",
+}
+
+
+def test_the_tasks_have_the_names_of_the_contract():
+    app.loader.import_default_modules()
+    assert set(app.tasks) >= CONTRACT
+
+
+def test_the_migration_schedules_every_periodic_task_once():
+    PeriodicTask.objects.all().delete()
+    schedules.create_schedules(apps, None)
+    schedules.create_schedules(apps, None)  # again: nothing doubles
+    tasks = dict(PeriodicTask.objects.values_list("task", "crontab__hour"))
+    assert set(tasks) == CONTRACT - {"partnerships.tasks.export_report"}
+    assert PeriodicTask.objects.count() == 4
+    assert all(PeriodicTask.objects.values_list("enabled", flat=True))
+
+
+def test_a_schedule_changed_in_the_admin_is_kept(superuser):
+    PeriodicTask.objects.all().delete()
+    schedules.create_schedules(apps, None)
+    PeriodicTask.objects.filter(name="Weekly digest").update(enabled=False)
+    schedules.create_schedules(apps, None)
+    assert PeriodicTask.objects.get(name="Weekly digest").enabled is False
+
+
+def test_only_idempotent_tasks_are_acknowledged_late():
+    app.loader.import_default_modules()
+    late = {name for name in CONTRACT if app.tasks[name].acks_late}
+    assert late == CONTRACT - {"partnerships.tasks.export_report"}
+    assert all(0 < app.tasks[name].max_retries <= 5 for name in CONTRACT)

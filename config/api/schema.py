@@ -16,7 +16,11 @@ class ErrorSerializer(serializers.Serializer):
 
 class ConflictSerializer(ErrorSerializer):
     current_version = serializers.IntegerField(
-        help_text=_("The version now stored: reload, re-apply the change, send this version.")
+        required=False,
+        help_text=_(
+            "With a stale version: the version now stored. Reload, re-apply the change, "
+            "send this version."
+        ),
     )
 
 
@@ -37,7 +41,10 @@ ERROR_RESPONSES = {
     ),
     409: OpenApiResponse(
         ConflictSerializer,
-        description=_("The version sent is not the current one: nothing was changed."),
+        description=_(
+            "The record's state does not allow this: the version sent is not the current one, "
+            "or the review is closed (or not held yet). Nothing was changed."
+        ),
     ),
 }
 

@@ -222,6 +222,7 @@ class LevelMixin(RecordsMixin):
 )
 class LevelListApi(LevelMixin, TransactionalWrites, generics.ListCreateAPIView):
     filterset_class = LevelFilter
+    conflict_methods = ("POST",)  # an entry for a closed review
 
     def create(self, request, *args, **kwargs):
         organisation = self.acting_organisation_for_level(request)
@@ -282,6 +283,7 @@ class CheckMixin(PartnershipScoped):
 )
 class CheckListApi(CheckMixin, TransactionalWrites, generics.ListCreateAPIView):
     serializer_class = ConcernCheckSerializer
+    conflict_methods = ("POST",)  # a check for a closed review
 
     def create(self, request, *args, **kwargs):
         concern = self.get_concern()
@@ -336,7 +338,9 @@ class ReviewListApi(ReviewMixin, TransactionalWrites, generics.ListCreateAPIView
 
 
 class ReviewDetailApi(ReviewMixin, TransactionalWrites, generics.RetrieveUpdateAPIView):
-    """A review meeting; closing it freezes it."""
+    """A review meeting; closing it freezes it (changes then answer 409)."""
+
+    conflict_methods = ("PUT", "PATCH")
 
     def update(self, request, *args, partial=False, **kwargs):
         review = self.get_object()
@@ -357,6 +361,7 @@ class ReviewStepApi(ReviewMixin, TransactionalWrites, generics.GenericAPIView):
     """A step of the meeting; the body is empty."""
 
     step = None
+    conflict_methods = ("POST",)
 
     @extend_schema(request=None, responses={200: ReviewSerializer})
     def post(self, request, *args, **kwargs):

@@ -102,8 +102,9 @@ def real_path_parameters(path: str, world: dict) -> dict:
         values["concern_id"] = world["concern_id"]
     if "{org_slug}" in segments:
         values["org_slug"] = "maison-d" if "invitations" in segments else "association-a"
-    if segments[-1] == "{id}":
-        values["id"] = world["ids"][segments[-2]]
+    for index, segment in enumerate(segments):
+        if segment == "{id}":  # the id of the collection named just before it
+            values["id"] = world["ids"][segments[index - 1]]
     return values
 
 

@@ -9,7 +9,7 @@ from partnerships.api.urls import urlpatterns as partnership_api
 urlpatterns = [
     path("", organisation_views.home, name="home"),
     path("accounts/", include("django.contrib.auth.urls")),
-    path("accounts/join/<str:token>/", organisation_views.join, name="join"),
+    path("accounts/join/<slug:token>/", organisation_views.join, name="join"),
     path("accounts/profile/", organisation_views.profile, name="profile"),
     path("language/", organisation_views.language, name="set_language"),
     path("o/<slug:org_slug>/", include("organisations.urls")),

@@ -78,6 +78,17 @@ class InviteForm(PartnerInviteForm):
         field.queryset = field.queryset.exclude(parties__partnership=partnership)
 
 
+class SlugChoiceField(forms.ModelChoiceField):
+    """A choice named by slug; a NUL character is an invalid choice, not a database error."""
+
+    def to_python(self, value):
+        if isinstance(value, str) and "\x00" in value:
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            )
+        return super().to_python(value)
+
+
 class PartnershipFilterForm(forms.Form):
     """The list's filters; every field is optional and travels in the address bar."""
 
@@ -97,7 +108,7 @@ class PartnershipFilterForm(forms.Form):
     scope = forms.ChoiceField(
         label=_("Scope"), choices=[("", _("Any scope")), *Scope.choices], required=False
     )
-    partner = forms.ModelChoiceField(
+    partner = SlugChoiceField(
         label=_("Partner organisation"),
         queryset=Organisation.objects.none(),
         to_field_name="slug",
@@ -299,7 +310,7 @@ class ReportFilterForm(forms.Form):
 
     start = forms.DateField(label=_("From"), required=False, widget=DATE)
     end = forms.DateField(label=_("To"), required=False, widget=DATE)
-    organisation = forms.ModelChoiceField(
+    organisation = SlugChoiceField(
         label=_("Organisation"),
         queryset=Organisation.objects.none(),
         to_field_name="slug",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from config.api.fields import SlugRelatedField
 from organisations.choices import MemberRole, OrganisationKind, SizeBand
 from organisations.models import Membership, Organisation, User
 
@@ -12,7 +13,7 @@ from organisations.models import Membership, Organisation, User
 class OrganisationSerializer(serializers.ModelSerializer):
     """An organisation as its members see it."""
 
-    parent = serializers.SlugRelatedField(
+    parent = SlugRelatedField(
         slug_field="slug",
         read_only=True,
         allow_null=True,
@@ -105,7 +106,7 @@ class MembershipSerializer(serializers.ModelSerializer):
 
 
 class MembershipCreateSerializer(serializers.Serializer):
-    username = serializers.SlugRelatedField(
+    username = SlugRelatedField(
         slug_field="username",
         queryset=User.objects.filter(is_active=True),
         error_messages={"does_not_exist": _("Nobody signs in with the username “{value}”.")},

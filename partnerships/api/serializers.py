@@ -12,6 +12,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from config.api.fields import SlugRelatedField
 from organisations.models import Organisation, User
 from partnerships.choices import (
     CONCERN_CATEGORIES,
@@ -44,7 +45,7 @@ CONCERN_CATEGORY_VALUES = list(dict.fromkeys([*FearCategory.values, *ResistanceC
 
 # --- Fields that point inside the partnership -----------------------------------------------
 @extend_schema_field(OpenApiTypes.STR)
-class PartyField(serializers.SlugRelatedField):
+class PartyField(SlugRelatedField):
     """A current party of the partnership in the URL, named by its organisation's slug."""
 
     default_error_messages = {
@@ -91,7 +92,7 @@ class ReviewField(serializers.PrimaryKeyRelatedField):
         return Review.objects.filter(partnership=partnership)
 
 
-class AttendeeField(serializers.SlugRelatedField):
+class AttendeeField(SlugRelatedField):
     """A member of one of the parties, by username."""
 
     default_error_messages = {
@@ -218,7 +219,7 @@ class PartnershipDetailSerializer(PartnershipSerializer):
 
 
 class PartnerSerializer(serializers.Serializer):
-    organisation = serializers.SlugRelatedField(
+    organisation = SlugRelatedField(
         slug_field="slug",
         queryset=Organisation.objects.active(),
         error_messages={"does_not_exist": _("No active organisation is called “{value}”.")},

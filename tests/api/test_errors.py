@@ -87,3 +87,26 @@ def test_a_malformed_organisation_slug_is_refused_before_any_query(api, editor, 
     )
     assert [summary.status_code, create.status_code, change.status_code] == [400, 400, 400]
     assert list(create.json()) == ["organisation"]
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("benefits/", {"category": "other", "party": "a\x00b", "description": "x"}),
+        (
+            "concerns/",
+            {"kind": "fear", "category": "power", "description": "x", "raised_by": "a\x00b"},
+        ),
+    ],
+)
+def test_a_nul_character_in_a_slug_is_a_400_on_every_database(api, editor, partnership, path, body):
+    """Found by fuzzing on PostgreSQL, which fails a query comparing a string holding NUL."""
+    response = api(editor).post(f"/api/v1/partnerships/{partnership.pk}/{path}", body)
+    assert response.status_code == 400
+
+
+def test_a_nul_character_in_a_username_is_a_400(api, owner):
+    response = api(owner).post(
+        "/api/v1/organisations/association-a/members/", {"username": "x\x00y", "role": "viewer"}
+    )
+    assert response.status_code == 400

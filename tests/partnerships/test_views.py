@@ -366,3 +366,10 @@ def test_only_admins_of_the_lead_delete(client, owner, partnership):
     client.force_login(owner)
     assert client.post(url("delete", partnership))["Location"] == url("list")
     assert not Partnership.objects.filter(pk=partnership.pk).exists()
+
+
+def test_a_nul_character_in_a_filter_is_ignored_not_a_server_error(signed_in, partnership):
+    """PostgreSQL fails a query comparing a string holding NUL; the form refuses it first."""
+    response = signed_in.get(url("list"), {"partner": "a\x00b", "q": "x\x00"})
+    assert response.status_code == 200
+    assert response.context["form"].errors

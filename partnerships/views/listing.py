@@ -29,6 +29,11 @@ SORTS = {
 }
 
 
+def chosen_sort(params) -> str:
+    """The sort asked for in the address, or by title when it is missing or unknown."""
+    return params.get("sort") if params.get("sort") in SORTS else "title"
+
+
 def filtered_partnerships(organisation, params) -> tuple[PartnershipFilterForm, QuerySet]:
     """The organisation's partnerships narrowed by the list's filters and sorted."""
     form = PartnershipFilterForm(params or None, organisation=organisation)
@@ -55,7 +60,7 @@ def filtered_partnerships(organisation, params) -> tuple[PartnershipFilterForm, 
                     )
                 )
             )
-    sort = params.get("sort") if params.get("sort") in SORTS else "title"
+    sort = chosen_sort(params)
     return form, partnerships.order_by(*SORTS[sort])
 
 
@@ -67,7 +72,7 @@ def partnership_list(request: HttpRequest, membership) -> HttpResponse:
     )
     query = request.GET.copy()
     query.pop("page", None)
-    sort = request.GET.get("sort") if request.GET.get("sort") in SORTS else "title"
+    sort = chosen_sort(request.GET)
     query.pop("sort", None)
     return render_page_or_partial(
         request,

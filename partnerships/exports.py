@@ -92,6 +92,20 @@ def partnership_table(organisation: Organisation, params) -> tuple[list[str], It
     return header, rows
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_text(value):
+    """A cell value that spreadsheet software shows as typed, never runs as a formula.
+
+    A title such as ``=HYPERLINK(...)`` typed by a partner would otherwise become a live
+    formula in whoever opens the CSV; a leading apostrophe keeps it text (OWASP's advice).
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def write_csv(header: list[str], rows: Iterable[list], stream) -> int:
     """Write the table as CSV to a text stream; the number of rows written."""
     stream.write("\ufeff")  # lets spreadsheet software read the accents right
@@ -99,7 +113,7 @@ def write_csv(header: list[str], rows: Iterable[list], stream) -> int:
     writer.writerow(header)
     count = 0
     for row in rows:
-        writer.writerow(row)
+        writer.writerow([spreadsheet_text(value) for value in row])
         count += 1
     return count
 

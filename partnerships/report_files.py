@@ -11,6 +11,9 @@ import io
 
 from django.http import HttpResponse
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+
+from .exports import spreadsheet_text
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SHEET_TITLE_LENGTH = 31  # the longest sheet name spreadsheet software accepts
@@ -30,12 +33,24 @@ def csv_response(figures: dict, filename: str) -> HttpResponse:
     for index, figure in enumerate(figures.values()):
         if index:
             writer.writerow([])
-        writer.writerow([figure.title])
+        writer.writerow([spreadsheet_text(figure.title)])
         writer.writerow(figure.columns)
         writer.writerows(
-            [["" if value is None else value for value in row] for row in figure.table_rows]
+            [
+                ["" if value is None else spreadsheet_text(value) for value in row]
+                for row in figure.table_rows
+            ]
         )
     return _attachment(buffer.getvalue(), "text/csv; charset=utf-8", filename)
+
+
+def _text(sheet, value):
+    """Strings stored as text cells: a name starting with "=" stays a name, not a formula."""
+    if not isinstance(value, str):
+        return value
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.data_type = "s"
+    return cell
 
 
 def xlsx_response(figures: dict, filename: str) -> HttpResponse:
@@ -43,10 +58,10 @@ def xlsx_response(figures: dict, filename: str) -> HttpResponse:
     workbook = Workbook(write_only=True)
     for name, figure in figures.items():
         sheet = workbook.create_sheet(title=name[:SHEET_TITLE_LENGTH])
-        sheet.append([figure.title])
+        sheet.append([_text(sheet, figure.title)])
         sheet.append(figure.columns)
         for row in figure.table_rows:
-            sheet.append(row)
+            sheet.append([_text(sheet, value) for value in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return _attachment(buffer.getvalue(), XLSX, filename)

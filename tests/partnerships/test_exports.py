@@ -67,6 +67,15 @@ def test_an_editor_exports_the_filtered_list_in_the_background(
     assert job.row_count == 1
 
 
+def test_the_csv_export_keeps_a_title_starting_with_equals_as_text(
+    client, owner, two_partnerships, django_capture_on_commit_callbacks
+):
+    client.force_login(owner)
+    start(client, django_capture_on_commit_callbacks, file_format="csv", sort="title")
+    rows = rows_of(ExportJob.objects.get())
+    assert [row[0] for row in rows[1:]] == ["'=Atelier en pause", "Lecture au collège"]
+
+
 def test_the_export_is_enqueued_only_once_the_request_is_committed(
     client, editor, partnership, django_capture_on_commit_callbacks
 ):

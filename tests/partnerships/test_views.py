@@ -157,6 +157,13 @@ def test_csv_export_follows_the_filters(signed_in, org_a, partnership):
     assert rows[1][3:5] == ["6", "Partenariat de réciprocité"]
 
 
+def test_csv_export_keeps_a_formula_typed_as_a_title_as_text(signed_in, org_a, partnership):
+    PartyFactory(organisation=org_a, partnership=PartnershipFactory(title='=HYPERLINK("x")'))
+    response = signed_in.get(url("export"), {"sort": "title"})
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert [row[0] for row in rows[1:]] == ['\'=HYPERLINK("x")', "Lecture au collège"]
+
+
 def test_new_partnership_makes_the_organisation_first_party_and_invites(signed_in, org_b, org_a):
     response = signed_in.post(
         url("new"),

@@ -18,6 +18,7 @@ from .models import (
     Responsibility,
     Review,
 )
+from .services import is_versioned
 
 PARTY_FIELDS = ("party", "raised_by")
 
@@ -34,6 +35,23 @@ class AppendOnlyAdmin(SimpleHistoryAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+class BumpsVersion:
+    """A change made here moves a versioned record to its next version, so a page or API
+    client still holding the previous one is refused (409) instead of undoing it."""
+
+    def save_model(self, request, obj, form, change) -> None:
+        if change and form.has_changed() and is_versioned(type(obj)):
+            obj.version += 1
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change) -> None:
+        for inline_form in formset.initial_forms:
+            record = inline_form.instance
+            if inline_form.has_changed() and is_versioned(type(record)):
+                record.version += 1
+        super().save_formset(request, form, formset, change)
 
 
 class PartnershipChildInline(admin.StackedInline):
@@ -101,7 +119,7 @@ class ReviewInline(admin.TabularInline):
 
 
 @admin.register(Partnership)
-class PartnershipAdmin(SimpleHistoryAdmin):
+class PartnershipAdmin(BumpsVersion, SimpleHistoryAdmin):
     list_display = [
         "title",
         "status",
@@ -142,9 +160,7 @@ class PartnershipAdmin(SimpleHistoryAdmin):
         return obj
 
     def save_model(self, request, obj, form, change) -> None:
-        if change and form.has_changed():
-            obj.version += 1
-        elif not change:
+        if not change:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
 
@@ -190,7 +206,7 @@ class ResponsibilityAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Commitment)
-class CommitmentAdmin(SimpleHistoryAdmin):
+class CommitmentAdmin(BumpsVersion, SimpleHistoryAdmin):
     list_display = ["title", "party", "partnership", "due_on", "status", "completed_on"]
     list_filter = ["status"]
     search_fields = ["title", "description", "partnership__title", "party__organisation__name"]
@@ -211,7 +227,7 @@ class ConcernCheckInline(admin.TabularInline):
 
 
 @admin.register(Concern)
-class ConcernAdmin(SimpleHistoryAdmin):
+class ConcernAdmin(BumpsVersion, SimpleHistoryAdmin):
     list_display = [
         "partnership",
         "kind",
@@ -261,7 +277,7 @@ class BenefitAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Review)
-class ReviewAdmin(SimpleHistoryAdmin):
+class ReviewAdmin(BumpsVersion, SimpleHistoryAdmin):
     """A closed review can be read here but neither changed nor deleted."""
 
     list_display = ["partnership", "scheduled_on", "held_on", "status", "next_review_on"]

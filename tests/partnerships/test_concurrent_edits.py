@@ -8,6 +8,7 @@ changes nothing.
 from __future__ import annotations
 
 import html
+import json
 
 import pytest
 from django.urls import reverse
@@ -209,3 +210,17 @@ def test_the_schema_documents_409_and_the_version_on_record_changes(api, editor)
     for name in ("CommitmentUpdateRequest", "ConcernUpdateRequest", "ReviewUpdateRequest"):
         assert "version" in components[name]["required"], name
     assert "version" in components["Commitment"]["properties"]
+
+
+def test_htmx_swaps_a_409_answer_so_the_refusal_is_seen(client, editor, commitment, partnership):
+    # htmx 2 drops 4xx answers by default: the page's htmx-config makes it swap 409 in place.
+    client.force_login(editor)
+    response = client.get(page("commitment-edit", partnership, pk=commitment.pk))
+    config_start = text(response).index('name="htmx-config" content=\'') + 28
+    config = json.loads(text(response)[config_start : text(response).index("'>", config_start)])
+    handling = config["responseHandling"]
+    conflict = next(rule for rule in handling if rule["code"] == "409")
+    assert handling.index(conflict) < handling.index(
+        {"code": "[45]..", "swap": False, "error": True}
+    )
+    assert conflict["swap"] is True

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -18,7 +19,7 @@ from .models import (
     Responsibility,
     Review,
 )
-from .services import is_versioned
+from .services import StaleVersion, _lock_at_version, is_versioned
 
 PARTY_FIELDS = ("party", "raised_by")
 
@@ -37,13 +38,39 @@ class AppendOnlyAdmin(SimpleHistoryAdmin):
         return False
 
 
+class VersionCheckedForm(forms.ModelForm):
+    """The admin's change form carries the version it showed: a save over a newer one is
+    refused with a message, keeping what was typed (the row stays locked until the admin's
+    transaction ends, so the check holds under concurrency)."""
+
+    edited_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.fields["edited_version"].initial = self.instance.version
+
+    def clean(self) -> dict:
+        data = super().clean()
+        version = data.get("edited_version")
+        if self.instance.pk is not None and version is not None:
+            try:
+                _lock_at_version(type(self.instance), self.instance.pk, version)
+            except StaleVersion as stale:
+                raise forms.ValidationError(str(stale)) from stale
+        return data
+
+
 class BumpsVersion:
     """A change made here moves a versioned record to its next version, so a page or API
     client still holding the previous one is refused (409) instead of undoing it."""
 
+    form = VersionCheckedForm
+
     def save_model(self, request, obj, form, change) -> None:
         if change and form.has_changed() and is_versioned(type(obj)):
-            obj.version += 1
+            stored = type(obj)._base_manager.select_for_update().values_list("version", flat=True)
+            obj.version = stored.get(pk=obj.pk) + 1
         super().save_model(request, obj, form, change)
 
     def save_formset(self, request, form, formset, change) -> None:
@@ -141,6 +168,7 @@ class PartnershipAdmin(BumpsVersion, SimpleHistoryAdmin):
         ("review_cadence", "next_review_on"),
         ("scope", "version"),
         ("created_by", "created_at", "updated_at"),
+        "edited_version",
     ]
     inlines = [
         PartyInline,

@@ -28,7 +28,7 @@ from partnerships.audit import (
     recorded_bulk_write,
 )
 from partnerships.models import Commitment, ExportJob, Partnership, Review
-from partnerships.services import SCOPE_CHANGE_REASON, partnership_create
+from partnerships.services import SCOPE_CHANGE_REASON, partnership_create, record_save
 from tests.factories import CommitmentFactory, ExportJobFactory, ReviewFactory
 from tests.forms import form_data
 
@@ -279,3 +279,22 @@ def test_every_model_people_edit_is_audited():
     }
     assert people_edit <= audited_model_names()
     assert is_audited(Review) and not is_audited(ExportJob)
+
+
+def test_an_admin_save_over_a_newer_version_is_refused_keeping_what_was_typed(
+    client, superuser, partnership, org_a, editor
+):
+    commitment = CommitmentFactory(party=partnership.parties.get(organisation=org_a))
+    client.force_login(superuser)
+    url = reverse("admin:partnerships_commitment_change", args=[commitment.pk])
+    data = form_data(client.get(url).content.decode(), "commitment_form")
+    assert data["edited_version"] == "1"
+    commitment.title = "Changé sur la page"
+    record_save(actor=editor, organisation=org_a, record=commitment)  # version 2
+    response = client.post(url, {**data, "title": "Changé dans l'admin"})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Quelqu&#x27;un d&#x27;autre a modifié cet engagement" in body
+    assert "Changé dans l&#x27;admin" in body
+    commitment.refresh_from_db()
+    assert (commitment.title, commitment.version) == ("Changé sur la page", 2)

@@ -19,7 +19,7 @@ from .models import (
     Responsibility,
     Review,
 )
-from .services import StaleVersion, _lock_at_version, is_versioned
+from .services import StaleVersion, is_versioned, lock_at_version
 
 PARTY_FIELDS = ("party", "raised_by")
 
@@ -55,7 +55,7 @@ class VersionCheckedForm(forms.ModelForm):
         version = data.get("edited_version")
         if self.instance.pk is not None and version is not None:
             try:
-                _lock_at_version(type(self.instance), self.instance.pk, version)
+                lock_at_version(type(self.instance), self.instance.pk, version)
             except StaleVersion as stale:
                 raise forms.ValidationError(str(stale)) from stale
         return data

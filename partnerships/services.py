@@ -75,7 +75,7 @@ def is_versioned(model: type[models.Model]) -> bool:
     return any(field.name == "version" for field in model._meta.concrete_fields)
 
 
-def _lock_at_version(model: type[models.Model], pk: int, version: int) -> models.Model:
+def lock_at_version(model: type[models.Model], pk: int, version: int) -> models.Model:
     """Lock the stored row and check it is still at ``version``; return it as stored.
 
     Must run inside the write's transaction: the row stays locked until it commits, so of two
@@ -165,7 +165,7 @@ def partnership_update(
     version cannot both succeed: the second raises ``StaleVersion``.
     """
     require_writer(actor, organisation)
-    current = _lock_at_version(Partnership, partnership.pk, version)
+    current = lock_at_version(Partnership, partnership.pk, version)
     for name, value in fields.items():
         setattr(current, name, value)
     current.version += 1
@@ -323,7 +323,7 @@ def record_save(
     require_party_writer(actor, organisation, record.partnership)
     if record.pk is not None and is_versioned(type(record)):
         expected = record.version if version is None else version
-        record.version = _lock_at_version(type(record), record.pk, expected).version + 1
+        record.version = lock_at_version(type(record), record.pk, expected).version + 1
     if isinstance(record, Concern):
         _require_may_see_concern(organisation, record)
         if record.status == ConcernStatus.RESOLVED and record.pk is None:

@@ -298,3 +298,19 @@ def test_an_admin_save_over_a_newer_version_is_refused_keeping_what_was_typed(
     assert "Changé dans l&#x27;admin" in body
     commitment.refresh_from_db()
     assert (commitment.title, commitment.version) == ("Changé sur la page", 2)
+
+
+def test_signing_in_leaves_no_history_row_without_a_user(client, editor):
+    editor.set_password("un-mot-de-passe-solide")
+    editor._history_user = editor
+    editor.save()
+    rows_before = editor.history.count()
+    response = client.post(
+        reverse("login"), {"username": "bob", "password": "un-mot-de-passe-solide"}
+    )
+    assert response.status_code == 302
+    editor.refresh_from_db()
+    assert editor.last_login is not None
+    # last_login is left out of the history: stamping it records nothing, rather than a row
+    # that names nobody.
+    assert editor.history.count() == rows_before

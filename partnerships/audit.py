@@ -29,6 +29,8 @@ from django.db import models, transaction
 from django.db.models.deletion import Collector
 from django.utils import timezone
 
+from .services import is_versioned
+
 if TYPE_CHECKING:
     from organisations.models import User
 
@@ -73,7 +75,7 @@ def audited_update(queryset: models.QuerySet, *, actor: User | None, reason: str
     fields = list(values)
     objs = list(queryset.select_for_update())
     stamped = [f.name for f in model._meta.concrete_fields if getattr(f, "auto_now", False)]
-    versioned = any(field.name == "version" for field in model._meta.concrete_fields)
+    versioned = is_versioned(model)
     now = timezone.now()
     for obj in objs:
         for name, value in values.items():

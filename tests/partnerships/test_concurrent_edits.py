@@ -224,3 +224,22 @@ def test_htmx_swaps_a_409_answer_so_the_refusal_is_seen(client, editor, commitme
         {"code": "[45]..", "swap": False, "error": True}
     )
     assert conflict["swap"] is True
+
+
+@pytest.mark.parametrize(
+    ("name", "fixture"), [("commitment-done", "commitment"), ("concern-resolve", "concern")]
+)
+def test_a_one_click_change_that_loses_a_race_answers_409(
+    client, editor, partnership, request, monkeypatch, name, fixture
+):
+    record = request.getfixturevalue(fixture)
+
+    def loses_the_race(**kwargs):  # someone saved between this request's read and its write
+        raise StaleVersion(2, fixture)
+
+    monkeypatch.setattr("partnerships.views.records.record_save", loses_the_race)
+    client.force_login(editor)
+    response = client.post(page(name, partnership, pk=record.pk), **HTMX)
+    assert response.status_code == 409
+    record.refresh_from_db()
+    assert record.version == 1

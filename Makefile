@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run worker beat require-broker test install install-dev messages compile-messages migrate seed lint format check clean
+.PHONY: run worker beat require-broker test install install-dev messages compile-messages migrate seed lint format check clean backup restore
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
@@ -49,6 +49,19 @@ worker: require-broker migrate
 
 beat: require-broker migrate
 	$(VENV)/bin/celery -A config beat --loglevel=INFO
+
+## Backups of the database named by DATABASE_URL: pg_dump/pg_restore on PostgreSQL,
+## dumpdata/loaddata (JSON) on SQLite. BACKUP_FILE names the file (backup: default backups/…).
+## restore refuses a database that holds data unless FORCE=1 (it then replaces everything).
+BACKUP_FILE ?=
+FORCE ?=
+
+backup: $(VENV)/.installed
+	$(MANAGE) backup $(if $(BACKUP_FILE),--output "$(BACKUP_FILE)")
+
+restore: $(VENV)/.installed
+	@test -n "$(BACKUP_FILE)" || { echo "Set BACKUP_FILE to the file made by make backup" >&2; exit 1; }
+	$(MANAGE) restore "$(BACKUP_FILE)" $(if $(filter 1 true yes,$(FORCE)),--force)
 
 test: $(VENV)/.installed-dev compile-messages
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -11,6 +11,8 @@ from simple_history.models import HistoricalRecords
 from .choices import Language, MemberRole, OrganisationKind, SizeBand
 from .querysets import MembershipQuerySet, OrganisationQuerySet
 
+HISTORY_EXCLUDED = ["password", "last_login"]
+
 
 class User(AbstractUser):
     """A person who signs in. What they may see comes from their memberships."""
@@ -24,7 +26,7 @@ class User(AbstractUser):
         help_text=_("Receive each week an e-mail summarising what changed in your partnerships."),
     )
 
-    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+    history = HistoricalRecords(excluded_fields=HISTORY_EXCLUDED)
 
     class Meta(AbstractUser.Meta):
         verbose_name = _("user")
@@ -32,6 +34,19 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
+
+    def save(self, *args, **kwargs) -> None:
+        # Signing in saves only last_login, which the history leaves out: such a row would
+        # repeat the previous one and name nobody (the visitor is not signed in yet).
+        update_fields = kwargs.get("update_fields")
+        if not (update_fields and set(update_fields) <= set(HISTORY_EXCLUDED)):
+            super().save(*args, **kwargs)
+            return
+        self.skip_history_when_saving = True
+        try:
+            super().save(*args, **kwargs)
+        finally:
+            del self.skip_history_when_saving
 
 
 class Organisation(models.Model):

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -18,6 +19,7 @@ from .models import (
     Responsibility,
     Review,
 )
+from .services import StaleVersion, is_versioned, lock_at_version
 
 PARTY_FIELDS = ("party", "raised_by")
 
@@ -34,6 +36,49 @@ class AppendOnlyAdmin(SimpleHistoryAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+class VersionCheckedForm(forms.ModelForm):
+    """The admin's change form carries the version it showed: a save over a newer one is
+    refused with a message, keeping what was typed (the row stays locked until the admin's
+    transaction ends, so the check holds under concurrency)."""
+
+    edited_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.fields["edited_version"].initial = self.instance.version
+
+    def clean(self) -> dict:
+        data = super().clean()
+        version = data.get("edited_version")
+        if self.instance.pk is not None and version is not None:
+            try:
+                lock_at_version(type(self.instance), self.instance.pk, version)
+            except StaleVersion as stale:
+                raise forms.ValidationError(str(stale)) from stale
+        return data
+
+
+class BumpsVersion:
+    """A change made here moves a versioned record to its next version, so a page or API
+    client still holding the previous one is refused (409) instead of undoing it."""
+
+    form = VersionCheckedForm
+
+    def save_model(self, request, obj, form, change) -> None:
+        if change and form.has_changed() and is_versioned(type(obj)):
+            stored = type(obj)._base_manager.select_for_update().values_list("version", flat=True)
+            obj.version = stored.get(pk=obj.pk) + 1
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change) -> None:
+        for inline_form in formset.initial_forms:
+            record = inline_form.instance
+            if inline_form.has_changed() and is_versioned(type(record)):
+                record.version += 1
+        super().save_formset(request, form, formset, change)
 
 
 class PartnershipChildInline(admin.StackedInline):
@@ -101,7 +146,7 @@ class ReviewInline(admin.TabularInline):
 
 
 @admin.register(Partnership)
-class PartnershipAdmin(SimpleHistoryAdmin):
+class PartnershipAdmin(BumpsVersion, SimpleHistoryAdmin):
     list_display = [
         "title",
         "status",
@@ -123,6 +168,7 @@ class PartnershipAdmin(SimpleHistoryAdmin):
         ("review_cadence", "next_review_on"),
         ("scope", "version"),
         ("created_by", "created_at", "updated_at"),
+        "edited_version",
     ]
     inlines = [
         PartyInline,
@@ -142,9 +188,7 @@ class PartnershipAdmin(SimpleHistoryAdmin):
         return obj
 
     def save_model(self, request, obj, form, change) -> None:
-        if change and form.has_changed():
-            obj.version += 1
-        elif not change:
+        if not change:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
 
@@ -190,7 +234,7 @@ class ResponsibilityAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Commitment)
-class CommitmentAdmin(SimpleHistoryAdmin):
+class CommitmentAdmin(BumpsVersion, SimpleHistoryAdmin):
     list_display = ["title", "party", "partnership", "due_on", "status", "completed_on"]
     list_filter = ["status"]
     search_fields = ["title", "description", "partnership__title", "party__organisation__name"]
@@ -211,7 +255,7 @@ class ConcernCheckInline(admin.TabularInline):
 
 
 @admin.register(Concern)
-class ConcernAdmin(SimpleHistoryAdmin):
+class ConcernAdmin(BumpsVersion, SimpleHistoryAdmin):
     list_display = [
         "partnership",
         "kind",
@@ -261,7 +305,7 @@ class BenefitAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Review)
-class ReviewAdmin(SimpleHistoryAdmin):
+class ReviewAdmin(BumpsVersion, SimpleHistoryAdmin):
     """A closed review can be read here but neither changed nor deleted."""
 
     list_display = ["partnership", "scheduled_on", "held_on", "status", "next_review_on"]

@@ -45,10 +45,22 @@ class PartnershipForm(forms.ModelForm):
         }
 
 
-class PartnershipEditForm(PartnershipForm):
-    """Carries the version it was read at: a save over a newer version is refused."""
+class VersionedEditForm(forms.ModelForm):
+    """Carries the version the record was read at: a save over a newer version is refused.
+
+    Bound again after a refusal, it keeps what the person typed (and the version they read).
+    """
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.fields["version"].initial = self.instance.version
+
+
+class PartnershipEditForm(VersionedEditForm, PartnershipForm):
+    pass
 
 
 class PartnerInviteForm(forms.Form):
@@ -162,6 +174,10 @@ class CommitmentForm(PartyChoiceMixin, forms.ModelForm):
         widgets = {"due_on": DATE, "description": forms.Textarea(attrs={"rows": 2})}
 
 
+class CommitmentEditForm(VersionedEditForm, CommitmentForm):
+    pass
+
+
 class ConcernForm(PartyChoiceMixin, forms.ModelForm):
     party_fields = ("raised_by",)
 
@@ -174,7 +190,7 @@ class ConcernForm(PartyChoiceMixin, forms.ModelForm):
         }
 
 
-class ConcernEditForm(ConcernForm):
+class ConcernEditForm(VersionedEditForm, ConcernForm):
     class Meta(ConcernForm.Meta):
         fields = ["status", "description", "response"]
 
@@ -216,7 +232,7 @@ class ReviewForm(forms.ModelForm):
         widgets = {"scheduled_on": DATE, "guests": forms.Textarea(attrs={"rows": 2})}
 
 
-class ReviewPlanForm(forms.ModelForm):
+class ReviewPlanForm(VersionedEditForm):
     """Date, place, who attends (members of the parties) and other guests."""
 
     class Meta:
@@ -266,7 +282,7 @@ class AgreedLevelForm(forms.Form):
     )
 
 
-class MinutesForm(forms.ModelForm):
+class MinutesForm(VersionedEditForm):
     class Meta:
         model = Review
         fields = ["minutes", "decisions", "open_items", "next_review_on"]

@@ -56,6 +56,11 @@ def _author_field() -> models.ForeignKey:
     )
 
 
+def _version_field() -> models.PositiveIntegerField:
+    """Counts the saves: an edit echoes the version it read, and a stale one is refused."""
+    return models.PositiveIntegerField(_("version"), default=1, editable=False)
+
+
 def _choice_constraint(field: str, choices: type[models.Choices], name: str):
     return models.CheckConstraint(
         condition=Q(**{f"{field}__in": choices.values}),
@@ -101,7 +106,7 @@ class Partnership(models.Model):
         editable=False,
         help_text=_("Worked out from the parties: internal when they all belong to one system."),
     )
-    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    version = _version_field()
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("created by"),
@@ -364,6 +369,7 @@ class Commitment(models.Model):
         blank=True,
         related_name="commitments",
     )
+    version = _version_field()
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -417,6 +423,7 @@ class Concern(models.Model):
         _("status"), max_length=10, choices=ConcernStatus.choices, default=ConcernStatus.OPEN
     )
     response = models.TextField(_("response plan"), blank=True)
+    version = _version_field()
     author = _author_field()
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -575,6 +582,7 @@ class Review(models.Model):
         editable=False,
         help_text=_("Levels, checks and commitments as they stood when the review was closed."),
     )
+    version = _version_field()
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("planned by"),

@@ -192,6 +192,7 @@ def review_hold(
         raise ReviewStateError(_("This review has already been held."))
     review.status = ReviewStatus.HELD
     review.held_on = held_on or timezone.localdate()
+    review.version += 1
     _save(review, actor)
     return review
 
@@ -200,17 +201,19 @@ def review_hold(
 def review_close(*, actor: User, organisation: Organisation, review: Review) -> Review:
     """Freeze the review with its record as it stands, and set the partnership's next review."""
     require_party_writer(actor, organisation, review.partnership)
-    review = Review.objects.select_for_update().select_related("partnership").get(pk=review.pk)
+    review = Review.objects.select_for_update().get(pk=review.pk)
     if review.status == ReviewStatus.CLOSED:
         raise ReviewStateError(_("This review is already closed."))
     if review.status != ReviewStatus.HELD:
         raise ReviewStateError(_("A review must be held before it is closed."))
-    partnership = review.partnership
+    # Locked and read again: a concurrent edit of the partnership is neither lost nor undone.
+    partnership = Partnership.objects.select_for_update().get(pk=review.partnership_id)
     if review.next_review_on is None:
         review.next_review_on = next_review_date(partnership, review.held_on)
     review.record = snapshot(review)
     review.status = ReviewStatus.CLOSED
     review.closed_at = timezone.now()
+    review.version += 1
     _save(review, actor)
     partnership.next_review_on = review.next_review_on
     partnership.version += 1  # an edit form opened before the close must not undo this date
@@ -270,8 +273,9 @@ def snapshot(review: Review) -> dict:
     }
 
 
-def visible_record(record: dict | None, organisation: Organisation) -> dict | None:
-    """A closed review's record without the other organisations' private concerns."""
+def visible_record(record: dict | None, own_slugs: set[str]) -> dict | None:
+    """A closed review's record without the private concerns of organisations other than
+    those whose slugs are ``own_slugs`` (the acting one, or all of the API caller's)."""
     if not record:
         return record
     return {
@@ -279,7 +283,7 @@ def visible_record(record: dict | None, organisation: Organisation) -> dict | No
         "checks": [
             check
             for check in record.get("checks", [])
-            if check["visibility"] == "shared" or check["raised_by"] == organisation.slug
+            if check["visibility"] == "shared" or check["raised_by"] in own_slugs
         ],
     }
 

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from organisations.models import Organisation
 from organisations.permissions import require_admin, require_writer
@@ -40,18 +41,52 @@ if TYPE_CHECKING:
     from organisations.models import User
 
 
+STALE_MESSAGES = {
+    "partnership": gettext_lazy(
+        "Someone else changed this partnership while you were editing it "
+        "(it is now at version %(version)s). Reload it, then apply your changes again."
+    ),
+    "commitment": gettext_lazy(
+        "Someone else changed this commitment while you were editing it "
+        "(it is now at version %(version)s). Reload it, then apply your changes again."
+    ),
+    "concern": gettext_lazy(
+        "Someone else changed this fear or resistance while you were editing it "
+        "(it is now at version %(version)s). Reload it, then apply your changes again."
+    ),
+    "review": gettext_lazy(
+        "Someone else changed this review while you were editing it "
+        "(it is now at version %(version)s). Reload it, then apply your changes again."
+    ),
+}
+
+
 class StaleVersion(Exception):
     """The record changed since the form or request was prepared: nothing was overwritten."""
 
-    def __init__(self, current_version: int):
+    def __init__(self, current_version: int, model_name: str = "partnership"):
         self.current_version = current_version
-        super().__init__(
-            _(
-                "Someone else changed this partnership while you were editing it "
-                "(it is now at version %(version)s). Reload it, then apply your changes again."
-            )
-            % {"version": current_version}
-        )
+        self.model_name = model_name
+        super().__init__(str(STALE_MESSAGES[model_name]) % {"version": current_version})
+
+
+def is_versioned(model: type[models.Model]) -> bool:
+    """Models edited by people concurrently carry a ``version`` (optimistic locking)."""
+    return any(field.name == "version" for field in model._meta.concrete_fields)
+
+
+def lock_at_version(model: type[models.Model], pk: int, version: int) -> models.Model:
+    """Lock the stored row and check it is still at ``version``; return it as stored.
+
+    Must run inside the write's transaction: the row stays locked until it commits, so of two
+    concurrent saves of the same version the second waits, then reads the new version and is
+    refused (on SQLite, IMMEDIATE transactions serialise writers the same way). The write then
+    goes through ``_save`` with ``version + 1``, so it records its history row like any other.
+    """
+    current = model._base_manager.select_for_update().get(pk=pk)
+    if current.version != version:
+        raise StaleVersion(current.version, model._meta.model_name)
+    return current
 
 
 def _save(obj, actor: User | None, **kwargs) -> None:
@@ -67,16 +102,22 @@ def scope_for_organisations(organisations: Iterable[Organisation]) -> str:
     return Scope.INTERNAL if len(roots) <= 1 else Scope.EXTERNAL
 
 
-def partnership_refresh_scope(partnership: Partnership) -> None:
+SCOPE_CHANGE_REASON = "scope worked out from the parties"
+
+
+def partnership_refresh_scope(partnership: Partnership, actor: User | None = None) -> None:
     """Recompute the derived scope from the parties that count (neither declined nor gone).
 
     Called by the Party and Organisation signals, so every path that changes parties or
-    systems keeps it right.
+    systems keeps it right; ``actor`` is who changed them, recorded in the history.
     """
     parties = Party.objects.current().filter(partnership=partnership).select_related("organisation")
     scope = scope_for_organisations(party.organisation for party in parties)
     if scope != partnership.scope:
         partnership.scope = scope
+        if actor is not None:  # otherwise the request's user, when there is one
+            partnership._history_user = actor
+        partnership._change_reason = SCOPE_CHANGE_REASON
         partnership.save(update_fields=["scope", "updated_at"])
 
 
@@ -124,9 +165,7 @@ def partnership_update(
     version cannot both succeed: the second raises ``StaleVersion``.
     """
     require_writer(actor, organisation)
-    current = Partnership.objects.select_for_update().get(pk=partnership.pk)
-    if current.version != version:
-        raise StaleVersion(current.version)
+    current = lock_at_version(Partnership, partnership.pk, version)
     for name, value in fields.items():
         setattr(current, name, value)
     current.version += 1
@@ -271,13 +310,20 @@ def concern_check_record(
 
 
 @transaction.atomic
-def record_save(*, actor: User, organisation: Organisation, record: models.Model) -> models.Model:
+def record_save(
+    *, actor: User, organisation: Organisation, record: models.Model, version: int | None = None
+) -> models.Model:
     """Create or update a responsibility, commitment, concern or benefit of a partnership.
 
     A commitment carries its completion date exactly while it is done; a private concern can
-    only be touched by the organisation that raised it.
+    only be touched by the organisation that raised it. A change of a commitment or concern is
+    refused with ``StaleVersion`` unless it is still at ``version`` (the one the form or request
+    read; by default the one ``record`` was loaded at).
     """
     require_party_writer(actor, organisation, record.partnership)
+    if record.pk is not None and is_versioned(type(record)):
+        expected = record.version if version is None else version
+        record.version = lock_at_version(type(record), record.pk, expected).version + 1
     if isinstance(record, Concern):
         _require_may_see_concern(organisation, record)
         if record.status == ConcernStatus.RESOLVED and record.pk is None:
@@ -309,15 +355,22 @@ def review_save(
     organisation: Organisation,
     review: Review,
     attendees: Iterable[User] | None = None,
+    version: int | None = None,
 ) -> Review:
     """Plan a review or change one that is not closed; a closed review is frozen.
 
     Holding and closing are steps of their own (``reviews.review_hold`` / ``review_close``);
-    ``attendees``, when given, replaces the list.
+    ``attendees``, when given, replaces the list. A change is refused with ``StaleVersion``
+    unless the review is still at ``version`` (by default the one ``review`` was loaded at).
     """
     require_party_writer(actor, organisation, review.partnership)
     if review.pk:
-        _require_open_review(Review.objects.select_for_update().get(pk=review.pk))
+        expected = review.version if version is None else version
+        stored = Review.objects.select_for_update().get(pk=review.pk)
+        _require_open_review(stored)  # frozen says more than stale: check it first
+        if stored.version != expected:
+            raise StaleVersion(stored.version, "review")
+        review.version = stored.version + 1
     if review.pk is None:
         review.created_by = actor
     _save(review, actor)

@@ -16,7 +16,7 @@ def party_changed(sender, instance: Party, **kwargs) -> None:
 
     if kwargs.get("raw") or isinstance(kwargs.get("origin"), Partnership):
         return  # fixtures load derived values as they are; a deleted partnership needs none
-    partnership_refresh_scope(instance.partnership)
+    partnership_refresh_scope(instance.partnership, getattr(instance, "_history_user", None))
 
 
 @receiver(pre_save, sender=Organisation, dispatch_uid="organisation_remember_system")
@@ -43,7 +43,8 @@ def organisation_changed(sender, instance: Organisation, created: bool, **kwargs
             - organisation_ids
         )
         organisation_ids |= frontier
+    actor = getattr(instance, "_history_user", None)
     for partnership in Partnership.objects.filter(
         parties__organisation_id__in=organisation_ids
     ).distinct():
-        partnership_refresh_scope(partnership)
+        partnership_refresh_scope(partnership, actor)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 
+from partnerships.audit import guard_unrecorded_writes
 from tests.factories import (
     MembershipFactory,
     OrganisationFactory,
@@ -14,6 +15,13 @@ from tests.factories import (
     PartyFactory,
     UserFactory,
 )
+
+
+@pytest.fixture(autouse=True, scope="session")
+def no_unrecorded_writes():
+    """A bulk update of an audited model without its history rows fails the test that ran it."""
+    with guard_unrecorded_writes():
+        yield
 
 
 @pytest.fixture

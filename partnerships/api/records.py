@@ -47,6 +47,7 @@ from .filters import (
 from .serializers import (
     BenefitSerializer,
     CommitmentSerializer,
+    CommitmentUpdateSerializer,
     ConcernCheckCreateSerializer,
     ConcernCheckSerializer,
     ConcernSerializer,
@@ -55,6 +56,7 @@ from .serializers import (
     LevelSerializer,
     ResponsibilitySerializer,
     ReviewSerializer,
+    ReviewUpdateSerializer,
 )
 from .views import PartnershipScoped
 
@@ -100,9 +102,11 @@ class RecordDetailApi(RecordsMixin, TransactionalWrites, generics.RetrieveUpdate
         organisation = self.acting_organisation()
         serializer = self.get_input_serializer(record, data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
-        for name, value in serializer.validated_data.items():
+        data = dict(serializer.validated_data)
+        version = data.pop("version", None)  # required by the versioned models' serializers
+        for name, value in data.items():
             setattr(record, name, value)
-        record_save(actor=request.user, organisation=organisation, record=record)
+        record_save(actor=request.user, organisation=organisation, record=record, version=version)
         return self.answer(record)
 
     def perform_destroy(self, record: models.Model) -> None:
@@ -151,8 +155,16 @@ class CommitmentListApi(CommitmentMixin, RecordListApi):
     filterset_class = CommitmentFilter
 
 
+@extend_schema_view(
+    put=extend_schema(request=CommitmentUpdateSerializer),
+    patch=extend_schema(request=CommitmentUpdateSerializer),
+)
 class CommitmentDetailApi(CommitmentMixin, RecordDetailApi):
-    """A commitment; once done it carries its completion date."""
+    """A commitment; once done it carries its completion date. A change sends back the
+    `version` it read: without it 400, if someone changed the commitment since then 409."""
+
+    input_serializer_class = CommitmentUpdateSerializer
+    conflict_methods = ("PUT", "PATCH")
 
 
 class BenefitListApi(BenefitMixin, RecordListApi):
@@ -192,10 +204,12 @@ class ConcernListApi(ConcernMixin, RecordListApi):
 )
 class ConcernDetailApi(ConcernMixin, RecordDetailApi):
     """A fear or a resistance; who raised it does not change, and it is resolved rather than
-    deleted."""
+    deleted. A change sends back the `version` it read: without it 400, if someone changed the
+    concern since then 409."""
 
     http_method_names = ["get", "put", "patch", "head", "options"]
     input_serializer_class = ConcernUpdateSerializer
+    conflict_methods = ("PUT", "PATCH")
 
 
 # --- Levels and concern checks: append-only history --------------------------------------
@@ -337,10 +351,16 @@ class ReviewListApi(ReviewMixin, TransactionalWrites, generics.ListCreateAPIView
         return self.answer(review, status.HTTP_201_CREATED)
 
 
+@extend_schema_view(
+    put=extend_schema(request=ReviewUpdateSerializer),
+    patch=extend_schema(request=ReviewUpdateSerializer),
+)
 class ReviewDetailApi(ReviewMixin, TransactionalWrites, generics.RetrieveUpdateAPIView):
-    """A review meeting; closing it freezes it (changes then answer 409)."""
+    """A review meeting; closing it freezes it (changes then answer 409). A change sends back
+    the `version` it read: without it 400, if someone changed the review since then 409."""
 
     conflict_methods = ("PUT", "PATCH")
+    input_serializer_class = ReviewUpdateSerializer
 
     def update(self, request, *args, partial=False, **kwargs):
         review = self.get_object()
@@ -349,10 +369,15 @@ class ReviewDetailApi(ReviewMixin, TransactionalWrites, generics.RetrieveUpdateA
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         attendees = data.pop("attendees", None)
+        version = data.pop("version")
         for name, value in data.items():
             setattr(review, name, value)
         review_save(
-            actor=request.user, organisation=organisation, review=review, attendees=attendees
+            actor=request.user,
+            organisation=organisation,
+            review=review,
+            attendees=attendees,
+            version=version,
         )
         return self.answer(review)
 

@@ -265,22 +265,33 @@ class PartnershipCreateSerializer(serializers.ModelSerializer):
         return partners
 
 
-class PartnershipUpdateSerializer(serializers.ModelSerializer):
+class VersionEchoed(serializers.Serializer):
+    """A change echoes the ``version`` it read: missing 400, stale 409 (nothing is changed)."""
+
     version = serializers.IntegerField(
         min_value=1,
         help_text=_("The version you read: the change is refused (409) if it is not current."),
     )
 
-    class Meta:
-        model = Partnership
-        fields = [*PARTNERSHIP_WRITABLE, "version"]
-
     def validate(self, attrs: dict) -> dict:
+        attrs = super().validate(attrs)
         if "version" not in attrs:  # PATCH skips required fields; the version never is
             raise serializers.ValidationError(
                 {"version": [_("Send the version you read, so no one's change is lost.")]}
             )
         return attrs
+
+
+def _version() -> serializers.IntegerField:
+    return serializers.IntegerField(
+        read_only=True, help_text=_("Send it back with a change (PUT or PATCH).")
+    )
+
+
+class PartnershipUpdateSerializer(VersionEchoed, serializers.ModelSerializer):
+    class Meta:
+        model = Partnership
+        fields = [*PARTNERSHIP_WRITABLE, "version"]
 
 
 class PartyInviteSerializer(PartnerSerializer):
@@ -394,6 +405,7 @@ class ResponsibilitySerializer(serializers.ModelSerializer):
 class CommitmentSerializer(serializers.ModelSerializer):
     party = PartyField(help_text=_("The party that committed, by organisation slug."))
     review = ReviewField()
+    version = _version()
 
     class Meta:
         model = Commitment
@@ -406,10 +418,15 @@ class CommitmentSerializer(serializers.ModelSerializer):
             "status",
             "completed_on",
             "review",
+            "version",
             "created_at",
             "updated_at",
         ]
         read_only_fields = ["id", "created_at", "updated_at"]
+
+
+class CommitmentUpdateSerializer(VersionEchoed, CommitmentSerializer):
+    pass
 
 
 class ConcernSerializer(serializers.ModelSerializer):
@@ -420,6 +437,7 @@ class ConcernSerializer(serializers.ModelSerializer):
     )
     latest_checked_on = serializers.DateField(read_only=True, allow_null=True)
     author = _username(source="author.username")
+    version = _version()
 
     class Meta:
         model = Concern
@@ -434,6 +452,7 @@ class ConcernSerializer(serializers.ModelSerializer):
             "response",
             "latest_intensity",
             "latest_checked_on",
+            "version",
             "author",
             "created_at",
             "updated_at",
@@ -441,6 +460,7 @@ class ConcernSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "created_at", "updated_at"]
 
     def validate(self, attrs: dict) -> dict:
+        attrs = super().validate(attrs)
         kind = attrs.get("kind", getattr(self.instance, "kind", None))
         category = attrs.get("category", getattr(self.instance, "category", None))
         if kind and category and category not in CONCERN_CATEGORIES[kind].values:
@@ -450,7 +470,7 @@ class ConcernSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class ConcernUpdateSerializer(ConcernSerializer):
+class ConcernUpdateSerializer(VersionEchoed, ConcernSerializer):
     """The raising party is who the concern belongs to: it does not change."""
 
     raised_by = PartyField(read_only=True)
@@ -500,6 +520,7 @@ class ReviewSerializer(serializers.ModelSerializer):
     attendees = AttendeeField(many=True, required=False)
     record = serializers.SerializerMethodField()
     created_by = _username(source="created_by.username")
+    version = _version()
 
     class Meta:
         model = Review
@@ -518,6 +539,7 @@ class ReviewSerializer(serializers.ModelSerializer):
             "next_review_on",
             "closed_at",
             "record",
+            "version",
             "created_by",
             "created_at",
         ]
@@ -527,6 +549,10 @@ class ReviewSerializer(serializers.ModelSerializer):
     @extend_schema_field(serializers.DictField(allow_null=True))
     def get_record(self, review: Review) -> dict | None:
         return visible_record(review.record, self.context.get("own_slugs", set()))
+
+
+class ReviewUpdateSerializer(VersionEchoed, ReviewSerializer):
+    pass
 
 
 # --- Reports --------------------------------------------------------------------------------

@@ -33,7 +33,13 @@ from ..forms import (
 )
 from ..ical import review_calendar
 from ..models import Commitment, Concern, Review
-from ..services import concern_check_record, level_record, record_save, review_save
+from ..services import (
+    StaleVersion,
+    concern_check_record,
+    level_record,
+    record_save,
+    review_save,
+)
 from .common import get_partnership_or_404, render_page_or_partial
 from .records import add_errors
 
@@ -143,8 +149,9 @@ def meeting_step(form_name: str | None, message: str):
                     request, membership, partnership, Review.objects.get(pk=review.pk), status=200
                 )
             if failed is not None:
+                status = 409 if getattr(failed, "stale", False) else 200
                 return render_meeting(
-                    request, membership, partnership, review, **{form_name: failed}
+                    request, membership, partnership, review, status, **{form_name: failed}
                 )
             messages.success(request, message)
             if request.htmx:
@@ -163,7 +170,12 @@ def _validated(form, save) -> object | None:
     if not form.is_valid():
         return form
     try:
-        save(form)
+        with transaction.atomic():  # a refused save leaves nothing half-written
+            save(form)
+    except StaleVersion as stale:
+        form.add_error(None, str(stale))  # the form keeps what was typed
+        form.stale = True
+        return form
     except ValidationError as error:
         add_errors(form, error)
         return form
@@ -177,7 +189,10 @@ def review_plan(request, membership, partnership, review):
         form,
         lambda f: (
             review_save(
-                actor=request.user, organisation=membership.organisation, review=f.instance
+                actor=request.user,
+                organisation=membership.organisation,
+                review=f.instance,
+                version=f.cleaned_data["version"],
             ),
             f.save_m2m(),
         ),
@@ -247,7 +262,10 @@ def review_minutes(request, membership, partnership, review):
     return _validated(
         form,
         lambda f: review_save(
-            actor=request.user, organisation=membership.organisation, review=f.instance
+            actor=request.user,
+            organisation=membership.organisation,
+            review=f.instance,
+            version=f.cleaned_data["version"],
         ),
     )
 

@@ -22,6 +22,7 @@ from organisations.access import WRITE, member_required
 from ..choices import CommitmentStatus, ConcernStatus
 from ..forms import (
     BenefitForm,
+    CommitmentEditForm,
     CommitmentForm,
     ConcernCheckForm,
     ConcernEditForm,
@@ -31,7 +32,14 @@ from ..forms import (
     ReviewForm,
 )
 from ..models import Benefit, Commitment, Concern, Responsibility, Review
-from ..services import concern_check_record, level_record, record_delete, record_save, review_save
+from ..services import (
+    StaleVersion,
+    concern_check_record,
+    level_record,
+    record_delete,
+    record_save,
+    review_save,
+)
 from .common import render_page_or_partial
 from .workspace import get_workspace_partnership_or_404, render_workspace, workspace_context
 
@@ -60,6 +68,13 @@ def _done(request, membership, partnership, tab: str, message: str) -> HttpRespo
         return response
     messages.success(request, message)
     return redirect(tab_url(membership, partnership, tab))
+
+
+def _refused(request, membership, partnership, tab: str, stale: StaleVersion) -> HttpResponse:
+    """A one-click change raced with someone else's save: say so over the refreshed tab."""
+    messages.error(request, str(stale))
+    fresh = get_workspace_partnership_or_404(membership, partnership.pk)
+    return render_workspace(request, membership, fresh, tab, status=409)
 
 
 def _save_form(
@@ -120,7 +135,7 @@ def _concerns_of(membership, partnership):
 
 EDITABLE = {
     "responsibility": (Responsibility, ResponsibilityForm, "commitments"),
-    "commitment": (Commitment, CommitmentForm, "commitments"),
+    "commitment": (Commitment, CommitmentEditForm, "commitments"),
     "concern": (Concern, ConcernEditForm, "concerns"),
     "benefit": (Benefit, BenefitForm, "pleasures"),
 }
@@ -142,11 +157,18 @@ def record_edit(name: str):
         form = form_class(request.POST or None, instance=record)
         if hasattr(form, "limit_parties"):
             form.limit_parties(partnership)
+        status = 200
         if request.method == "POST" and form.is_valid():
             try:
                 record_save(
-                    actor=request.user, organisation=membership.organisation, record=form.instance
+                    actor=request.user,
+                    organisation=membership.organisation,
+                    record=form.instance,
+                    version=form.cleaned_data.get("version"),
                 )
+            except StaleVersion as stale:
+                form.add_error(None, str(stale))  # the form keeps what was typed
+                status = 409
             except ValidationError as error:
                 add_errors(form, error)
             else:
@@ -161,7 +183,7 @@ def record_edit(name: str):
             }
         )
         return render_page_or_partial(
-            request, "partnerships/record_edit.html", "edit-form", context
+            request, "partnerships/record_edit.html", "edit-form", context, status=status
         )
 
     view.__name__ = f"{name}_edit"
@@ -199,7 +221,10 @@ def commitment_done(request: HttpRequest, membership, partnership_id: int, pk: i
     partnership = get_workspace_partnership_or_404(membership, partnership_id)
     commitment = get_object_or_404(Commitment.objects.filter(partnership=partnership), pk=pk)
     commitment.status = CommitmentStatus.DONE
-    record_save(actor=request.user, organisation=membership.organisation, record=commitment)
+    try:
+        record_save(actor=request.user, organisation=membership.organisation, record=commitment)
+    except StaleVersion as stale:
+        return _refused(request, membership, partnership, "commitments", stale)
     return _done(request, membership, partnership, "commitments", _("Commitment marked done."))
 
 
@@ -234,7 +259,10 @@ def concern_resolve(request: HttpRequest, membership, partnership_id: int, pk: i
     partnership = get_workspace_partnership_or_404(membership, partnership_id)
     concern = get_object_or_404(_concerns_of(membership, partnership), pk=pk)
     concern.status = ConcernStatus.RESOLVED
-    record_save(actor=request.user, organisation=membership.organisation, record=concern)
+    try:
+        record_save(actor=request.user, organisation=membership.organisation, record=concern)
+    except StaleVersion as stale:
+        return _refused(request, membership, partnership, "concerns", stale)
     return _done(request, membership, partnership, "concerns", _("Concern marked resolved."))
 
 

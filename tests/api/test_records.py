@@ -123,7 +123,9 @@ def test_a_commitment_done_gets_its_completion_date(api, editor, partnership):
         url(partnership, "commitments/"),
         {"party": "association-a", "title": "Envoyer le calendrier", "due_on": "2025-09-01"},
     ).json()
-    done = client.patch(url(partnership, f"commitments/{created['id']}/"), {"status": "done"})
+    done = client.patch(
+        url(partnership, f"commitments/{created['id']}/"), {"status": "done", "version": 1}
+    )
     assert done.json()["completed_on"] == timezone.localdate().isoformat()
 
 
@@ -212,7 +214,7 @@ def test_who_raised_a_concern_does_not_change(api, editor, org_a, partnership):
     concern = ConcernFactory(raised_by=party_of(partnership, org_a))
     response = api(editor).patch(
         url(partnership, f"concerns/{concern.pk}/"),
-        {"raised_by": "fondation-c", "status": "easing"},
+        {"raised_by": "fondation-c", "status": "easing", "version": 1},
     )
     assert (response.json()["raised_by"], response.json()["status"]) == ("association-a", "easing")
 
@@ -247,12 +249,13 @@ def test_a_review_is_held_then_closed_then_frozen(api, editor, partnership):
     assert client.post(detail + "close/").status_code == 409  # not held yet
     held = client.post(detail + "hold/")
     assert held.status_code == 200 and held.json()["status"] == "held"
-    client.patch(detail, {"minutes": "Tour de table"})
+    assert held.json()["version"] == 2  # holding is a change too
+    client.patch(detail, {"minutes": "Tour de table", "version": 2})
     closed = client.post(detail + "close/")
     assert closed.status_code == 200
     assert closed.json()["closed_at"] is not None
     assert closed.json()["record"]["minutes"] == "Tour de table"
-    response = client.patch(detail, {"minutes": "réécrit"})
+    response = client.patch(detail, {"minutes": "réécrit", "version": closed.json()["version"]})
     assert response.status_code == 409
     assert "figé" in response.json()["detail"]
     review.refresh_from_db()
@@ -261,7 +264,7 @@ def test_a_review_is_held_then_closed_then_frozen(api, editor, partnership):
 
 def test_status_and_dates_of_holding_are_not_set_through_patch(api, editor, partnership):
     review = ReviewFactory(partnership=partnership)
-    api(editor).patch(url(partnership, f"reviews/{review.pk}/"), {"status": "closed"})
+    api(editor).patch(url(partnership, f"reviews/{review.pk}/"), {"status": "closed", "version": 1})
     review.refresh_from_db()
     assert (review.status, review.closed_at) == ("planned", None)
 
@@ -287,7 +290,9 @@ def test_records_of_another_partnership_are_not_reachable_through_mine(
     commitment = CommitmentFactory(party=PartyFactory(partnership=other))
     response = api(editor).get(url(partnership, f"commitments/{commitment.pk}/"))
     assert response.status_code == 404
-    response = api(editor).patch(url(partnership, f"commitments/{commitment.pk}/"), {"title": "x"})
+    response = api(editor).patch(
+        url(partnership, f"commitments/{commitment.pk}/"), {"title": "x", "version": 1}
+    )
     assert response.status_code == 404
     assert Commitment.objects.get().title == "Send the calendar"
 

@@ -172,6 +172,7 @@ def test_the_meeting_records_levels_checks_and_minutes(client, editor, review, p
             "decisions": "On continue",
             "open_items": "Budget 2027",
             "next_review_on": "2026-07-01",
+            "version": 2,  # holding the review made version 2
         },
         **HTMX,
     )

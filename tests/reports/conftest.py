@@ -19,7 +19,6 @@ from dataclasses import dataclass
 import pytest
 from django.utils import timezone
 
-from partnerships.models import Concern
 from tests.factories import (
     BenefitFactory,
     CommitmentFactory,
@@ -79,7 +78,8 @@ def concern(party, kind, category, checks=(), visibility="shared", raised=RAISED
         raised_at = datetime.datetime.combine(
             raised, datetime.time(12), timezone.get_current_timezone()
         )
-        Concern.objects.filter(pk=found.pk).update(created_at=raised_at)
+        found.created_at = raised_at  # kept on a save that is not the first
+        found.save(update_fields=["created_at"])
     for on, intensity in checks:
         ConcernCheckFactory(concern=found, checked_on=on, intensity=intensity)
     return found

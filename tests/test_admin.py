@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from partnerships.models import Partnership, Reminder
 from tests.factories import (
+    AgreementFactory,
     BenefitFactory,
     CommitmentFactory,
     ConcernCheckFactory,
@@ -36,6 +37,7 @@ def one_of_each(partnership, owner, superuser):
     BenefitFactory(party=party)
     LevelAssessmentFactory(partnership=partnership)
     ReviewFactory(partnership=partnership)
+    AgreementFactory(partnership=partnership)
     MembershipFactory(user=superuser, organisation=party.organisation, role="viewer")
     ExportJobFactory(organisation=party.organisation, requested_by=owner)
     Reminder.objects.create(kind="review", object_id=partnership.pk, recipient=owner, period="x")
@@ -58,6 +60,7 @@ def test_every_project_model_is_registered():
         "review",
         "reminder",
         "exportjob",
+        "agreement",
     }
 
 

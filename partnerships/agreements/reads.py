@@ -29,7 +29,7 @@ def versions_of(partnership) -> list[Agreement]:
 
 @dataclass(frozen=True)
 class PartyDecision:
-    party: object
+    party: object  # anything with an ``organisation``: a party, or a past round's decision
     decision: AgreementApproval | None  # None: not decided yet in this round
 
 
@@ -41,6 +41,18 @@ def round_decisions(agreement: Agreement, parties) -> list[PartyDecision]:
         if approval.round == agreement.submission_round
     }
     return [PartyDecision(party, decided.get(party.organisation_id)) for party in parties]
+
+
+def document_decisions(agreement: Agreement, parties) -> list[PartyDecision]:
+    """What a printed version shows: for an approved one, the decisions that brought it into
+    force (whoever the parties are now); otherwise each current party's decision so far."""
+    if not agreement.is_approved:
+        return round_decisions(agreement, parties)
+    return [
+        PartyDecision(approval, approval)
+        for approval in agreement.approvals.all()
+        if approval.round == agreement.submission_round
+    ]
 
 
 def current_parties_of(partnership) -> list:

@@ -185,7 +185,7 @@ def agreement_print(request: HttpRequest, membership, partnership_id: int, agree
             "organisation": membership.organisation,
             "partnership": partnership,
             "agreement": agreement,
-            "decisions": reads.round_decisions(agreement, reads.current_parties_of(partnership)),
+            "decisions": reads.document_decisions(agreement, reads.current_parties_of(partnership)),
         },
     )
 

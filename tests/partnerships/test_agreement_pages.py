@@ -143,6 +143,8 @@ def test_the_printable_version_reads_as_a_document_in_french(client, viewer, in_
     assert "7. Retrait et fin de la convention" in page and "préavis de trois mois" in page
     assert "Association A" in page and "en tant que Chef de file" in page
     assert "Approuvée" in page and "Carla Costa" in page
+    assert "En vigueur, approuvée par toutes les parties le" in page
+    assert "Niveau convenu : — · niveau visé : —" in page
 
 
 def test_the_printable_version_reads_as_a_document_in_english(
@@ -157,6 +159,7 @@ def test_the_printable_version_reads_as_a_document_in_english(
     assert "This agreement runs from Jan. 1, 2026 to Dec. 31, 2026." in page
     assert "7. Exit and ending" in page and "as Lead" in page
     assert "Approved" in page and "Carla Costa" in page
+    assert "In force, approved by every party on" in page
 
 
 def test_the_diff_shows_what_changed_between_two_versions(

@@ -299,3 +299,10 @@ def test_the_tab_query_count_does_not_grow_with_the_versions(
     with django_assert_num_queries(7):
         client.get(url("tab-agreement", partnership), **HTMX)
     assert Agreement.objects.filter(state="superseded").count() == 4
+
+
+def test_the_timeline_tells_each_step_of_the_agreement(client, viewer, in_force, partnership):
+    client.force_login(viewer)
+    page = text(client.get(url("tab-timeline", partnership)))
+    for state in ("brouillon", "en attente des approbations", "en vigueur"):
+        assert f"Convention, version 1 : {state}" in page

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from organisations.access import ADMIN, WRITE, member_required
@@ -36,7 +37,8 @@ def get_agreement_or_404(partnership, agreement_id: int) -> Agreement:
 
 def agreement_step(access: str, message: str, form_name: str | None = None):
     """A POST step on one version: ``handle(request, membership, agreement)`` returns a bound
-    form with errors to show again, or None when the step succeeded."""
+    form with errors to show again, or None when the step succeeded. ``message`` is lazy: it
+    is read in the language of each request, not of the import."""
 
     def decorator(handle: Callable) -> Callable:
         @member_required(access)
@@ -95,7 +97,7 @@ def agreement_add(request: HttpRequest, membership, partnership_id: int) -> Http
     return _done(request, membership, partnership, TAB, _("A new version is being drafted."))
 
 
-@agreement_step(WRITE, _("Draft saved."), "agreement_form")
+@agreement_step(WRITE, gettext_lazy("Draft saved."), "agreement_form")
 def agreement_edit(request, membership, agreement):
     form = AgreementForm(request.POST, instance=Agreement(partnership=agreement.partnership))
     return _validated(
@@ -106,14 +108,14 @@ def agreement_edit(request, membership, agreement):
     )
 
 
-@agreement_step(WRITE, _("Submitted: every party's administrators can now approve it."))
+@agreement_step(WRITE, gettext_lazy("Submitted: every party's administrators can now approve it."))
 def agreement_submit(request, membership, agreement):
     services.agreement_submit(
         actor=request.user, organisation=membership.organisation, agreement=agreement
     )
 
 
-@agreement_step(ADMIN, _("Your organisation's approval is recorded."))
+@agreement_step(ADMIN, gettext_lazy("Your organisation's approval is recorded."))
 def agreement_approve(request, membership, agreement):
     services.agreement_approve(
         actor=request.user, organisation=membership.organisation, agreement=agreement
@@ -137,7 +139,7 @@ def agreement_refuse(request, membership, agreement):
     )
 
 
-@agreement_step(WRITE, _("The signed scan is attached."), "scan_form")
+@agreement_step(WRITE, gettext_lazy("The signed scan is attached."), "scan_form")
 def agreement_scan(request, membership, agreement):
     return _validated(
         SignedScanForm(request.POST, request.FILES),

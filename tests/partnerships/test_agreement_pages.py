@@ -306,3 +306,21 @@ def test_the_timeline_tells_each_step_of_the_agreement(client, viewer, in_force,
     page = text(client.get(url("tab-timeline", partnership)))
     for state in ("brouillon", "en attente des approbations", "en vigueur"):
         assert f"Convention, version 1 : {state}" in page
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [("fr", "Soumise : les administrateurs"), ("en", "Submitted: every party's administrators")],
+)
+def test_without_javascript_a_step_redirects_and_says_it_in_the_users_language(
+    client, editor, org_a, partnership, language, said
+):
+    editor.language = language
+    editor.save()
+    agreement = services.agreement_draft(actor=editor, organisation=org_a, partnership=partnership)
+    client.force_login(editor)
+    response = client.post(
+        url("agreement-submit", partnership, agreement_id=agreement.pk), follow=True
+    )
+    assert response.redirect_chain[-1][0] == url("tab-agreement", partnership)
+    assert said in text(response)

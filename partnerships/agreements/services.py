@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from organisations.permissions import require_admin
 
-from ..choices import AgreementState, ApprovalDecision
+from ..choices import APPROVED_STATES, AgreementState, ApprovalDecision
 from ..exceptions import AgreementStateError
 from ..models import Commitment, Partnership, Party, Responsibility
 from ..services import _save, require_party_writer
@@ -89,8 +89,9 @@ def decided_name(user: User) -> str:
 def agreement_draft(
     *, actor: User, organisation: Organisation, partnership: Partnership, **fields
 ) -> Agreement:
-    """Start the next version as a draft, from the version in force if there is one (an
-    amendment starts from what was agreed), else from the partnership's dates and purpose.
+    """Start the next version as a draft, from the last approved version if there is one (an
+    amendment or a renewal starts from what was agreed), else from the partnership's dates and
+    purpose.
 
     One version at a time is open: while a draft or a submitted version exists, 409.
     """
@@ -101,7 +102,8 @@ def agreement_draft(
         raise AgreementStateError(
             _("A version of this agreement is already being drafted or approved: finish it first.")
         )
-    base = versions.filter(state=AgreementState.IN_FORCE).order_by("-version").first()
+    # The last version every party approved (in force, or ended: a renewal) is the base.
+    base = versions.filter(state__in=APPROVED_STATES).order_by("-version").first()
     initial = (
         {name: getattr(base, name) for name in EDITABLE_FIELDS}
         if base

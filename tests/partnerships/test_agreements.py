@@ -229,3 +229,23 @@ def test_dates_must_be_in_order(editor, org_a, partnership):
             starts_on=datetime.date(2026, 5, 1),
             ends_on=datetime.date(2026, 1, 1),
         )
+
+
+def test_a_renewal_starts_from_the_version_that_ended(
+    editor, owner, carla, org_a, org_c, partnership
+):
+    in_force(
+        editor,
+        owner,
+        carla,
+        org_a,
+        org_c,
+        partnership,
+        starts_on=datetime.date(2025, 1, 1),
+        ends_on=datetime.date(2025, 12, 31),
+        exit="Préavis d'un mois",
+    )
+    services.agreements_end_expired(datetime.date(2026, 1, 1))
+    renewal = draft(editor, org_a, partnership)
+    assert (renewal.version, renewal.exit) == (2, "Préavis d'un mois")
+    assert Agreement.objects.get(version=1).state == "ended"

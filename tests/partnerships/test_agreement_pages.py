@@ -7,8 +7,10 @@ import html
 import re
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 
 from partnerships.agreements import services
 from partnerships.agreements.diff import compare, word_diff
@@ -36,6 +38,14 @@ def url(name, partnership, **kwargs):
 
 def text(response) -> str:
     return html.unescape(response.content.decode())
+
+
+@pytest.fixture(autouse=True)
+def default_language_after():
+    """A request by an English-speaking user leaves English active in the test's thread (the
+    user-language middleware activates it and nothing resets it): restore the default."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture

@@ -377,3 +377,6 @@ class ExportJobAdmin(admin.ModelAdmin):
     def file_name(self, obj: ExportJob) -> str:
         # The name only: MEDIA_ROOT is not served, members download through their pages.
         return obj.file.name or "—"
+
+
+from .agreements import admin as agreements_admin  # noqa: E402, F401  (registers the models)

@@ -154,6 +154,7 @@ class ReminderKind(models.TextChoices):
     REVIEW = "review", _("Review due")
     COMMITMENT = "commitment", _("Commitment due")
     DIGEST = "digest", _("Weekly digest")
+    AGREEMENT = "agreement", _("Agreement ending")
 
 
 class ExportKind(models.TextChoices):
@@ -170,3 +171,20 @@ class ExportStatus(models.TextChoices):
     RUNNING = "running", _("Being built")
     DONE = "done", _("Ready")
     FAILED = "failed", _("Failed")
+
+
+class AgreementState(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PENDING = "pending", _("Waiting for approvals")
+    IN_FORCE = "in_force", _("In force")
+    SUPERSEDED = "superseded", _("Superseded")
+    ENDED = "ended", _("Ended")
+
+
+# Once every party approved a version, its content never changes again.
+APPROVED_STATES = (AgreementState.IN_FORCE, AgreementState.SUPERSEDED, AgreementState.ENDED)
+
+
+class ApprovalDecision(models.TextChoices):
+    APPROVE = "approve", _("Approved")
+    REFUSE = "refuse", _("Refused")

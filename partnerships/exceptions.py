@@ -11,3 +11,11 @@ class StateConflict(ValidationError):
 
 class ReviewFrozen(StateConflict):
     """A closed review, or an entry pointing at one, cannot be changed."""
+
+
+class AgreementStateError(StateConflict):
+    """The agreement version is not in the state this step needs (e.g. editing one submitted)."""
+
+
+class AgreementFrozen(AgreementStateError):
+    """A version approved by every party (in force, superseded or ended) never changes."""

@@ -32,6 +32,7 @@ from django.utils.translation import ngettext
 from organisations.models import Organisation
 
 from .choices import (
+    AgreementState,
     CommitmentStatus,
     ConcernKind,
     ConcernStatus,
@@ -41,11 +42,12 @@ from .choices import (
     PartnershipStatus,
     Visibility,
 )
-from .models import Commitment, Concern, ConcernCheck, Party, Responsibility
+from .models import Agreement, Commitment, Concern, ConcernCheck, Party, Responsibility
 
 HIGH_INTENSITY = 4
 GAP_WARNING = 2
 SIZE_SPREAD_WARNING = 2
+AGREEMENT_ENDING_DAYS = 90
 
 
 @dataclass(frozen=True)
@@ -130,6 +132,11 @@ def with_health(queryset: QuerySet, viewer, today: datetime.date | None = None):
             )
         ),
         target_distance=Abs(F("target_level") - F("agreed_level")),
+        agreement_ends_on=Subquery(
+            Agreement.objects.filter(partnership=partnership, state=AgreementState.IN_FORCE)
+            .order_by("-version")
+            .values("ends_on")[:1]
+        ),
     )
 
 
@@ -215,4 +222,24 @@ def health_signals(partnership, today: datetime.date | None = None) -> list[Sign
             )
             % {"distance": p.target_distance},
         )
+    _agreement_signal(p, today, add)
     return found
+
+
+def _agreement_signal(p, today: datetime.date, add) -> None:
+    ends_on = p.agreement_ends_on
+    if ends_on is None or ends_on > today + datetime.timedelta(days=AGREEMENT_ENDING_DAYS):
+        return
+    date = date_format(ends_on, "SHORT_DATE_FORMAT")
+    if ends_on >= today:
+        add(
+            "agreement_ending",
+            _("The agreement in force ends on %(date)s: decide together whether to renew it.")
+            % {"date": date},
+        )
+    else:
+        add(
+            "agreement_ending",
+            _("The agreement in force ended on %(date)s and no new version replaced it.")
+            % {"date": date},
+        )

@@ -744,3 +744,8 @@ def _check_same_partnership(obj: models.Model, party_field: str) -> None:
     party = getattr(obj, party_field, None)
     if party is not None and obj.partnership_id and party.partnership_id != obj.partnership_id:
         raise ValidationError({party_field: _("This party belongs to another partnership.")})
+
+
+# Agreements live in their own module (this one is long enough); importing them here is what
+# makes them models of this app.
+from .agreements.models import Agreement, AgreementApproval  # noqa: E402, F401

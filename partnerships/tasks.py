@@ -15,6 +15,7 @@ from celery import Task, shared_task
 from django.utils import timezone
 
 from . import exports, reminders
+from .agreements import reminders as agreement_reminders
 
 # Exponential backoff: random waits of up to 1, 2, 4, 8 then 16 minutes (random, so that
 # many failed tasks do not all come back at once); then the task fails for good, logged.
@@ -37,6 +38,13 @@ def send_review_reminders() -> int:
 def send_commitment_reminders() -> int:
     """Daily: e-mail the owning party's coordinators about commitments coming due or overdue."""
     return reminders.send_commitment_reminders(timezone.localdate())
+
+
+@shared_task(name="partnerships.tasks.send_agreement_expiry_reminders", acks_late=True, **RETRY)
+def send_agreement_expiry_reminders() -> int:
+    """Daily: end the agreements past their end date, then e-mail each party's administrators
+    90 and 30 days before the agreement in force ends."""
+    return agreement_reminders.send_agreement_expiry_reminders(timezone.localdate())
 
 
 class ExportTask(Task):

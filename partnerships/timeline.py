@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from .choices import AssessmentKind
 from .health import visible_concerns
-from .models import Commitment, ConcernCheck, LevelAssessment, Party, Review
+from .models import Agreement, Commitment, ConcernCheck, LevelAssessment, Party, Review
 
 PER_SOURCE = 40
 SHOWN = 80
@@ -137,5 +137,19 @@ def events(partnership, organisation) -> list[Event]:
             f" — {review.decisions}" if review.decisions else ""
         )
         found.append(Event(_moment(day), "review", text, _name(review.created_by)))
+    for record in (
+        Agreement.history.filter(partnership_id=partnership.pk)
+        .select_related("history_user")
+        .order_by("-history_date")[:PER_SOURCE]
+    ):
+        found.append(
+            Event(
+                record.history_date,
+                "agreement",
+                _("Agreement version %(version)s: %(state)s")
+                % {"version": record.version, "state": record.get_state_display().lower()},
+                _name(record.history_user),
+            )
+        )
     found.sort(key=lambda event: event.when, reverse=True)
     return found[:SHOWN]

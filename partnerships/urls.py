@@ -1,6 +1,7 @@
 from django.urls import path
 
 from .views import (
+    agreements,
     charts,
     dashboard,
     exports,
@@ -16,6 +17,7 @@ app_name = "partnerships"
 
 P = "partnerships/<int:partnership_id>/"
 R = P + "reviews/<int:review_id>/"
+A = P + "agreements/<int:agreement_id>/"
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
@@ -82,6 +84,15 @@ urlpatterns = [
     path(R + "commitments/add/", meeting.review_commitment_add, name="review-commitment-add"),
     path(R + "pleasures/add/", meeting.review_benefit_add, name="review-benefit-add"),
     path(R + "close/", meeting.review_close, name="review-close"),
+    path(P + "agreements/add/", agreements.agreement_add, name="agreement-add"),
+    path(P + "agreements/diff/", agreements.agreement_diff, name="agreement-diff"),
+    path(A + "edit/", agreements.agreement_edit, name="agreement-edit"),
+    path(A + "submit/", agreements.agreement_submit, name="agreement-submit"),
+    path(A + "approve/", agreements.agreement_approve, name="agreement-approve"),
+    path(A + "refuse/", agreements.agreement_refuse, name="agreement-refuse"),
+    path(A + "scan/", agreements.agreement_scan, name="agreement-scan"),
+    path(A + "scan/download/", agreements.agreement_scan_download, name="agreement-scan-download"),
+    path(A + "print/", agreements.agreement_print, name="agreement-print"),
     path("reports/", reports.report_index, name="reports"),
     *[
         path(f"reports/{page.slug}/", reports.report_view(page), name=f"report-{page.slug}")

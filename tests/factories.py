@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+import datetime
+
 import factory
 from django.utils import timezone
 
 from organisations.models import Membership, Organisation, User
 from partnerships.choices import Invitation
 from partnerships.models import (
+    Agreement,
     Benefit,
     Commitment,
     Concern,
@@ -142,3 +145,16 @@ class ExportJobFactory(factory.django.DjangoModelFactory):
     row_count = 1
     file = factory.django.FileField(filename="partnerships.csv", data=b"Title\nLecture\n")
     finished_at = factory.LazyFunction(timezone.now)
+
+
+class AgreementFactory(factory.django.DjangoModelFactory):
+    """A draft version of a partnership's agreement (the services move it on)."""
+
+    class Meta:
+        model = Agreement
+
+    partnership = factory.SubFactory(PartnershipFactory)
+    version = factory.Sequence(lambda n: n + 1)
+    starts_on = datetime.date(2026, 1, 1)
+    ends_on = datetime.date(2027, 12, 31)
+    purpose = "Faire lire les élèves chaque semaine."

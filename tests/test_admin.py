@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from partnerships.models import Partnership, Reminder
 from tests.factories import (
+    AgreementFactory,
     BenefitFactory,
     CommitmentFactory,
     ConcernCheckFactory,
@@ -36,6 +37,7 @@ def one_of_each(partnership, owner, superuser):
     BenefitFactory(party=party)
     LevelAssessmentFactory(partnership=partnership)
     ReviewFactory(partnership=partnership)
+    AgreementFactory(partnership=partnership)
     MembershipFactory(user=superuser, organisation=party.organisation, role="viewer")
     ExportJobFactory(organisation=party.organisation, requested_by=owner)
     Reminder.objects.create(kind="review", object_id=partnership.pk, recipient=owner, period="x")
@@ -58,6 +60,7 @@ def test_every_project_model_is_registered():
         "review",
         "reminder",
         "exportjob",
+        "agreement",
     }
 
 
@@ -135,3 +138,32 @@ def test_partnerships_in_admin_do_not_repeat_queries_per_row(
     with django_assert_max_num_queries(12):
         client.get(reverse("admin:partnerships_partnership_changelist"))
     assert Partnership.objects.count() == 16
+
+
+def test_an_approved_agreement_is_read_only_in_the_admin(client, superuser, partnership):
+    from django.utils import timezone
+
+    agreement = AgreementFactory(
+        partnership=partnership, state="in_force", in_force_at=timezone.now(), purpose="Lire"
+    )
+    client.force_login(superuser)
+    change = reverse("admin:partnerships_agreement_change", args=[agreement.pk])
+    page = client.get(change).content.decode()
+    assert 'name="purpose"' not in page  # shown, not editable
+    assert client.post(change, {"purpose": "Réécrit"}).status_code == 403
+    delete = reverse("admin:partnerships_agreement_delete", args=[agreement.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    agreement.refresh_from_db()
+    assert agreement.purpose == "Lire"
+
+
+def test_a_draft_agreement_is_corrected_in_the_admin_with_history(client, superuser, partnership):
+    agreement = AgreementFactory(partnership=partnership, purpose="Lire")
+    client.force_login(superuser)
+    url = reverse("admin:partnerships_agreement_change", args=[agreement.pk])
+    data = form_data(client.get(url).content.decode(), "agreement_form")
+    data["purpose"] = "Lire ensemble"
+    assert client.post(url, data).status_code == 302
+    agreement.refresh_from_db()
+    assert agreement.purpose == "Lire ensemble"
+    assert agreement.history.latest().history_user == superuser

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import pytest
 from django.apps import apps
+from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from organisations.models import MemberInvitation
 from tests.factories import (
+    AgreementFactory,
     BenefitFactory,
     CommitmentFactory,
     ConcernCheckFactory,
@@ -111,6 +114,14 @@ def world(org_a, org_b, org_c, owner, viewer, outsider, partnership):
         ).pk,
         "token": MemberInvitation.objects.get(email="new@example.org").token,
         "review_id": ReviewFactory(partnership=partnership).pk,
+        # An agreement version in force with its signed scan, so that every agreement page
+        # (printing, downloading, deciding, drafting) has something to reveal or change.
+        "agreement_id": AgreementFactory(
+            partnership=partnership,
+            state="in_force",
+            in_force_at=timezone.now(),
+            signed_scan=ContentFile(b"%PDF-1.4 signed", name="signed.pdf"),
+        ).pk,
         "concern_id": concern.pk,
         "partnership-levels": LevelAssessmentFactory(partnership=partnership).pk,
         "partnership-responsibilities": responsibility,
@@ -119,12 +130,14 @@ def world(org_a, org_b, org_c, owner, viewer, outsider, partnership):
         "partnership-concerns": concern.pk,
         "partnership-benefits": benefit,
         "partnership-reviews": ReviewFactory(partnership=partnership).pk,
+        "partnership-agreements": AgreementFactory(partnership=partnership).pk,
         "uidb64": "MQ",  # a reset link's user id; the token below is not valid for it
     }
 
 
 # Which object a ``pk`` names, by the first word(s) of the URL name.
 PK_OWNERS = [
+    "partnership-agreements",
     "partnership-levels",
     "partnership-responsibilities",
     "partnership-commitments",

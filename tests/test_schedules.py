@@ -51,3 +51,17 @@ def test_only_idempotent_tasks_are_acknowledged_late():
     late = {name for name in CONTRACT if app.tasks[name].acks_late}
     assert late == CONTRACT - {"partnerships.tasks.export_report"}
     assert all(0 < app.tasks[name].max_retries <= 5 for name in CONTRACT)
+
+
+agreement_schedule = importlib.import_module("partnerships.migrations.0006_agreements")
+AGREEMENT_TASK = "partnerships.tasks.send_agreement_expiry_reminders"
+
+
+def test_the_agreement_expiry_reminders_are_a_late_acknowledged_daily_task():
+    app.loader.import_default_modules()
+    assert app.tasks[AGREEMENT_TASK].acks_late
+    PeriodicTask.objects.filter(task=AGREEMENT_TASK).delete()
+    agreement_schedule.create_schedule(apps, None)
+    agreement_schedule.create_schedule(apps, None)  # again: nothing doubles
+    task = PeriodicTask.objects.get(task=AGREEMENT_TASK)
+    assert (task.crontab.hour, task.crontab.minute, task.crontab.day_of_week) == ("7", "20", "*")

@@ -144,6 +144,8 @@ STORAGES = {
 }
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 MEDIA_URL = "media/"
+# Largest signed scan of an agreement accepted (bytes); the file is checked to be a PDF.
+AGREEMENT_SCAN_MAX_BYTES = int(os.environ.get("AGREEMENT_SCAN_MAX_BYTES", 10 * 1024 * 1024))
 
 # --- E-mail -------------------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

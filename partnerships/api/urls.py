@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import records, views
+from . import agreements, records, views
 
 PARTNERSHIP = "partnerships/<int:partnership_id>/"
 
@@ -65,5 +65,18 @@ urlpatterns = [
         records.ReviewCloseApi.as_view(),
         name="partnership-reviews-close",
     ),
+    *_collection("agreements", agreements.AgreementListApi, agreements.AgreementDetailApi),
+    *[
+        path(
+            f"{PARTNERSHIP}agreements/<int:pk>/{step}/",
+            view.as_view(),
+            name=f"partnership-agreements-{step}",
+        )
+        for step, view in (
+            ("submit", agreements.AgreementSubmitApi),
+            ("approve", agreements.AgreementApproveApi),
+            ("refuse", agreements.AgreementRefuseApi),
+        )
+    ],
     path("reports/summary/", views.SummaryApi.as_view(), name="report-summary"),
 ]

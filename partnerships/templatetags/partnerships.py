@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import datetime
+
 from django import template
 
-from partnerships.choices import INTENSITY_MAX, Level
+from partnerships.choices import INTENSITY_MAX, Level, PartyRole
 
 register = template.Library()
 
@@ -15,6 +17,21 @@ def level_label(value: int | None) -> str:
     if not value:
         return "—"
     return f"{value} · {Level(value).label}"
+
+
+@register.filter
+def party_role(value: str) -> str:
+    """The label of a party's role key, as recorded in an agreement's snapshot."""
+    return str(PartyRole(value).label) if value in PartyRole.values else value
+
+
+@register.filter
+def iso_date(value: str | None) -> datetime.date | None:
+    """A date recorded as ISO text (in a snapshot), for the ``date`` filter."""
+    try:
+        return datetime.date.fromisoformat(value) if value else None
+    except (TypeError, ValueError):
+        return None
 
 
 @register.filter

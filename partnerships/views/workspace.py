@@ -12,6 +12,7 @@ from organisations.access import member_required
 from organisations.models import Membership
 
 from .. import charts, timeline
+from ..agreements.reads import agreement_tab
 from ..choices import Level
 from ..forms import (
     BenefitForm,
@@ -41,6 +42,7 @@ TABS = {
     "concerns": _("Fears and resistances"),
     "pleasures": _("Pleasures"),
     "reviews": _("Reviews"),
+    "agreement": _("Agreement"),
     "timeline": _("Timeline"),
 }
 
@@ -193,6 +195,7 @@ TAB_CONTEXTS = {
     "concerns": _concerns,
     "pleasures": _pleasures,
     "reviews": _reviews,
+    "agreement": agreement_tab,
     "timeline": _timeline,
 }
 

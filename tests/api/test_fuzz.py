@@ -24,6 +24,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from tests.factories import (
+    AgreementFactory,
     BenefitFactory,
     CommitmentFactory,
     ConcernCheckFactory,
@@ -83,6 +84,7 @@ def world(open_connection, owner, editor, org_a, org_c, partnership):
         "checks": ConcernCheckFactory(concern=concern).pk,
         "benefits": BenefitFactory(party=party).pk,
         "reviews": ReviewFactory(partnership=partnership).pk,
+        "agreements": AgreementFactory(partnership=partnership).pk,
     }
     return {
         "token": Token.objects.create(user=owner).key,

@@ -11,6 +11,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.factories import (
+    AgreementFactory,
     BenefitFactory,
     CommitmentFactory,
     ConcernCheckFactory,
@@ -58,6 +59,7 @@ def objects(owner, org_a, org_c, partnership):
     concern = ConcernFactory(raised_by=party)
     review = ReviewFactory(partnership=partnership).pk
     membership = owner.memberships.get()
+    agreement = AgreementFactory(partnership=partnership).pk
     return {
         "api:member-detail": membership.pk,
         "api:partnership-levels-detail": LevelAssessmentFactory(partnership=partnership).pk,
@@ -69,6 +71,10 @@ def objects(owner, org_a, org_c, partnership):
         "api:partnership-reviews-detail": review,
         "api:partnership-reviews-hold": review,
         "api:partnership-reviews-close": review,
+        "api:partnership-agreements-detail": agreement,
+        "api:partnership-agreements-submit": agreement,
+        "api:partnership-agreements-approve": agreement,
+        "api:partnership-agreements-refuse": agreement,
         "concern_id": concern.pk,
     }
 

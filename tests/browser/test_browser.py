@@ -9,7 +9,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 
-from partnerships.models import Commitment, ConcernCheck, Partnership
+from partnerships.models import Agreement, Commitment, ConcernCheck, Partnership
 from tests.browser.conftest import sign_in
 
 pytestmark = pytest.mark.browser
@@ -80,7 +80,16 @@ def test_switching_the_language(page):
 
 
 @pytest.mark.parametrize(
-    "path", ["/", "/partnerships/", "/partnerships/{pk}/", "/reports/concerns/", "/reports/gaps/"]
+    "path",
+    [
+        "/",
+        "/partnerships/",
+        "/partnerships/{pk}/",
+        "/partnerships/{pk}/agreement/",
+        "/partnerships/{pk}/agreements/diff/",
+        "/reports/concerns/",
+        "/reports/gaps/",
+    ],
 )
 def test_pages_have_no_serious_accessibility_violation(page, path):
     sign_in(page)
@@ -166,3 +175,15 @@ def test_a_two_party_review_from_planning_to_closing(page, browser):
     assert "3 · Consultation" in partner.locator(".blind").inner_text()
     assert partner.locator("#rating-form").count() == 0  # closed: nothing to edit
     other.close()
+
+
+def test_the_last_approval_brings_the_agreement_into_force_inline(page):
+    """Paul administers the médiathèque, whose approval the demo's pending agreement awaits."""
+    sign_in(page, "paul")
+    pk = Partnership.objects.get(title="Accueil de loisirs à la médiathèque").pk
+    page.goto(f"{page.base_url}/o/mediatheque-jean-mace/partnerships/{pk}/agreement/")
+    mark_page(page)
+    page.click("#tab-panel button:has-text('Approuver au nom de Médiathèque Jean-Macé')")
+    page.locator("#tab-panel", has_text="Exemplaire signé numérisé").wait_for()
+    assert same_page(page)
+    assert Agreement.objects.get(partnership_id=pk).state == "in_force"

@@ -70,3 +70,15 @@ def test_demo_users_have_every_role_and_can_sign_in(seeded, client):
     assert set(Membership.objects.values_list("role", flat=True)) == {"admin", "editor", "viewer"}
     assert User.objects.filter(is_superuser=True).exists()
     assert client.login(username="camille", password="partenariat-demo")
+
+
+def test_demo_has_an_amended_agreement_ending_soon_and_one_awaiting_approval(seeded):
+    from django.utils import timezone
+
+    from partnerships.models import Agreement
+
+    states = sorted(Agreement.objects.values_list("state", flat=True))
+    assert states == ["in_force", "pending", "superseded"]
+    in_force = Agreement.objects.get(state="in_force")
+    assert in_force.version == 2
+    assert 0 < (in_force.ends_on - timezone.localdate()).days <= 90

@@ -12,6 +12,7 @@ from django.utils import timezone
 from organisations.models import Membership, Organisation, User
 from partnerships.choices import AssessmentKind, CommitmentStatus, Invitation, ReviewStatus
 from partnerships.dates import add_months
+from partnerships.demo import agreements as demo_agreements
 from partnerships.demo import data
 from partnerships.models import (
     Benefit,
@@ -139,6 +140,7 @@ class DemoPartnership:
         self._responsibilities_and_commitments(partnership, reviews)
         self._benefits(partnership, reviews)
         self._close(reviews)
+        demo_agreements.build(spec, partnership, self.parties, self.admins, starts_on)
         return partnership
 
     def _close(self, reviews: list[Review]) -> None:

@@ -1,0 +1,215 @@
+"""The Agreement tab's steps, the printable version, the diff and the signed scan.
+
+Each step is a small POST that calls one service: with htmx it answers the refreshed tab,
+without JavaScript it redirects back to it. Editors draft and submit; administrators decide for
+their own organisation (``member_required(ADMIN)``; the service checks again).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from organisations.access import ADMIN, WRITE, member_required
+
+from ..agreements import diff, reads, services
+from ..agreements.forms import AgreementForm, RefusalForm, SignedScanForm
+from ..exceptions import StateConflict
+from ..models import Agreement
+from .common import get_partnership_or_404
+from .records import _done, add_errors, tab_url
+from .workspace import get_workspace_partnership_or_404, render_workspace
+
+TAB = "agreement"
+
+
+def get_agreement_or_404(partnership, agreement_id: int) -> Agreement:
+    """A version of a partnership that already passed the organisation's scoping."""
+    return get_object_or_404(Agreement.objects.filter(partnership=partnership), pk=agreement_id)
+
+
+def agreement_step(access: str, message: str, form_name: str | None = None):
+    """A POST step on one version: ``handle(request, membership, agreement)`` returns a bound
+    form with errors to show again, or None when the step succeeded. ``message`` is lazy: it
+    is read in the language of each request, not of the import."""
+
+    def decorator(handle: Callable) -> Callable:
+        @member_required(access)
+        @require_POST
+        def view(request: HttpRequest, membership, partnership_id: int, agreement_id: int):
+            partnership = get_workspace_partnership_or_404(membership, partnership_id)
+            agreement = get_agreement_or_404(partnership, agreement_id)
+            try:
+                failed = handle(request, membership, agreement)
+            except StateConflict as error:  # say it, and show the version as it now stands
+                return _refused(request, membership, partnership, error)
+            if failed is not None:
+                return render_workspace(
+                    request, membership, partnership, TAB, **{form_name: failed}
+                )
+            return _done(request, membership, partnership, TAB, message)
+
+        view.__name__ = handle.__name__
+        return view
+
+    return decorator
+
+
+def _refused(request, membership, partnership, error: ValidationError) -> HttpResponse:
+    messages.error(request, " ".join(error.messages))
+    if request.htmx:
+        fresh = get_workspace_partnership_or_404(membership, partnership.pk)
+        return render_workspace(request, membership, fresh, TAB)
+    return redirect(tab_url(membership, partnership, TAB))
+
+
+def _validated(form, save: Callable) -> object | None:
+    if not form.is_valid():
+        return form
+    try:
+        save(form.cleaned_data)
+    except StateConflict:
+        raise  # not the input's fault: the step tells it as a message
+    except ValidationError as error:
+        add_errors(form, error)
+        return form
+    return None
+
+
+@member_required(WRITE)
+@require_POST
+def agreement_add(request: HttpRequest, membership, partnership_id: int) -> HttpResponse:
+    """Start the next version as a draft (from the version in force, if any)."""
+    partnership = get_workspace_partnership_or_404(membership, partnership_id)
+    try:
+        services.agreement_draft(
+            actor=request.user, organisation=membership.organisation, partnership=partnership
+        )
+    except StateConflict as error:
+        return _refused(request, membership, partnership, error)
+    return _done(request, membership, partnership, TAB, _("A new version is being drafted."))
+
+
+@agreement_step(WRITE, gettext_lazy("Draft saved."), "agreement_form")
+def agreement_edit(request, membership, agreement):
+    form = AgreementForm(request.POST, instance=Agreement(partnership=agreement.partnership))
+    return _validated(
+        form,
+        lambda data: services.agreement_update(
+            actor=request.user, organisation=membership.organisation, agreement=agreement, **data
+        ),
+    )
+
+
+@agreement_step(WRITE, gettext_lazy("Submitted: every party's administrators can now approve it."))
+def agreement_submit(request, membership, agreement):
+    services.agreement_submit(
+        actor=request.user, organisation=membership.organisation, agreement=agreement
+    )
+
+
+@agreement_step(ADMIN, gettext_lazy("Your organisation's approval is recorded."))
+def agreement_approve(request, membership, agreement):
+    services.agreement_approve(
+        actor=request.user, organisation=membership.organisation, agreement=agreement
+    )
+
+
+@agreement_step(
+    ADMIN,
+    _("Your organisation's refusal is recorded; the version is a draft again."),
+    "refusal_form",
+)
+def agreement_refuse(request, membership, agreement):
+    return _validated(
+        RefusalForm(request.POST),
+        lambda data: services.agreement_refuse(
+            actor=request.user,
+            organisation=membership.organisation,
+            agreement=agreement,
+            reason=data["reason"],
+        ),
+    )
+
+
+@agreement_step(WRITE, gettext_lazy("The signed scan is attached."), "scan_form")
+def agreement_scan(request, membership, agreement):
+    return _validated(
+        SignedScanForm(request.POST, request.FILES),
+        lambda data: services.agreement_attach_scan(
+            actor=request.user,
+            organisation=membership.organisation,
+            agreement=agreement,
+            scan=data["scan"],
+        ),
+    )
+
+
+@member_required()
+def agreement_scan_download(
+    request: HttpRequest, membership, partnership_id: int, agreement_id: int
+):
+    """The signed scan, to members of the parties only, as a download never shown inline."""
+    partnership = get_partnership_or_404(membership, partnership_id)
+    agreement = get_agreement_or_404(partnership, agreement_id)
+    if not agreement.signed_scan:
+        raise Http404("No signed scan.")
+    response = FileResponse(
+        agreement.signed_scan.open("rb"),
+        as_attachment=True,
+        filename=f"agreement-{partnership.pk}-v{agreement.version}-signed.pdf",
+        content_type="application/pdf",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@member_required()
+def agreement_print(request: HttpRequest, membership, partnership_id: int, agreement_id: int):
+    """One version as a document to print or save as PDF: parties, clauses, approvals."""
+    partnership = get_workspace_partnership_or_404(membership, partnership_id)
+    versions = reads.versions_of(partnership)
+    agreement = next((v for v in versions if v.pk == agreement_id), None)
+    if agreement is None:
+        raise Http404("No such version.")
+    return render(
+        request,
+        "partnerships/agreement_print.html",
+        {
+            "membership": membership,
+            "organisation": membership.organisation,
+            "partnership": partnership,
+            "agreement": agreement,
+            "decisions": reads.document_decisions(agreement, reads.current_parties_of(partnership)),
+        },
+    )
+
+
+@member_required()
+def agreement_diff(request: HttpRequest, membership, partnership_id: int) -> HttpResponse:
+    """What changed between two versions (``?old=<id>&new=<id>``, by default the last two)."""
+    partnership = get_workspace_partnership_or_404(membership, partnership_id)
+    versions = reads.versions_of(partnership)
+    by_id = {str(v.pk): v for v in versions}
+    new = by_id.get(request.GET.get("new", "")) or (versions[0] if versions else None)
+    old = by_id.get(request.GET.get("old", "")) or (versions[1] if len(versions) > 1 else None)
+    return render(
+        request,
+        "partnerships/agreement_diff.html",
+        {
+            "membership": membership,
+            "organisation": membership.organisation,
+            "partnership": partnership,
+            "versions": versions,
+            "old": old,
+            "new": new,
+            "diff": diff.compare(old, new) if old and new and old != new else None,
+        },
+    )

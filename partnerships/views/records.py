@@ -15,6 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from organisations.access import WRITE, member_required
@@ -118,13 +119,15 @@ def record_add(form_class, tab: str, form_name: str, message: str):
 
 
 responsibility_add = record_add(
-    ResponsibilityForm, "commitments", "responsibility_form", _("Responsibility added.")
+    ResponsibilityForm, "commitments", "responsibility_form", gettext_lazy("Responsibility added.")
 )
 commitment_add = record_add(
-    CommitmentForm, "commitments", "commitment_form", _("Commitment added.")
+    CommitmentForm, "commitments", "commitment_form", gettext_lazy("Commitment added.")
 )
-concern_add = record_add(ConcernForm, "concerns", "concern_form", _("Concern recorded."))
-benefit_add = record_add(BenefitForm, "pleasures", "benefit_form", _("Pleasure recorded."))
+concern_add = record_add(ConcernForm, "concerns", "concern_form", gettext_lazy("Concern recorded."))
+benefit_add = record_add(
+    BenefitForm, "pleasures", "benefit_form", gettext_lazy("Pleasure recorded.")
+)
 
 
 def _concerns_of(membership, partnership):

@@ -380,3 +380,21 @@ def test_a_nul_character_in_a_filter_is_ignored_not_a_server_error(signed_in, pa
     response = signed_in.get(url("list"), {"partner": "a\x00b", "q": "x\x00"})
     assert response.status_code == 200
     assert response.context["form"].errors
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"), [("en", "Responsibility added."), ("fr", "Responsabilité ajoutée.")]
+)
+def test_the_confirmation_is_in_the_language_of_the_person_who_acted(
+    client, editor, partnership, language, expected
+):
+    editor.language = language
+    editor.save()
+    client.force_login(editor)
+    party = partnership.parties.get(organisation__slug="association-a")
+    response = client.post(
+        url("responsibility-add", partnership_id=partnership.pk),
+        {"party": party.pk, "title": "Accueil des familles", "description": ""},
+        follow=True,
+    )
+    assert [str(message) for message in response.context["messages"]] == [expected]

@@ -6,6 +6,7 @@ A partnership of A (with partner organisation C) is shared by the tests that nee
 from __future__ import annotations
 
 import pytest
+from django.core.cache import cache
 
 from tests.factories import (
     MembershipFactory,
@@ -14,6 +15,13 @@ from tests.factories import (
     PartyFactory,
     UserFactory,
 )
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate-limit counters (the token endpoint's throttle) live in the cache: none carries over."""
+    cache.clear()
+    yield
 
 
 @pytest.fixture

@@ -1,7 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularAPIView
 
+from config.api.docs import ApiDocsView
 from organisations import views as organisation_views
 from organisations.api.urls import urlpatterns as organisation_api
 from partnerships.api.urls import urlpatterns as partnership_api
@@ -17,5 +18,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include(([*organisation_api, *partnership_api], "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/docs/", ApiDocsView.as_view(url_name="api-schema"), name="api-docs"),
 ]

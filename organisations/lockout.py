@@ -31,6 +31,22 @@ def client_address(request: HttpRequest) -> str:
     return forwarded[-settings.PROXY_COUNT]
 
 
+# django-axes keeps the username in a 255-character column. Django's sign-in form does not
+# enforce the username's max_length (only its widget does) and the API takes any length, so a
+# longer one would fail to be stored on PostgreSQL (found by tests/test_form_fuzz.py).
+USERNAME_STORED = 255
+
+
+def lockout_username(request: HttpRequest, credentials: dict | None = None) -> str | None:
+    """The username a sign-in attempt is counted under, cut to what the table stores."""
+    field = settings.AXES_USERNAME_FORM_FIELD
+    if credentials:
+        username = credentials.get(field)
+    else:
+        username = getattr(request, "data", request.POST).get(field)
+    return username[:USERNAME_STORED] if isinstance(username, str) else username
+
+
 def cooloff_minutes() -> int:
     return max(1, round(settings.AXES_COOLOFF_TIME.total_seconds() / 60))
 

@@ -12,10 +12,14 @@ from django.test import Client
 from django.urls import reverse
 
 from partnerships.models import Commitment, Partnership
+from tests import test_isolation
 from tests.forms import form_data
-from tests.test_isolation import PATTERNS, database_state, fill, send, world  # noqa: F401
+from tests.test_isolation import PATTERNS, database_state, fill, send
 
 pytestmark = pytest.mark.django_db
+
+# The same objects as the isolation walk, so every URL pattern can be filled in.
+world = test_isolation.world
 
 # Exempt on purpose: the API token endpoint takes no cookie, only the credentials in its body,
 # so a forged cross-site request has nothing to ride on.

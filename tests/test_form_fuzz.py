@@ -26,9 +26,16 @@ from django.urls import Resolver404, resolve, reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.test_isolation import PATTERNS, PUBLIC, database_state, fill, world  # noqa: F401
+from partnerships.reviews import review_hold
+from tests import test_isolation
+from tests.factories import ConcernFactory, ReviewFactory
+from tests.forms import form_data
+from tests.test_isolation import PATTERNS, database_state, fill
 
 pytestmark = pytest.mark.django_db
+
+# The same objects as the isolation walk, so every URL pattern can be filled in.
+world = test_isolation.world
 
 MAX_EXAMPLES = int(os.environ.get("FORM_FUZZ_MAX_EXAMPLES", "5"))
 
@@ -110,13 +117,26 @@ def page_forms(client, url: str) -> list[Form]:
     return parser.forms
 
 
-def discover(client, world) -> dict[str, Form]:  # noqa: F811
-    """One form per URL name it posts to, from every page of the project."""
+def pages(world, held_review: int) -> list[str]:
+    """Every page of the project, and a held review's (whose meeting forms are then shown)."""
+    urls = [
+        reverse(name, kwargs=fill(name, arguments, world))
+        for name, arguments in PATTERNS
+        if not name.startswith("api:") and name not in ("api-docs", "api-schema")
+    ]
+    held = reverse("partnerships:review", kwargs={**world_review(world), "review_id": held_review})
+    return [*urls, held]
+
+
+def world_review(world) -> dict:
+    return {"org_slug": world["org_slug"], "partnership_id": world["partnership_id"]}
+
+
+def discover(client, urls: list[str]) -> dict[str, Form]:
+    """One form per URL name it posts to, from every page given."""
     found: dict[str, Form] = {}
-    for name, arguments in PATTERNS:
-        if name.startswith("api:") or name in ("api-docs", "api-schema"):
-            continue
-        for form in page_forms(client, reverse(name, kwargs=fill(name, arguments, world))):
+    for url in urls:
+        for form in page_forms(client, url):
             try:
                 target = resolve(urlsplit(form.action).path)
             except Resolver404:
@@ -142,9 +162,12 @@ def value_for(kind: str, options: list[str], flag: str):
     return nasty_text
 
 
-def form_data(form: Form):
+def fuzz_data(form: Form):
     return st.fixed_dictionaries(
-        {name: value_for(kind, options, flag) for name, (kind, options, flag) in form.fields.items()}
+        {
+            name: value_for(kind, options, flag)
+            for name, (kind, options, flag) in form.fields.items()
+        }
     ).map(lambda data: {k: v for k, v in data.items() if v is not None})
 
 
@@ -196,12 +219,20 @@ EXPECTED = {
     "partnerships:review-add",
     "partnerships:review-rate",
     "partnerships:review-plan",
+    "partnerships:review-agreed-level",
+    "partnerships:review-checks",
+    "partnerships:review-minutes",
+    "partnerships:review-commitment-add",
+    "partnerships:review-benefit-add",
 }
 
 
-def test_every_form_takes_any_input_without_a_server_error(client, world, owner):  # noqa: F811
+def test_every_form_takes_any_input_without_a_server_error(client, world, owner, org_a):
+    held = ReviewFactory(partnership_id=world["partnership_id"])
+    review_hold(actor=owner, organisation=org_a, review=held)
+    ConcernFactory(raised_by=held.partnership.parties.get(organisation=org_a))  # to check
     client.force_login(owner)
-    forms = discover(client, world)
+    forms = discover(client, pages(world, held.pk))
     missing = EXPECTED - set(forms)
     assert not missing, f"forms not found by the walk: {sorted(missing)}"
 
@@ -220,7 +251,7 @@ def fuzzer(client, user, form: Form):
         database=None,
         suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
     )
-    @given(data=form_data(form))
+    @given(data=fuzz_data(form))
     def fuzz(data):
         with transaction.atomic():
             client.force_login(user)  # the language or password forms may sign out
@@ -228,3 +259,39 @@ def fuzzer(client, user, form: Form):
             transaction.set_rollback(True)
 
     return fuzz
+
+
+TYPED = "<script>alert('x')</script> \u202eשלום\u202c 🤝🏽 𠜎 & \"quotes\""
+
+
+def test_text_is_stored_as_typed_and_shown_escaped(client, owner, org_a, partnership):
+    client.force_login(owner)
+    url = reverse("partnerships:edit", args=[org_a.slug, partnership.pk])
+    page = client.get(url).content.decode()
+    data = form_data_of(page)
+    data.update(title=TYPED[:120], purpose=TYPED * 50)
+    assert client.post(url, data).status_code == 302
+    partnership.refresh_from_db()
+    assert (partnership.title, partnership.purpose) == (TYPED[:120], TYPED * 50)
+    shown = client.get(reverse("partnerships:workspace", args=[org_a.slug, partnership.pk]))
+    html = shown.content.decode()
+    assert "<script>alert" not in html
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in html
+    assert "\u202eשלום\u202c 🤝🏽 𠜎" in html
+
+
+def test_a_nul_character_is_refused_with_a_form_error(client, owner, org_a, partnership):
+    client.force_login(owner)
+    url = reverse("partnerships:edit", args=[org_a.slug, partnership.pk])
+    data = form_data_of(client.get(url).content.decode())
+    data["title"] = "nul\x00here"
+    before = database_state()
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert shows_errors(response.content.decode())
+    assert database_state() == before
+
+
+def form_data_of(page: str) -> dict:
+    """What the browser posts for the first form of the page's content."""
+    return form_data(page[page.index("<main") :])

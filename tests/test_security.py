@@ -277,3 +277,19 @@ def test_the_client_address_ignores_what_the_client_forwards(proxies, forwarded,
     request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR=forwarded)
     with override_settings(PROXY_COUNT=proxies):
         assert client_address(request) == expected
+
+
+@pytest.mark.django_db
+def test_a_very_long_username_is_counted_not_a_server_error(client):
+    # A 255-character column holds the username; Django's form does not cut it (PostgreSQL
+    # refused the row: found by tests/test_form_fuzz.py).
+    username = "u" * 5000
+    response = fail_to_sign_in(client, username, 1)
+    assert response.status_code == 200
+    assert AccessAttempt.objects.get().username == username[:255]
+    api = client.post(
+        reverse("api:auth-token"),
+        {"username": username, "password": "x"},
+        content_type="application/json",
+    )
+    assert api.status_code == 400

@@ -147,6 +147,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "organisations.lockout.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "organisations.lockout.client_address"
+AXES_USERNAME_CALLABLE = "organisations.lockout.lockout_username"
 # How many reverse proxies of ours stand in front (each appends to X-Forwarded-For); 0: none,
 # the address is REMOTE_ADDR.
 PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))

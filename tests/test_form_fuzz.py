@@ -21,6 +21,7 @@ from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 import pytest
+from django.core.cache import cache
 from django.db import transaction
 from django.urls import Resolver404, resolve, reverse
 from hypothesis import HealthCheck, given, settings
@@ -253,6 +254,7 @@ def fuzzer(client, user, form: Form):
     )
     @given(data=fuzz_data(form))
     def fuzz(data):
+        cache.clear()  # rate limits (password reset) would otherwise answer every later one
         with transaction.atomic():
             client.force_login(user)  # the language or password forms may sign out
             check(client, form, data)

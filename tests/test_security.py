@@ -293,3 +293,17 @@ def test_a_very_long_username_is_counted_not_a_server_error(client):
         content_type="application/json",
     )
     assert api.status_code == 400
+
+
+@pytest.mark.django_db
+def test_password_reset_requests_are_capped_per_address(client, editor, mailoutbox):
+    url = reverse("password_reset")
+    limit = settings.PASSWORD_RESET_LIMIT
+    for _ in range(limit):
+        assert client.post(url, {"email": editor.email}).status_code == 302
+    response = client.post(url, {"email": editor.email}, headers={"Accept-Language": "en"})
+    assert response.status_code == 429
+    assert "sent too often from your address" in response.content.decode()
+    assert len(mailoutbox) == limit
+    other = client.post(url, {"email": editor.email}, REMOTE_ADDR="10.0.0.9")
+    assert other.status_code == 302

@@ -153,6 +153,8 @@ AXES_USERNAME_CALLABLE = "organisations.lockout.lockout_username"
 PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
 # Failed attempts are what matters; a row per successful sign-in would only grow the table.
 AXES_DISABLE_ACCESS_LOG = True
+# Password reset requests (each sends an e-mail) per client address and hour.
+PASSWORD_RESET_LIMIT = int(os.environ.get("PASSWORD_RESET_LIMIT", "5"))
 
 # --- Browser security headers -------------------------------------------------------------
 # Content-Security-Policy (django-csp): only this site's own files, no inline script or style,

@@ -3,10 +3,10 @@ marks, astral characters), very long strings, HTML and script, in every field.
 
 The forms are found, not listed: every page of the project (walked from the URL patterns, as
 tests/test_isolation.py does) is rendered for an administrator of the organisation, and every
-``method="post"`` form with a field to type in is fuzzed through its ``action``, with htmx's
-header when the page posts it with htmx. Each answer is a normal one (200/302) or a 4xx,
-never a server error; an error answer (a 4xx, or the form again with its errors) leaves the
-database as it was; and no payload comes back unescaped.
+``method="post"`` form with a field to type in is fuzzed through its ``action`` (with and
+without htmx's header when the page posts it with htmx). Each answer is a normal one (200/302)
+or a 4xx, never a server error; an error answer (a 4xx, or the form again with its errors)
+leaves the database as it was; and no payload comes back unescaped.
 
 ``FORM_FUZZ_MAX_EXAMPLES`` examples per form (5 by default; CI sets more). Each example runs in
 a savepoint rolled back afterwards, so every one meets the same data.
@@ -176,8 +176,8 @@ def shows_errors(html: str) -> bool:
     return any(mark in html for mark in ('class="errorlist', 'class="errors"', 'class="error"'))
 
 
-def check(client, form: Form, data: dict) -> None:
-    headers = {"HX-Request": "true", "HX-Current-URL": form.page} if form.htmx else {}
+def check(client, form: Form, data: dict, htmx: bool) -> None:
+    headers = {"HX-Request": "true", "HX-Current-URL": form.page} if htmx else {}
     before = database_state()
     response = client.post(form.action, data, headers=headers)
     status = response.status_code
@@ -252,12 +252,13 @@ def fuzzer(client, user, form: Form):
         database=None,
         suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
     )
-    @given(data=fuzz_data(form))
-    def fuzz(data):
+    # A form htmx posts is also posted without JavaScript (its action), so both ways are tried.
+    @given(data=fuzz_data(form), htmx=st.booleans() if form.htmx else st.just(False))
+    def fuzz(data, htmx):
         cache.clear()  # rate limits (password reset) would otherwise answer every later one
         with transaction.atomic():
             client.force_login(user)  # the language or password forms may sign out
-            check(client, form, data)
+            check(client, form, data, htmx)
             transaction.set_rollback(True)
 
     return fuzz

@@ -1,13 +1,22 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 
+from config.api.docs import ApiDocsView
 from organisations import views as organisation_views
 from organisations.api.urls import urlpatterns as organisation_api
+from organisations.throttle import limit_posts, password_reset_limit
 from partnerships.api.urls import urlpatterns as partnership_api
 
 urlpatterns = [
     path("", organisation_views.home, name="home"),
+    # Each reset request sends an e-mail: a few an hour per address (PASSWORD_RESET_LIMIT).
+    path(
+        "accounts/password_reset/",
+        limit_posts("password-reset", password_reset_limit)(auth_views.PasswordResetView.as_view()),
+        name="password_reset",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("accounts/join/<slug:token>/", organisation_views.join, name="join"),
     path("accounts/profile/", organisation_views.profile, name="profile"),
@@ -17,5 +26,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include(([*organisation_api, *partnership_api], "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/docs/", ApiDocsView.as_view(url_name="api-schema"), name="api-docs"),
 ]

@@ -96,7 +96,9 @@ def member_add_view(request: HttpRequest, membership) -> HttpResponse:
                 actor=request.user, organisation=membership.organisation, **form.cleaned_data
             )
         except ValidationError as error:
-            form.add_error("identifier", error)
+            # The service may name a model field (the invitation's email): all of it comes
+            # from the identifier typed, so its messages go there.
+            form.add_error("identifier", error.messages)
         else:
             if isinstance(added, MemberInvitation):
                 messages.success(

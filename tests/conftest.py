@@ -6,6 +6,7 @@ A partnership of A (with partner organisation C) is shared by the tests that nee
 from __future__ import annotations
 
 import pytest
+from django.core.cache import cache
 
 from partnerships.audit import guard_unrecorded_writes
 from tests.factories import (
@@ -22,6 +23,13 @@ def no_unrecorded_writes():
     """A bulk update of an audited model without its history rows fails the test that ran it."""
     with guard_unrecorded_writes():
         yield
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate-limit counters (the token endpoint's throttle) live in the cache: none carries over."""
+    cache.clear()
+    yield
 
 
 @pytest.fixture

@@ -46,6 +46,10 @@ ERROR_RESPONSES = {
             "or the review is closed (or not held yet). Nothing was changed."
         ),
     ),
+    429: OpenApiResponse(
+        ErrorSerializer,
+        description=_("Too many requests, or too many failed sign-ins: wait, then try again."),
+    ),
 }
 
 

@@ -22,9 +22,15 @@ CSRF_COOKIE_SECURE = True
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(60 * 60 * 24 * 365)))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
-SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_REFERRER_POLICY = "same-origin"
-X_FRAME_OPTIONS = "DENY"
+if not SECURE_HSTS_PRELOAD:
+    # Preloading is opt-in on purpose: once on the browsers' list, a domain (and all its
+    # subdomains) cannot go back to plain HTTP for months. The site's owner decides.
+    SILENCED_SYSTEM_CHECKS = ["security.W021"]
+# nosniff, Referrer-Policy, X-Frame-Options DENY and the Content-Security-Policy: in base.py.
+
+# Behind one reverse proxy by default, as SECURE_PROXY_SSL_HEADER assumes: the sign-in lockout
+# then reads the client's address from X-Forwarded-For (organisations/lockout.py).
+PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "1"))
 CSRF_TRUSTED_ORIGINS = [SITE_URL] if SITE_URL.startswith("https://") else []  # noqa: F405
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

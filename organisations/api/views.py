@@ -12,6 +12,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
 
 from config.api.errors import TransactionalWrites
 from organisations.models import Membership, Organisation, User
@@ -43,9 +44,17 @@ def organisation_for_member(user: User, slug: str) -> Organisation:
     return get_object_or_404(organisations, slug=slug)
 
 
-class ObtainTokenApi(TransactionalWrites, ObtainAuthToken):
+class ObtainTokenApi(ObtainAuthToken):
+    # Not TransactionalWrites: its rollback of every error answer would also undo the failed
+    # attempts django-axes records, and the lockout would never come. The only write here is
+    # the token's get_or_create.
     # Credentials are the whole authentication here: no session, so no CSRF check either.
     authentication_classes = ()
+    # Password guessing: a few tries a minute per address (DEFAULT_THROTTLE_RATES), and
+    # django-axes locks the username out from that address after repeated failures.
+    throttle_classes = (ScopedRateThrottle,)
+    throttle_scope = "auth-token"
+    error_codes = (429,)
 
     @extend_schema(
         operation_id="auth_token_create",
@@ -57,6 +66,11 @@ class ObtainTokenApi(TransactionalWrites, ObtainAuthToken):
     )
     def post(self, request, *args, **kwargs):
         return super().post(request, *args, **kwargs)
+
+    def get_serializer_context(self):
+        # django-axes marks a lockout on the request it is given; its middleware reads the mark
+        # on Django's request, which DRF's wrapper does not pass attribute writes through to.
+        return {**super().get_serializer_context(), "request": self.request._request}
 
 
 DIRECTORY = OpenApiParameter(

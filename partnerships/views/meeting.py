@@ -185,18 +185,18 @@ def _validated(form, save) -> object | None:
 @meeting_step("plan_form", _("Review details saved."))
 def review_plan(request, membership, partnership, review):
     form = ReviewPlanForm(request.POST, instance=review, partnership=partnership)
-    return _validated(
-        form,
-        lambda f: (
-            review_save(
-                actor=request.user,
-                organisation=membership.organisation,
-                review=f.instance,
-                version=f.cleaned_data["version"],
-            ),
-            f.save_m2m(),
-        ),
-    )
+
+    def save(f):
+        f.save(commit=False)  # only this gives the form its save_m2m (the attendees)
+        review_save(
+            actor=request.user,
+            organisation=membership.organisation,
+            review=f.instance,
+            version=f.cleaned_data["version"],
+        )
+        f.save_m2m()
+
+    return _validated(form, save)
 
 
 @meeting_step(

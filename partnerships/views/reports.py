@@ -29,6 +29,7 @@ from ..forms import ReportFilterForm
 from ..models import Partnership
 from ..report_files import csv_response, xlsx_response
 from ..reports import Figures, Selection
+from .charts import svg_response
 
 Builder = Callable[[Selection], Figures]
 STAFF_PERMISSION = "partnerships.view_partnership"
@@ -209,9 +210,7 @@ def _chart(request: HttpRequest, name: str, viewer) -> HttpResponse:
     if selection is None:
         return _invalid(form)
     chart = CHART_PAGES[name].charts[name](selection)[name]
-    response = HttpResponse(chart.svg(), content_type="image/svg+xml")
-    response["Cache-Control"] = "private, max-age=60"
-    return response
+    return svg_response(chart)
 
 
 # --- One organisation's reports (/o/<org_slug>/reports/) ----------------------------------

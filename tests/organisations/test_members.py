@@ -39,6 +39,15 @@ def test_an_unknown_username_is_refused_with_a_hint(client, owner):
     assert not MemberInvitation.objects.exists()
 
 
+def test_an_invalid_address_is_refused_with_a_form_error(client, owner):
+    # Found by tests/test_form_fuzz.py: the invitation's e-mail error crashed the view.
+    client.force_login(owner)
+    response = client.post(members_url("member-add"), {"identifier": "a@b@c", "role": "viewer"})
+    assert response.status_code == 200
+    assert "Saisissez une adresse e-mail valide" in response.content.decode()
+    assert not MemberInvitation.objects.exists()
+
+
 def test_the_invitation_link_creates_the_account_and_membership(client, owner, org_a):
     invitation = MemberInvitation.objects.create(
         organisation=org_a, email="new@example.org", role="editor", invited_by=owner

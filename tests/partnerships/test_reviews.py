@@ -286,3 +286,23 @@ def test_review_history_shows_each_review_side_by_side(
         (5, 2, [3, 5]),
         (6, 2, [3, 5]),
     ]
+
+
+def test_planning_a_review_saves_its_details_and_attendees(client, editor, owner, review):
+    # Found by tests/test_form_fuzz.py: every valid plan used to fail (no save_m2m).
+    client.force_login(editor)
+    response = client.post(
+        review_url("review-plan", review),
+        {
+            "scheduled_on": "2026-04-02",
+            "location": "Salle C",
+            "attendees": [owner.pk, editor.pk],
+            "version": review.version,
+        },
+        **HTMX,
+    )
+    assert response.status_code == 200
+    review.refresh_from_db()
+    assert (review.scheduled_on, review.location) == (D(2026, 4, 2), "Salle C")
+    assert set(review.attendees.all()) == {owner, editor}
+    assert review.history.latest().history_user == editor

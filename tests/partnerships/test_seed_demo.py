@@ -5,6 +5,7 @@ import io
 import pytest
 from django.apps import apps
 from django.core.management import call_command
+from django.test import RequestFactory
 
 from organisations.models import Membership, Organisation, User
 from partnerships.choices import Level, PartnershipStatus
@@ -69,7 +70,9 @@ def test_concern_intensities_rise_and_fall(seeded):
 def test_demo_users_have_every_role_and_can_sign_in(seeded, client):
     assert set(Membership.objects.values_list("role", flat=True)) == {"admin", "editor", "viewer"}
     assert User.objects.filter(is_superuser=True).exists()
-    assert client.login(username="camille", password="partenariat-demo")
+    # django-axes checks every sign-in against its lockouts, so it needs the request.
+    request = RequestFactory().post("/accounts/login/")
+    assert client.login(request=request, username="camille", password="partenariat-demo")
 
 
 def test_demo_has_an_amended_agreement_ending_soon_and_one_awaiting_approval(seeded):

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
@@ -155,40 +155,49 @@ def reviews_due(today: datetime.date) -> QuerySet:
     ).order_by("next_review_on", "title")
 
 
-def send_review_reminders(today: datetime.date) -> int:
-    """E-mail the coordinators of every current party about reviews coming due or overdue."""
-    partnerships = {p.pk: p for p in reviews_due(today)}
+def coordinators_of_parties(partnership_ids) -> Iterator[tuple[User, Party]]:
+    """Each coordinator of each current party of these partnerships, with the party.
+
+    A coordinator of two parties of one partnership comes once (with the first party by name):
+    one e-mail per person, never two copies of the same news.
+    """
     parties = list(
         Party.objects.accepted()
-        .filter(partnership_id__in=partnerships, left_on__isnull=True)
+        .filter(partnership_id__in=partnership_ids, left_on__isnull=True)
         .select_related("organisation")
         .order_by("partnership_id", "organisation__name")
     )
     coordinators = coordinators_by_organisation({party.organisation_id for party in parties})
-    by_recipient: dict[User, list[Due]] = defaultdict(list)
     told: set[tuple[int, int]] = set()
     for party in parties:
-        partnership = partnerships[party.partnership_id]
         for user in coordinators.get(party.organisation_id, []):
-            if (user.pk, partnership.pk) in told:
-                continue  # a coordinator of two parties hears about it once
-            told.add((user.pk, partnership.pk))
-            by_recipient[user].append(
-                Due(
-                    object_id=partnership.pk,
-                    period=due_period(partnership.next_review_on, today),
-                    title=partnership.title,
-                    partnership=partnership.title,
-                    organisation=party.organisation.name,
-                    due_on=partnership.next_review_on,
-                    overdue=partnership.next_review_on < today,
-                    url=absolute_url(
-                        "partnerships:tab-reviews",
-                        org_slug=party.organisation.slug,
-                        partnership_id=partnership.pk,
-                    ),
-                )
+            if (user.pk, party.partnership_id) not in told:
+                told.add((user.pk, party.partnership_id))
+                yield user, party
+
+
+def send_review_reminders(today: datetime.date) -> int:
+    """E-mail the coordinators of every current party about reviews coming due or overdue."""
+    partnerships = {p.pk: p for p in reviews_due(today)}
+    by_recipient: dict[User, list[Due]] = defaultdict(list)
+    for user, party in coordinators_of_parties(partnerships):
+        partnership = partnerships[party.partnership_id]
+        by_recipient[user].append(
+            Due(
+                object_id=partnership.pk,
+                period=due_period(partnership.next_review_on, today),
+                title=partnership.title,
+                partnership=partnership.title,
+                organisation=party.organisation.name,
+                due_on=partnership.next_review_on,
+                overdue=partnership.next_review_on < today,
+                url=absolute_url(
+                    "partnerships:tab-reviews",
+                    org_slug=party.organisation.slug,
+                    partnership_id=partnership.pk,
+                ),
             )
+        )
     return deliver(
         ReminderKind.REVIEW,
         by_recipient,

@@ -1,4 +1,4 @@
-"""E-mails to each party's administrators 90 and 30 days before the agreement in force ends.
+"""E-mails to each party's coordinators 90 and 30 days before the agreement in force ends.
 
 Each run first ends the versions whose end date has passed, then sends. The ``Reminder`` rows
 (kind ``agreement``, one per version, recipient and period) make it idempotent like the other
@@ -14,13 +14,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from organisations.choices import MemberRole
 from organisations.emails import absolute_url, send_to_user
-from organisations.models import Membership
 
 from ..choices import AgreementState, PartnershipStatus, ReminderKind
-from ..models import Party
-from ..reminders import deliver
+from ..reminders import coordinators_of_parties, deliver
 from .models import Agreement
 from .services import agreements_end_expired
 
@@ -65,61 +62,31 @@ def notice_period(ends_on: datetime.date, today: datetime.date) -> str:
     return f"{ends_on.isoformat()}:{step}"
 
 
-def administrators_by_organisation(organisation_ids) -> dict[int, list[User]]:
-    """Administrators who can receive e-mail, for each active organisation."""
-    found: dict[int, list[User]] = defaultdict(list)
-    for membership in (
-        Membership.objects.filter(
-            role=MemberRole.ADMIN,
-            organisation_id__in=organisation_ids,
-            organisation__active=True,
-            user__is_active=True,
-        )
-        .exclude(user__email="")
-        .select_related("user")
-        .order_by("user_id")
-    ):
-        found[membership.organisation_id].append(membership.user)
-    return found
-
-
 def send_agreement_expiry_reminders(today: datetime.date) -> int:
-    """End the versions past their end date, then e-mail the administrators of every current
-    party about the versions in force ending within 90 days (once at 90, once at 30)."""
+    """End the versions past their end date, then e-mail the coordinators (administrators and
+    editors) of every current party about the versions in force ending within 90 days (once at
+    90, once at 30)."""
     agreements_end_expired(today)
     agreements = {a.partnership_id: a for a in agreements_ending(today)}
-    parties = (
-        Party.objects.accepted()
-        .filter(partnership_id__in=agreements, left_on__isnull=True)
-        .select_related("organisation")
-        .order_by("partnership_id", "organisation__name")
-    )
-    parties = list(parties)
-    admins = administrators_by_organisation({party.organisation_id for party in parties})
     by_recipient: dict[User, list[Ending]] = defaultdict(list)
-    told: set[tuple[int, int]] = set()
-    for party in parties:
+    for user, party in coordinators_of_parties(agreements):
         agreement = agreements[party.partnership_id]
-        for user in admins.get(party.organisation_id, []):
-            if (user.pk, agreement.pk) in told:
-                continue  # an administrator of two parties hears about it once
-            told.add((user.pk, agreement.pk))
-            by_recipient[user].append(
-                Ending(
-                    object_id=agreement.pk,
-                    period=notice_period(agreement.ends_on, today),
-                    partnership=agreement.partnership.title,
-                    organisation=party.organisation.name,
-                    version=agreement.version,
-                    ends_on=agreement.ends_on,
-                    days_left=(agreement.ends_on - today).days,
-                    url=absolute_url(
-                        "partnerships:tab-agreement",
-                        org_slug=party.organisation.slug,
-                        partnership_id=agreement.partnership_id,
-                    ),
-                )
+        by_recipient[user].append(
+            Ending(
+                object_id=agreement.pk,
+                period=notice_period(agreement.ends_on, today),
+                partnership=agreement.partnership.title,
+                organisation=party.organisation.name,
+                version=agreement.version,
+                ends_on=agreement.ends_on,
+                days_left=(agreement.ends_on - today).days,
+                url=absolute_url(
+                    "partnerships:tab-agreement",
+                    org_slug=party.organisation.slug,
+                    partnership_id=agreement.partnership_id,
+                ),
             )
+        )
     return deliver(
         ReminderKind.AGREEMENT,
         by_recipient,

@@ -50,18 +50,18 @@ def recipients(mailoutbox) -> list[str]:
     return sorted(address.split("@")[0] for message in mailoutbox for address in message.to)
 
 
-def test_the_administrators_of_each_party_hear_90_days_before(partnership, cast, mailoutbox):
+def test_the_coordinators_of_each_party_hear_90_days_before(partnership, cast, mailoutbox):
     in_force_until(partnership, days(90))
-    assert send_agreement_expiry_reminders.delay().get() == 2
-    assert recipients(mailoutbox) == ["alice", "carla"]  # not editors, viewers or outsiders
+    assert send_agreement_expiry_reminders.delay().get() == 3
+    assert recipients(mailoutbox) == ["alice", "bob", "carla"]  # not viewers or outsiders
 
 
-def test_running_twice_sends_one_email_per_administrator(partnership, cast, mailoutbox):
+def test_running_twice_sends_one_email_per_coordinator(partnership, cast, mailoutbox):
     in_force_until(partnership, days(75))
     send_agreement_expiry_reminders.delay()
     send_agreement_expiry_reminders.delay()
-    assert recipients(mailoutbox) == ["alice", "carla"]
-    assert Reminder.objects.filter(kind="agreement").count() == 2
+    assert recipients(mailoutbox) == ["alice", "bob", "carla"]
+    assert Reminder.objects.filter(kind="agreement").count() == 3
 
 
 def test_a_second_reminder_comes_at_30_days_and_then_no_more(partnership, cast, mailoutbox):
@@ -69,7 +69,7 @@ def test_a_second_reminder_comes_at_30_days_and_then_no_more(partnership, cast, 
     in_force_until(partnership, ends_on)
     for days_left in (60, 30, 29):  # the daily run, on three mornings
         reminders.send_agreement_expiry_reminders(ends_on - datetime.timedelta(days=days_left))
-    assert len(mailoutbox) == 4  # two administrators, twice
+    assert len(mailoutbox) == 6  # three coordinators, twice
     assert sorted(set(Reminder.objects.values_list("period", flat=True))) == [
         f"{ends_on.isoformat()}:30",
         f"{ends_on.isoformat()}:90",

@@ -2,12 +2,14 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from config.healthz import healthz
 from organisations import views as organisation_views
 from organisations.api.urls import urlpatterns as organisation_api
 from partnerships.api.urls import urlpatterns as partnership_api
 
 urlpatterns = [
     path("", organisation_views.home, name="home"),
+    path("healthz", healthz, name="healthz"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("accounts/join/<slug:token>/", organisation_views.join, name="join"),
     path("accounts/profile/", organisation_views.profile, name="profile"),

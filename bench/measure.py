@@ -35,7 +35,8 @@ def measure(repeat: int, warmup: int) -> dict:
     from organisations.models import User
 
     staff = User.objects.filter(is_superuser=True).order_by("pk").first()
-    clients = pages.clients(pages.member_of(organisation), staff)
+    member = pages.member_of(organisation)
+    clients = pages.clients(member, staff)
     results = []
     for target in pages.targets(organisation, partnership):
         client = clients[target.who]
@@ -51,6 +52,7 @@ def measure(repeat: int, warmup: int) -> dict:
                 "name": target.name,
                 "url": target.url,
                 "group": target.group,
+                "who": target.who,
                 "queries": pages.query_count(client, target),
                 "median_ms": statistics.median(timings),
                 "p95_ms": percentile(timings, 0.95),
@@ -65,9 +67,24 @@ def measure(repeat: int, warmup: int) -> dict:
         "organisation": organisation.slug,
         "partnerships": _count_partnerships(organisation),
         "workspace": partnership.pk,
+        "member": member.username,
+        "staff": staff.username,
+        "database_version": _database_version(),
         "repeat": repeat,
         "pages": results,
     }
+
+
+def _database_version() -> str:
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        import sqlite3
+
+        return f"SQLite {sqlite3.sqlite_version}"
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        return f"PostgreSQL {cursor.fetchone()[0]}"
 
 
 def _count_partnerships(organisation) -> dict:

@@ -33,9 +33,7 @@ def busiest_organisation():
     from organisations.models import Organisation
 
     return (
-        Organisation.objects.annotate(
-            n=Count("parties", filter=Q(parties__invitation="accepted"))
-        )
+        Organisation.objects.annotate(n=Count("parties", filter=Q(parties__invitation="accepted")))
         .order_by("-n", "pk")
         .first()
     )

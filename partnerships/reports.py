@@ -283,7 +283,7 @@ GAP_SIZES = range(Level.FUSION - Level.SERVICE + 1)
 def gap_sizes(selection: Selection) -> Figures:
     """How many partnerships have each size of perception gap and of agreement gap (1 query).
 
-    Grouped by the pair of gaps, each computed once per partnership; the at most 8 × 8 groups
+    Grouped by the pair of gaps, each computed once per partnership; the at most 8 by 8 groups
     are then added up by size. Sixteen filtered counts would compute the gaps sixteen times.
     """
     counts = dict.fromkeys(

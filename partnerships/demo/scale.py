@@ -153,8 +153,10 @@ class ScaleBuilder:
 
     def _organisation(self, index: int, parent: Organisation | None) -> Organisation:
         rnd = self.random
-        kind = parent.kind if parent and parent.kind != "network" else rnd.choice(
-            list(words.KIND_NAMES)
+        kind = (
+            parent.kind
+            if parent and parent.kind != "network"
+            else rnd.choice(list(words.KIND_NAMES))
         )
         if parent and parent.kind == "network":
             kind = "association"
@@ -178,8 +180,10 @@ class ScaleBuilder:
         users, memberships, admins = [], [], {}
         for position, org in enumerate(organisations):
             for role in ("admin", "editor", "viewer"):
-                username = HEAD_ADMIN if org.slug == HEAD_SLUG and role == "admin" else (
-                    f"{org.slug}-{role}"
+                username = (
+                    HEAD_ADMIN
+                    if org.slug == HEAD_SLUG and role == "admin"
+                    else (f"{org.slug}-{role}")
                 )
                 user = User(
                     username=username,
@@ -238,9 +242,9 @@ class ScaleBuilder:
                 chosen = rnd.sample(system, min(size, len(system)))
             else:
                 chosen = rnd.sample(others, size)
-            status = rnd.choices(
-                list(PartnershipStatus.values), weights=[10, 60, 10, 20]
-            )[0]  # proposed, active, paused, ended
+            status = rnd.choices(list(PartnershipStatus.values), weights=[10, 60, 10, 20])[
+                0
+            ]  # proposed, active, paused, ended
             starts_on = self.today - datetime.timedelta(days=rnd.randint(60, 1500))
             partnership = Partnership(
                 title=f"{rnd.choice(words.PROJECTS)} {chosen[0].name.split()[-1]}-{index + 1}",
@@ -339,7 +343,9 @@ class ScaleBuilder:
                 held.append(_stamp(review, day, lead))
             last = dates[-1] if dates else partnership.starts_on
             if partnership.status == PartnershipStatus.ENDED:
-                partnership.ends_on = max(partnership.starts_on, min(add_months(last, 1), self.today))
+                partnership.ends_on = max(
+                    partnership.starts_on, min(add_months(last, 1), self.today)
+                )
             else:
                 # One in eight running partnerships lets its next review slip: a drift signal.
                 late = rnd.random() < 0.125
@@ -485,8 +491,10 @@ class ScaleBuilder:
             for _ in range(checks - 1):
                 intensities.append(min(5, max(0, intensities[-1] + rnd.choice([-1, 0, 0, 1]))))
             last = intensities[-1]
-            status = ConcernStatus.RESOLVED if last == 0 else (
-                ConcernStatus.EASING if last < intensities[0] else ConcernStatus.OPEN
+            status = (
+                ConcernStatus.RESOLVED
+                if last == 0
+                else (ConcernStatus.EASING if last < intensities[0] else ConcernStatus.OPEN)
             )
             concern = Concern(
                 partnership=partnership,

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.db.models import Avg, Count, Exists, F, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce, TruncDate, TruncQuarter
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -35,6 +35,7 @@ from .choices import (
     Scope,
 )
 from .dates import add_months
+from .dbfunctions import QuarterStart
 from .health import GAP_WARNING
 from .models import Benefit, Commitment, Concern, ConcernCheck, LevelAssessment, Party
 from .querysets import PENDING_COMMITMENT, latest_level, overdue_commitment
@@ -405,7 +406,7 @@ def concern_trend_by_quarter(selection: Selection) -> Figures:
             concern__in=_visible_concerns(selection),
             checked_on__range=(period.start, period.end),
         )
-        .annotate(quarter=TruncQuarter("checked_on"))
+        .annotate(quarter=QuarterStart("checked_on"))
         .order_by()
         .values("quarter", "concern__kind", "concern__category")
         .annotate(mean=Avg("intensity"))
@@ -566,7 +567,7 @@ def pleasures_by_quarter(selection: Selection) -> Figures:
             partnership__in=selection.partnerships,
             observed_on__range=(period.start, period.end),
         )
-        .annotate(quarter=TruncQuarter("observed_on"))
+        .annotate(quarter=QuarterStart("observed_on"))
         .order_by()
         .values("quarter", "category")
         .annotate(n=Count("pk"))

@@ -35,7 +35,7 @@ from .choices import (
     Scope,
 )
 from .dates import add_months
-from .dbfunctions import QuarterStart
+from .dbfunctions import PlusDays, QuarterStart
 from .health import GAP_WARNING
 from .models import Benefit, Commitment, Concern, ConcernCheck, LevelAssessment, Party
 from .querysets import PENDING_COMMITMENT, latest_level, overdue_commitment
@@ -516,7 +516,7 @@ def review_punctuality_by_organisation(selection: Selection) -> Figures:
     tolerance = datetime.timedelta(days=REVIEW_TOLERANCE_DAYS)
     review = "partnership__reviews__"
     planned_in_period = Q(**{f"{review}scheduled_on__range": (period.start, period.end)})
-    deadline = F(f"{review}scheduled_on") + tolerance
+    deadline = PlusDays(f"{review}scheduled_on", tolerance.days)
     not_held = Q(**{f"{review}held_on__isnull": True})
     give_up_before = selection.today - tolerance
     counts = {
@@ -526,7 +526,13 @@ def review_punctuality_by_organisation(selection: Selection) -> Figures:
         "not_due": not_held & Q(**{f"{review}scheduled_on__gte": give_up_before}),
     }
     rows = list(
-        Party.objects.filter(partnership__in=selection.partnerships, invitation=Invitation.ACCEPTED)
+        # Joined to the period's reviews only (an index range per partnership), not to every
+        # review of every partnership; the organisations without any are left out anyway.
+        Party.objects.filter(
+            planned_in_period,
+            partnership__in=selection.partnerships,
+            invitation=Invitation.ACCEPTED,
+        )
         .order_by()
         .values("organisation", "organisation__name")
         .annotate(

@@ -25,11 +25,11 @@ def percentile(values: list[float], share: float) -> float:
 
 def measure(repeat: int, warmup: int) -> dict:
     from django.db import connection
-    from django.test.utils import setup_test_environment
 
     from bench import pages
 
-    setup_test_environment()  # the test client needs it (templates rendered, hosts allowed)
+    # No setup_test_environment(): it instruments every template render for the test
+    # client's benefit (a copy of the context each time), which would inflate the timings.
     organisation = pages.busiest_organisation()
     partnership = pages.busiest_partnership(organisation)
     from organisations.models import User

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Avg, Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, TruncDate
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -169,7 +170,16 @@ def _visible_concerns(selection: Selection) -> QuerySet:
 
 def _on_record_at_end(selection: Selection) -> QuerySet:
     """Visible concerns already raised on the period's last day."""
-    return _visible_concerns(selection).filter(created_at__date__lte=selection.period.end)
+    # Before the next local midnight rather than ``created_at__date__lte``: the date cast is a
+    # Python callback per row on SQLite (a third of the concerns report's time).
+    return _visible_concerns(selection).filter(created_at__lt=_day_after(selection.period.end))
+
+
+def _day_after(day: datetime.date) -> datetime.datetime:
+    """The first moment after ``day`` ends, in the current time zone."""
+    return timezone.make_aware(
+        datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min)
+    )
 
 
 # --- Partnerships by agreed level and scope, month by month --------------------------------

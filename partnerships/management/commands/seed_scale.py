@@ -55,6 +55,11 @@ class Command(BaseCommand):
                 checks=options["checks"],
                 seed=options["seed"],
             ).build()
+        if connection.vendor == "postgresql":
+            # Fresh statistics after a bulk load, as autovacuum would gather (when it runs):
+            # without them the planner expects one row per table and picks nested loops.
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
         elapsed = time.monotonic() - started
         head_count = Partnership.objects.for_organisation(world.head).count()
         self.stdout.write(f"Seeded in {elapsed:.1f} s:")

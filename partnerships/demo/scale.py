@@ -13,10 +13,8 @@ from __future__ import annotations
 
 import datetime
 import random
-from dataclasses import dataclass, field
 
 from django.contrib.auth.hashers import make_password
-from django.db import models
 from django.utils import timezone
 
 from organisations.models import Membership, Organisation, User
@@ -50,44 +48,13 @@ from partnerships.models import (
 
 from . import data
 from . import scale_words as words
+from .bulk import BATCH, World, bulk, moment, stamp
 
 HEAD_SLUG = "reseau-national"
 HEAD_ADMIN = "reseau-admin"
 HEAD_SHARE = 4  # the head is party to one partnership in HEAD_SHARE
 CHECKS_PER_CONCERN = 5
-BATCH = 2000
 MIN_ORGANISATIONS = 20  # the head, its ten units and two systems with units
-
-
-@dataclass
-class World:
-    """What was built: counts by model, and the names the benchmark needs."""
-
-    counts: dict[str, int] = field(default_factory=dict)
-    head: Organisation | None = None
-    head_admin: User | None = None
-    superuser: User | None = None
-
-
-def bulk(model: type[models.Model], objects: list, world: World, history: bool = True) -> list:
-    """Insert ``objects`` in batches, then one creation row each in their history."""
-    model.objects.bulk_create(objects, batch_size=BATCH)
-    if history and hasattr(model, "history"):
-        model.history.bulk_history_create(objects, batch_size=BATCH)
-        world.counts["history"] = world.counts.get("history", 0) + len(objects)
-    world.counts[model._meta.model_name] = len(objects)
-    return objects
-
-
-def _moment(day: datetime.date) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(10)))
-
-
-def _stamp(obj: models.Model, day: datetime.date, user: User | None) -> models.Model:
-    """The date and author its creation history row carries."""
-    obj._history_date = _moment(day)
-    obj._history_user = user
-    return obj
 
 
 class ScaleBuilder:
@@ -139,13 +106,13 @@ class ScaleBuilder:
         while len(roots) < count - (10 + systems * 3):
             roots.append(self._organisation(len(roots), parent=None))
         for org in roots:
-            _stamp(org, founded, None)
+            stamp(org, founded, None)
         bulk(Organisation, roots, self.world)
         units = [self._organisation(len(roots) + i, parent=head) for i in range(10)]
         for index in range(len(roots) + 10, count):
             units.append(self._organisation(index, parent=roots[1 + index % systems]))
         for org in units:
-            _stamp(org, founded, None)
+            stamp(org, founded, None)
         bulk(Organisation, units, self.world)
         self.world.counts["organisation"] = count
         self.world.head = head
@@ -193,7 +160,7 @@ class ScaleBuilder:
                     password=password,
                     weekly_digest=role != "viewer",
                 )
-                users.append(_stamp(user, joined, None))
+                users.append(stamp(user, joined, None))
                 memberships.append(Membership(user=user, organisation=org, role=role))
                 if role == "admin":
                     admins[org.pk] = user
@@ -211,11 +178,11 @@ class ScaleBuilder:
             is_staff=True,
             is_superuser=True,
         )
-        users.append(_stamp(superuser, joined, None))
+        users.append(stamp(superuser, joined, None))
         bulk(User, users, self.world)
         for membership in memberships:
             membership.user_id = membership.user.pk
-            _stamp(membership, joined, None)
+            stamp(membership, joined, None)
         bulk(Membership, memberships, self.world)
         self.world.head_admin = admins[self.world.head.pk]
         self.world.superuser = superuser
@@ -254,7 +221,7 @@ class ScaleBuilder:
                 review_cadence=rnd.choice([1, 3, 3, 3, 6, 12]),
                 created_by=admins[chosen[0].pk],
             )
-            partnerships.append(_stamp(partnership, starts_on, admins[chosen[0].pk]))
+            partnerships.append(stamp(partnership, starts_on, admins[chosen[0].pk]))
             members_of.append(chosen)
         bulk(Partnership, partnerships, self.world)
         parties = self._parties(partnerships, members_of, admins)
@@ -278,13 +245,13 @@ class ScaleBuilder:
                     contribution=rnd.choice(words.CONTRIBUTIONS),
                     invitation=invitation,
                     invited_by=lead_admin,
-                    invited_at=_moment(partnership.starts_on),
+                    invited_at=moment(partnership.starts_on),
                     responded_at=None
                     if invitation == Invitation.INVITED
-                    else _moment(partnership.starts_on),
+                    else moment(partnership.starts_on),
                     joined_on=partnership.starts_on if invitation == Invitation.ACCEPTED else None,
                 )
-                rows.append(_stamp(party, partnership.starts_on, lead_admin))
+                rows.append(stamp(party, partnership.starts_on, lead_admin))
                 by_partnership.setdefault(partnership.pk, []).append(party)
         bulk(Party, rows, self.world)
         return by_partnership
@@ -337,10 +304,10 @@ class ScaleBuilder:
                     minutes=words.MINUTES,
                     decisions=words.DECISIONS,
                     next_review_on=add_months(day, partnership.review_cadence),
-                    closed_at=_moment(day + datetime.timedelta(days=2)) if closed else None,
+                    closed_at=moment(day + datetime.timedelta(days=2)) if closed else None,
                     created_by=lead,
                 )
-                held.append(_stamp(review, day, lead))
+                held.append(stamp(review, day, lead))
             last = dates[-1] if dates else partnership.starts_on
             if partnership.status == PartnershipStatus.ENDED:
                 partnership.ends_on = max(
@@ -360,7 +327,7 @@ class ScaleBuilder:
                         location="Visioconférence",
                         created_by=lead,
                     )
-                    rows.append(_stamp(planned, last, lead))
+                    rows.append(stamp(planned, last, lead))
             rows.extend(held)
             held_by[partnership.pk] = held
         bulk(Review, rows, self.world)
@@ -421,7 +388,7 @@ class ScaleBuilder:
                         )
                     )
         for row in rows:
-            _stamp(row, row.assessed_on, partnerships[0].created_by)
+            stamp(row, row.assessed_on, partnerships[0].created_by)
         bulk(LevelAssessment, rows, self.world)
 
     # --- who does what, concerns, pleasures -----------------------------------------------
@@ -457,9 +424,9 @@ class ScaleBuilder:
                     )
                 )
         for row in responsibilities:
-            _stamp(row, row.partnership.starts_on, row.partnership.created_by)
+            stamp(row, row.partnership.starts_on, row.partnership.created_by)
         for row in commitments:
-            _stamp(row, row.review.held_on, row.partnership.created_by)
+            stamp(row, row.review.held_on, row.partnership.created_by)
         bulk(Responsibility, responsibilities, self.world)
         bulk(Commitment, commitments, self.world)
 
@@ -522,13 +489,13 @@ class ScaleBuilder:
                     extra = back - len(linked) + 1
                     dated.append((anchor - datetime.timedelta(days=30 * extra), None))
             dated.reverse()
-            _stamp(concern, dated[0][0], author)
+            stamp(concern, dated[0][0], author)
             for intensity, (day, review) in zip(intensities, dated, strict=True):
                 check = ConcernCheck(
                     concern=concern, intensity=intensity, checked_on=day, review=review
                 )
                 check.author = author
-                checks.append(_stamp(check, day, author))
+                checks.append(stamp(check, day, author))
         bulk(Concern, concerns, self.world)
         bulk(ConcernCheck, checks, self.world)
 
@@ -540,7 +507,7 @@ class ScaleBuilder:
             for review in reviews[partnership.pk][1::2]:
                 party = rnd.choice(accepted)
                 rows.append(
-                    _stamp(
+                    stamp(
                         Benefit(
                             partnership=partnership,
                             party=party,

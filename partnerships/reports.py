@@ -17,7 +17,7 @@ import datetime
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.db.models import Avg, Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Avg, Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -203,8 +203,11 @@ def agreed_levels_by_month(selection: Selection) -> Figures:
     in_force = (
         agreed.filter(partnership__in=selection.partnerships)
         .alias(
-            replaced_on=Subquery(
-                next_agreed.order_by("assessed_on", "pk").values("assessed_on")[:1]
+            # Never replaced reads as replaced at the end of time: one subquery per monthly
+            # count instead of two (``IS NULL OR > day``); Django inlines it in each count.
+            replaced_on=Coalesce(
+                Subquery(next_agreed.order_by("assessed_on", "pk").values("assessed_on")[:1]),
+                Value(datetime.date.max),
             ),
             began=Coalesce("partnership__starts_on", TruncDate("partnership__created_at")),
             ended=F("partnership__ends_on"),
@@ -215,9 +218,7 @@ def agreed_levels_by_month(selection: Selection) -> Figures:
             **{
                 f"m{index}": Count(
                     "pk",
-                    filter=_running_on(day)
-                    & Q(assessed_on__lte=day)
-                    & (Q(replaced_on__isnull=True) | Q(replaced_on__gt=day)),
+                    filter=_running_on(day) & Q(assessed_on__lte=day) & Q(replaced_on__gt=day),
                 )
                 for index, day in enumerate(days)
             }

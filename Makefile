@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run worker beat require-broker test install install-dev messages compile-messages migrate seed lint format check clean backup restore
+.PHONY: run worker beat require-broker test install install-dev messages compile-messages migrate seed bench lint format check clean backup restore
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
@@ -62,6 +62,11 @@ backup: $(VENV)/.installed
 restore: $(VENV)/.installed
 	@test -n "$(BACKUP_FILE)" || { echo "Set BACKUP_FILE to the file made by make backup" >&2; exit 1; }
 	$(MANAGE) restore "$(BACKUP_FILE)" $(if $(filter 1 true yes,$(FORCE)),--force)
+
+## Benchmark at 5,000 partnerships (SQLite; PostgreSQL too when DATABASE_URL points at it),
+## written to docs/benchmarks.md. BENCH_ARGS="--repeat 10 --seconds 5" for a quicker run.
+bench: $(VENV)/.installed compile-messages
+	$(PY) -m bench.run $(BENCH_ARGS)
 
 test: $(VENV)/.installed-dev compile-messages
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
 from config.api.docs import ApiDocsView
+from config.healthz import healthz
 from organisations import views as organisation_views
 from organisations.api.urls import urlpatterns as organisation_api
 from organisations.throttle import limit_posts, password_reset_limit
@@ -11,6 +12,7 @@ from partnerships.api.urls import urlpatterns as partnership_api
 
 urlpatterns = [
     path("", organisation_views.home, name="home"),
+    path("healthz", healthz, name="healthz"),
     # Each reset request sends an e-mail: a few an hour per address (PASSWORD_RESET_LIMIT).
     path(
         "accounts/password_reset/",

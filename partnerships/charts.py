@@ -13,13 +13,13 @@ from dataclasses import dataclass, field
 
 import pygal
 from django.db.models import Avg, Count, QuerySet
-from django.db.models.functions import TruncMonth
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from pygal.style import Style
 
 from .choices import AssessmentKind, Level, concern_category_label
 from .dates import add_months
+from .dbfunctions import MonthStart
 from .models import ConcernCheck, LevelAssessment, Partnership
 
 STYLE = Style(
@@ -189,7 +189,7 @@ def concern_intensity_by_category(organisation, today: datetime.date) -> Chart:
                 partnership__in=Partnership.objects.for_organisation(organisation)
             ),
         )
-        .annotate(month=TruncMonth("checked_on"))
+        .annotate(month=MonthStart("checked_on"))
         .order_by()
         .values("month", "concern__kind", "concern__category")
         .annotate(mean=Avg("intensity"))

@@ -25,7 +25,8 @@ from django.db.models import (
     Subquery,
     When,
 )
-from django.db.models.functions import Greatest
+from django.db.models.functions import Abs
+from django.db.models.lookups import GreaterThanOrEqual
 from django.utils import timezone
 
 from .choices import (
@@ -98,13 +99,19 @@ def latest_level(
     )
 
 
-def _perceived_aggregate(aggregate: type[models.Aggregate], visible: Q = REVEALED) -> Subquery:
+def _perceived_subquery(value, visible: Q = REVEALED) -> Subquery:
+    """One figure over the current perceived levels of the outer query's partnership.
+
+    ``value`` is an aggregate expression over those rows (they are grouped by partnership), so
+    a gap is one subquery: writing it as ``Max - Min`` of separate annotations would repeat
+    each subquery wherever the gap is selected, filtered or sorted on.
+    """
     return Subquery(
         current_perceived_levels(visible)
         .filter(partnership=OuterRef("pk"))
         .order_by()
         .values("partnership")
-        .annotate(value=aggregate("level"))
+        .annotate(value=value)
         .values("value"),
         output_field=IntegerField(),
     )
@@ -113,11 +120,14 @@ def _perceived_aggregate(aggregate: type[models.Aggregate], visible: Q = REVEALE
 class PartnershipQuerySet(models.QuerySet):
     # --- Scoping --------------------------------------------------------------------------
     def for_organisation(self, organisation: Organisation) -> PartnershipQuerySet:
-        """Partnerships the organisation is an accepted party of."""
+        """Partnerships the organisation is an accepted party of.
+
+        Written as ``pk IN (its accepted parties)`` rather than a correlated EXISTS: SQLite then
+        starts from the organisation's parties (index on organisation, invitation) instead of
+        scanning every partnership; PostgreSQL plans both as the same semi-join.
+        """
         return self.filter(
-            Exists(
-                _accepted_parties().filter(partnership=OuterRef("pk"), organisation=organisation)
-            )
+            pk__in=_accepted_parties().filter(organisation=organisation).values("partnership")
         )
 
     def visible_to(self, user: User) -> PartnershipQuerySet:
@@ -125,11 +135,9 @@ class PartnershipQuerySet(models.QuerySet):
         if not user.is_authenticated:
             return self.none()
         return self.filter(
-            Exists(
-                _accepted_parties().filter(
-                    partnership=OuterRef("pk"), organisation__memberships__user=user
-                )
-            )
+            pk__in=_accepted_parties()
+            .filter(organisation__memberships__user=user)
+            .values("partnership")
         )
 
     # --- Levels and gaps ------------------------------------------------------------------
@@ -145,27 +153,28 @@ class PartnershipQuerySet(models.QuerySet):
         return self.annotate(
             agreed_level=latest_level(AssessmentKind.AGREED, as_of),
             target_level=latest_level(AssessmentKind.TARGET, as_of),
-            perceived_max=_perceived_aggregate(Max, visible),
-            perceived_min=_perceived_aggregate(Min, visible),
-            perceived_count=_perceived_aggregate(Count, visible),
-        ).annotate(
-            perception_gap=Case(
-                When(perceived_count__gte=2, then=F("perceived_max") - F("perceived_min")),
-                default=None,
-                output_field=IntegerField(),
-            ),
-            agreement_gap=Case(
-                When(
-                    agreed_level__isnull=False,
-                    perceived_count__gte=1,
-                    then=Greatest(
-                        F("perceived_max") - F("agreed_level"),
-                        F("agreed_level") - F("perceived_min"),
-                    ),
+            perception_gap=_perceived_subquery(
+                Case(
+                    When(GreaterThanOrEqual(Count("pk"), 2), then=Max("level") - Min("level")),
+                    default=None,
+                    output_field=IntegerField(),
                 ),
-                default=None,
-                output_field=IntegerField(),
+                visible,
             ),
+            # The largest distance to the agreed level, read inside for each perceived row:
+            # one subquery, where Greatest(max - agreed, agreed - min) needed five.
+            agreement_gap=_perceived_subquery(
+                Max(Abs(F("level") - latest_level(AssessmentKind.AGREED, as_of, "partnership"))),
+                visible,
+            ),
+        )
+
+    def with_perceived_range(self, as_of: datetime.date | None = None) -> PartnershipQuerySet:
+        """Annotate the lowest and highest current perceived levels (for the gap report)."""
+        visible = REVEALED if as_of is None else REVEALED & Q(assessed_on__lte=as_of)
+        return self.annotate(
+            perceived_min=_perceived_subquery(Min("level"), visible),
+            perceived_max=_perceived_subquery(Max("level"), visible),
         )
 
 

@@ -43,6 +43,7 @@ PUBLIC = {
     "api-schema": "the OpenAPI description of the API",
     "api-docs": "the API's documentation page",
     "api:auth-token": "exchanging a username and password for an API token",
+    "healthz": "the health check of load balancers, with nothing sensitive in it",
 }
 # The signed-in user's own pages and collections: anonymous visitors are sent to sign in (the
 # API answers 401); what they list is scoped to the user, checked by tests/api.

@@ -22,7 +22,15 @@ def test_the_deploy_check_is_clean_with_the_production_environment():
     environment = {
         key: value
         for key, value in os.environ.items()
-        if key not in {"DATABASE_URL", "DEBUG", "SECURE_HSTS_PRELOAD", "SECURE_SSL_REDIRECT"}
+        # DJANGO_ALLOW_ASYNC_UNSAFE: set by the browser tests for their own process only.
+        if key
+        not in {
+            "DATABASE_URL",
+            "DEBUG",
+            "SECURE_HSTS_PRELOAD",
+            "SECURE_SSL_REDIRECT",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
+        }
     }
     environment.update(
         DJANGO_SETTINGS_MODULE="config.settings.production",

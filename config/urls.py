@@ -7,7 +7,7 @@ from config.api.docs import ApiDocsView
 from config.healthz import healthz
 from organisations import views as organisation_views
 from organisations.api.urls import urlpatterns as organisation_api
-from organisations.throttle import limit_posts, password_reset_limit
+from organisations.throttle import limit_posts, password_reset_limit, sign_in_limit
 from partnerships.api.urls import urlpatterns as partnership_api
 
 urlpatterns = [
@@ -18,6 +18,13 @@ urlpatterns = [
         "accounts/password_reset/",
         limit_posts("password-reset", password_reset_limit)(auth_views.PasswordResetView.as_view()),
         name="password_reset",
+    ),
+    # Password spraying (a few tries on each of many usernames) slips under the per-username
+    # lockout: a generous cap per address on top (SIGN_IN_LIMIT per 15 minutes).
+    path(
+        "accounts/login/",
+        limit_posts("sign-in", sign_in_limit, period=15 * 60)(auth_views.LoginView.as_view()),
+        name="login",
     ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("accounts/join/<slug:token>/", organisation_views.join, name="join"),

@@ -1,4 +1,5 @@
-"""A cap on how often one address may post a form that sends e-mail (the password reset)."""
+"""Caps on how often one address may post a form: the password reset (it sends e-mail) and
+the sign-in (against password spraying across many usernames)."""
 
 from __future__ import annotations
 
@@ -41,3 +42,7 @@ def _count(scope: str, request: HttpRequest, period: int) -> int:
 
 def password_reset_limit() -> int:
     return settings.PASSWORD_RESET_LIMIT
+
+
+def sign_in_limit() -> int:
+    return settings.SIGN_IN_LIMIT

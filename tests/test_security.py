@@ -273,6 +273,21 @@ def test_the_token_endpoint_throttles_password_guessing(client, editor):
 
 
 @pytest.mark.django_db
+def test_a_made_up_forwarded_address_does_not_reset_the_token_throttle(client, editor):
+    url = reverse("api:auth-token")
+    rate = int(settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["auth-token"].split("/")[0])
+    statuses = [
+        client.post(
+            url,
+            {"username": f"nobody{i}", "password": "x"},
+            content_type="application/json",
+            headers={"X-Forwarded-For": f"9.9.9.{i}"},
+        ).status_code
+        for i in range(rate + 1)
+    ]
+    assert statuses[rate] == 429
+
+
 def test_the_token_endpoint_answers_a_lockout_in_the_api_shape(client, editor):
     url = reverse("api:auth-token")
     body = {"username": "bob", "password": "wrong"}
@@ -329,4 +344,14 @@ def test_password_reset_requests_are_capped_per_address(client, editor, mailoutb
     assert "sent too often from your address" in response.content.decode()
     assert len(mailoutbox) == limit
     other = client.post(url, {"email": editor.email}, REMOTE_ADDR="10.0.0.9")
+    assert other.status_code == 302
+
+
+def test_sign_in_attempts_are_capped_per_address_whatever_the_username(client, editor, settings):
+    settings.SIGN_IN_LIMIT = 3
+    url = reverse("login")
+    for i in range(3):  # spraying: one try on each of many usernames, under axes' radar
+        assert client.post(url, {"username": f"user{i}", "password": "x"}).status_code == 200
+    assert client.post(url, {"username": "bob", "password": "password"}).status_code == 429
+    other = client.post(url, {"username": "bob", "password": "password"}, REMOTE_ADDR="10.0.0.9")
     assert other.status_code == 302

@@ -169,6 +169,9 @@ PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
 AXES_DISABLE_ACCESS_LOG = True
 # Password reset requests (each sends an e-mail) per client address and hour.
 PASSWORD_RESET_LIMIT = int(os.environ.get("PASSWORD_RESET_LIMIT", "5"))
+# Sign-in posts per address and 15 minutes, whatever the username: generous, since a school or
+# a town hall signs many people in from one address.
+SIGN_IN_LIMIT = int(os.environ.get("SIGN_IN_LIMIT", "100"))
 
 # --- Browser security headers -------------------------------------------------------------
 # Content-Security-Policy (django-csp): only this site's own files, no inline script or style,

@@ -25,6 +25,7 @@ from organisations.services import (
     organisation_update,
 )
 
+from ..lockout import client_address
 from .filters import OrganisationFilter
 from .serializers import (
     MembershipCreateSerializer,
@@ -44,6 +45,17 @@ def organisation_for_member(user: User, slug: str) -> Organisation:
     return get_object_or_404(organisations, slug=slug)
 
 
+class ClientAddressThrottle(ScopedRateThrottle):
+    """Counts per client address as the sign-in lockout reads it (``PROXY_COUNT``).
+
+    DRF's own reading keys on the whole X-Forwarded-For header when NUM_PROXIES is unset: a
+    client sending a new made-up value each time would get a fresh counter each time.
+    """
+
+    def get_ident(self, request):
+        return client_address(request._request)
+
+
 class ObtainTokenApi(ObtainAuthToken):
     # Not TransactionalWrites: its rollback of every error answer would also undo the failed
     # attempts django-axes records, and the lockout would never come. The only write here is
@@ -52,7 +64,7 @@ class ObtainTokenApi(ObtainAuthToken):
     authentication_classes = ()
     # Password guessing: a few tries a minute per address (DEFAULT_THROTTLE_RATES), and
     # django-axes locks the username out from that address after repeated failures.
-    throttle_classes = (ScopedRateThrottle,)
+    throttle_classes = (ClientAddressThrottle,)
     throttle_scope = "auth-token"
     error_codes = (429,)
 

@@ -8,6 +8,8 @@ sensitive is in the answer (no exception text, no host names): anyone may call i
 from __future__ import annotations
 
 import logging
+import threading
+import time
 
 from django.conf import settings
 from django.db import connection
@@ -19,6 +21,12 @@ logger = logging.getLogger(__name__)
 
 OK, ERROR, SKIPPED = "ok", "error", "skipped"
 BROKER_TIMEOUT = 2  # seconds: a probe must answer well before the balancer gives up on it
+# The broker's answer is kept this long per process: a flood of probes (the URL is public) costs
+# one broker connection per process every few seconds, never one per request, and a broker that
+# is down cannot hold every web worker for BROKER_TIMEOUT at once.
+BROKER_ANSWER_SECONDS = 5
+_broker_answer: dict[str, tuple[float, str]] = {}
+_broker_lock = threading.Lock()
 
 
 def check_database() -> str:
@@ -36,6 +44,15 @@ def check_broker() -> str:
     url = settings.CELERY_BROKER_URL
     if not url:
         return SKIPPED  # tasks run in-process: there is no broker to reach
+    with _broker_lock:  # one probe at a time asks the broker; the others read its answer
+        checked_at, answer = _broker_answer.get(url, (float("-inf"), ERROR))
+        if time.monotonic() - checked_at >= BROKER_ANSWER_SECONDS:
+            answer = _ask_broker(url)
+            _broker_answer[url] = (time.monotonic(), answer)
+    return answer
+
+
+def _ask_broker(url: str) -> str:
     from kombu import Connection
 
     try:

@@ -9,11 +9,17 @@ import pytest
 import redis
 from django.db.utils import OperationalError
 
+from config import healthz as healthz_module
 from tests.services import require
 
 pytestmark = pytest.mark.django_db
 
 URL = "/healthz"
+
+
+@pytest.fixture(autouse=True)
+def _no_remembered_broker_answer():
+    healthz_module._broker_answer.clear()
 
 
 def test_healthy_without_a_broker_answers_200_without_signing_in(client, settings):
@@ -72,3 +78,14 @@ def test_a_plain_http_probe_is_answered_where_https_is_enforced(client, settings
     settings.CELERY_BROKER_URL = ""
     assert client.get(URL).status_code == 200
     assert client.get("/accounts/login/").status_code == 301
+
+
+def test_a_flood_of_probes_asks_the_broker_once_every_few_seconds(client, settings, monkeypatch):
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
+    asked = []
+    monkeypatch.setattr(healthz_module, "_ask_broker", lambda url: asked.append(url) or "error")
+    clock = iter([100.0, 100.0, 101.0, 104.9, 105.0, 105.0])
+    monkeypatch.setattr(healthz_module.time, "monotonic", lambda: next(clock))
+    statuses = [client.get(URL).status_code for _ in range(4)]
+    assert statuses == [503] * 4
+    assert len(asked) == 2  # at 100.0, then again once 5 s had passed (105.0)

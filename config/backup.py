@@ -56,12 +56,34 @@ def _excluded_labels() -> list[str]:
     return [name for name in REGENERATED if name.split(".")[0] in installed]
 
 
+LIBPQ_ENVIRONMENT = {
+    "sslmode": "PGSSLMODE",
+    "sslrootcert": "PGSSLROOTCERT",
+    "sslcert": "PGSSLCERT",
+    "sslkey": "PGSSLKEY",
+    "sslcrl": "PGSSLCRL",
+    "connect_timeout": "PGCONNECT_TIMEOUT",
+}
+
+
+def _private_file(path: Path) -> None:
+    """Create (or empty) ``path`` readable by its owner only: a backup holds password hashes,
+    API tokens and e-mail addresses."""
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
+    path.chmod(0o600)
+
+
 def _pg_environment(alias: str) -> tuple[list[str], dict[str, str]]:
     """Connection arguments for the PostgreSQL client tools; the password goes by environment."""
     settings = connections[alias].settings_dict
     env = {**os.environ}
     if settings.get("PASSWORD"):
         env["PGPASSWORD"] = str(settings["PASSWORD"])
+    # TLS options of DATABASE_URL (?sslmode=verify-full&sslrootcert=…) reach the client tools
+    # too: without them pg_dump would fall back to an unverified connection.
+    for option, value in (settings.get("OPTIONS") or {}).items():
+        if option in LIBPQ_ENVIRONMENT:
+            env[LIBPQ_ENVIRONMENT[option]] = str(value)
     args = []
     for option, key in (("--host", "HOST"), ("--port", "PORT"), ("--username", "USER")):
         if settings.get(key):
@@ -81,6 +103,7 @@ def backup(output: Path, alias: str = "default") -> Path:
     """Write the whole database to ``output``: a pg_dump archive, or JSON (gzipped if the
     name ends in .gz)."""
     output.parent.mkdir(parents=True, exist_ok=True)
+    _private_file(output)
     if is_postgresql(alias):
         connection_args, env = _pg_environment(alias)
         _run(

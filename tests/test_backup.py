@@ -21,7 +21,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection, connections
 
-from config.backup import fingerprint
+from config.backup import _pg_environment, backup, fingerprint
 from partnerships.models import Partnership
 from partnerships.services import concern_check_record, partnership_create, record_save
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
@@ -190,3 +190,15 @@ def test_restore_needs_a_backup_file(db, tmp_path):
     not_a_backup.write_text("bonjour")
     with pytest.raises(CommandError, match="neither a pg_dump archive nor a JSON backup"):
         call_command("restore", str(not_a_backup), force=True)
+
+
+def test_a_backup_file_is_readable_by_its_owner_only(data, tmp_path):
+    path = backup(tmp_path / "today.json.gz")
+    assert path.stat().st_mode & 0o777 == 0o600
+
+
+def test_the_postgresql_tools_get_the_tls_options_of_database_url(db, monkeypatch):
+    options = {"sslmode": "verify-full", "sslrootcert": "/etc/ssl/db-ca.pem"}
+    monkeypatch.setitem(connections["default"].settings_dict, "OPTIONS", options)
+    _args, env = _pg_environment("default")
+    assert (env["PGSSLMODE"], env["PGSSLROOTCERT"]) == ("verify-full", "/etc/ssl/db-ca.pem")

@@ -534,23 +534,39 @@ def concerns_by_category(selection: Selection) -> Figures:
 
 
 def concern_trend_by_quarter(selection: Selection) -> Figures:
-    """Mean intensity of the checks made each quarter, by category (1 query)."""
+    """Mean intensity of the checks made each quarter, by category (1 query).
+
+    One row per category with one filtered mean per quarter (a date range each), rather than
+    grouping by each check's quarter: that computed a date for each of some 40,000 checks and
+    sorted them all by it, a third of the query's time on SQLite.
+    """
     period = selection.period
     quarters = period.quarters()
+    bounds = [*quarters, add_months(quarters[-1], 3)]
     rows = (
         ConcernCheck.objects.filter(
             concern__in=_visible_concerns(selection),
             checked_on__range=(period.start, period.end),
         )
-        .annotate(quarter=QuarterStart("checked_on"))
         .order_by()
-        .values("quarter", "concern__kind", "concern__category")
-        .annotate(mean=Avg("intensity"))
+        .values("concern__kind", "concern__category")
+        .annotate(
+            **{
+                f"q{index}": Avg(
+                    "intensity", filter=Q(checked_on__gte=start, checked_on__lt=bounds[index + 1])
+                )
+                for index, start in enumerate(quarters)
+            }
+        )
     )
     means: dict[tuple[str, str], dict[datetime.date, float]] = {}
     for row in rows:
         key = (row["concern__kind"], row["concern__category"])
-        means.setdefault(key, {})[_as_date(row["quarter"])] = _rounded(row["mean"])
+        means[key] = {
+            quarter: _rounded(row[f"q{index}"])
+            for index, quarter in enumerate(quarters)
+            if row[f"q{index}"] is not None
+        }
     return {
         "concerns-trend": Chart(
             title=_("Mean intensity of the checks, quarter by quarter"),

@@ -386,13 +386,10 @@ def _page_of(
     page = TablePage(
         min(wanted, TablePage(1, TABLE_PAGE_SIZE, count).num_pages), TABLE_PAGE_SIZE, count
     )
-    found = (
-        partnerships.order_by(F(gap).desc(nulls_last=True), "title", "pk").values_list("pk", gap)[
-            page.first_row - 1 : page.last_row
-        ]
-        if count
-        else []
-    )
+    # Asked even when the table is empty: the same queries whatever the data.
+    found = partnerships.order_by(F(gap).desc(nulls_last=True), "title", "pk").values_list(
+        "pk", gap
+    )[max(0, page.first_row - 1) : max(page.last_row, 1)]
     return [pk for pk, size in found if size is not None and size >= least], page
 
 
@@ -457,7 +454,9 @@ def gap_lists(selection: Selection, counts: dict[str, int] | None = None) -> Fig
         shown = {
             row[0]: row[1:]
             for row in partnerships.with_perceived_range(**with_range)
-            .filter(pk__in=keys)
+            # Asked even for no keys (Django skips an empty ``IN``): the same queries whatever
+            # the data, as the pinned counts expect.
+            .filter(Q(pk__in=keys) if keys else Q(pk__isnull=True))
             .values_list("pk", *fields, "perception_gap", "agreement_gap")
         }
         apart_rows = [[*shown[pk][:4], shown[pk][4]] for pk in apart_keys]

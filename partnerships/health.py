@@ -8,6 +8,7 @@ organisation may see (another organisation's private concerns never count).
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db.models import (
@@ -140,47 +141,61 @@ def with_health(queryset: QuerySet, viewer, today: datetime.date | None = None):
     )
 
 
-def health_signals(partnership, today: datetime.date | None = None) -> list[Signal]:
-    """The signals of one partnership annotated by ``with_health``, each in one sentence."""
+def health_signals(
+    partnership, today: datetime.date | None = None, *, told: bool = True
+) -> list[Signal]:
+    """The signals of one partnership annotated by ``with_health``, each in one sentence.
+
+    With ``told=False`` the sentences are left empty: translating them was most of the Python
+    time of a dashboard that only counts the signals of hundreds of partnerships.
+    """
     today = today or timezone.localdate()
     p = partnership
     found: list[Signal] = []
 
-    def add(code: str, message: str) -> None:
-        found.append(Signal(code, message))
+    def add(code: str, message: Callable[[], str]) -> None:
+        found.append(Signal(code, message() if told else ""))
 
     if p.perception_gap is not None and p.perception_gap >= GAP_WARNING:
         add(
             "perception_gap",
-            _(
-                "The parties perceive this partnership %(gap)s levels apart: "
-                "clarify together which relationship you are in."
-            )
-            % {"gap": p.perception_gap},
+            lambda: (
+                _(
+                    "The parties perceive this partnership %(gap)s levels apart: "
+                    "clarify together which relationship you are in."
+                )
+                % {"gap": p.perception_gap}
+            ),
         )
     if p.agreement_gap is not None and p.agreement_gap >= GAP_WARNING:
         add(
             "agreement_gap",
-            _(
-                "A party perceives the relationship %(gap)s levels away "
-                "from the level you agreed on."
-            )
-            % {"gap": p.agreement_gap},
+            lambda: (
+                _(
+                    "A party perceives the relationship %(gap)s levels away "
+                    "from the level you agreed on."
+                )
+                % {"gap": p.agreement_gap}
+            ),
         )
     if p.agreed_level == Level.FUSION:
         add(
             "fusion",
-            _("The agreed level is fusion: check that each party keeps its identity and its role."),
+            lambda: _(
+                "The agreed level is fusion: check that each party keeps its identity and its role."
+            ),
         )
     if p.has_idle_party:
         add(
             "idle_party",
-            _("A party has no responsibility and no commitment: nobody knows what it does."),
+            lambda: _(
+                "A party has no responsibility and no commitment: nobody knows what it does."
+            ),
         )
     if p.size_spread is not None and p.size_spread >= SIZE_SPREAD_WARNING:
         add(
             "weight_asymmetry",
-            (
+            lambda: (
                 _("The parties are of very different sizes and a fear about sharing power is open.")
                 if p.power_fear_open
                 else _("The parties are of very different sizes: watch how decisions are shared.")
@@ -189,38 +204,46 @@ def health_signals(partnership, today: datetime.date | None = None) -> list[Sign
     if p.overdue_commitments:
         add(
             "overdue_commitments",
-            ngettext(
-                "%(count)s commitment is past its due date.",
-                "%(count)s commitments are past their due date.",
-                p.overdue_commitments,
-            )
-            % {"count": p.overdue_commitments},
+            lambda: (
+                ngettext(
+                    "%(count)s commitment is past its due date.",
+                    "%(count)s commitments are past their due date.",
+                    p.overdue_commitments,
+                )
+                % {"count": p.overdue_commitments}
+            ),
         )
     running = p.status in (PartnershipStatus.ACTIVE, PartnershipStatus.PROPOSED)
     if running and p.next_review_on and p.next_review_on < today:
         add(
             "review_overdue",
-            _("The review planned for %(date)s has not been held.")
-            % {"date": date_format(p.next_review_on, "SHORT_DATE_FORMAT")},
+            lambda: (
+                _("The review planned for %(date)s has not been held.")
+                % {"date": date_format(p.next_review_on, "SHORT_DATE_FORMAT")}
+            ),
         )
     if p.stuck_concern_count:
         add(
             "stuck_concerns",
-            ngettext(
-                "%(count)s fear or resistance stayed at 4 or 5 over the last two checks.",
-                "%(count)s fears or resistances stayed at 4 or 5 over the last two checks.",
-                p.stuck_concern_count,
-            )
-            % {"count": p.stuck_concern_count},
+            lambda: (
+                ngettext(
+                    "%(count)s fear or resistance stayed at 4 or 5 over the last two checks.",
+                    "%(count)s fears or resistances stayed at 4 or 5 over the last two checks.",
+                    p.stuck_concern_count,
+                )
+                % {"count": p.stuck_concern_count}
+            ),
         )
     if p.target_distance is not None and p.target_distance >= GAP_WARNING:
         add(
             "target_far",
-            _(
-                "The target level is %(distance)s levels away from the agreed one: "
-                "plan the steps between them."
-            )
-            % {"distance": p.target_distance},
+            lambda: (
+                _(
+                    "The target level is %(distance)s levels away from the agreed one: "
+                    "plan the steps between them."
+                )
+                % {"distance": p.target_distance}
+            ),
         )
     _agreement_signal(p, today, add)
     return found
@@ -234,12 +257,16 @@ def _agreement_signal(p, today: datetime.date, add) -> None:
     if ends_on >= today:
         add(
             "agreement_ending",
-            _("The agreement in force ends on %(date)s: decide together whether to renew it.")
-            % {"date": date},
+            lambda: (
+                _("The agreement in force ends on %(date)s: decide together whether to renew it.")
+                % {"date": date}
+            ),
         )
     else:
         add(
             "agreement_ending",
-            _("The agreement in force ended on %(date)s and no new version replaced it.")
-            % {"date": date},
+            lambda: (
+                _("The agreement in force ended on %(date)s and no new version replaced it.")
+                % {"date": date}
+            ),
         )

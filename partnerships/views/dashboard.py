@@ -40,13 +40,18 @@ def dashboard(request: HttpRequest, membership) -> HttpResponse:
             organisation=organisation, invitation="invited"
         ).count(),
     }
-    alerts = []
-    for partnership in with_health(
-        running.order_by("next_review_on", "title"), organisation, today
-    ):
-        signals = health_signals(partnership, today)
-        if signals:
-            alerts.append((partnership, signals))
+    # Every running partnership is judged to count the alerts, but only the shown ones have
+    # their signals told in sentences (translating them all was most of the Python time).
+    flagged = [
+        partnership
+        for partnership in with_health(
+            running.order_by("next_review_on", "title"), organisation, today
+        )
+        if health_signals(partnership, today, told=False)
+    ]
+    alerts = [
+        (partnership, health_signals(partnership, today)) for partnership in flagged[:ALERTS_SHOWN]
+    ]
     by_level = charts.partnerships_by_level(partnerships)
     intensity = charts.concern_intensity_by_category(organisation, today)
     return render(
@@ -56,8 +61,8 @@ def dashboard(request: HttpRequest, membership) -> HttpResponse:
             "membership": membership,
             "organisation": organisation,
             "counts": counts,
-            "alerts": alerts[:ALERTS_SHOWN],
-            "alert_total": len(alerts),
+            "alerts": alerts,
+            "alert_total": len(flagged),
             "by_level": by_level,
             "intensity": intensity,
         },

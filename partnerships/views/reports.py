@@ -8,6 +8,7 @@ each chart is an SVG image at its own address behind the same gate as the page.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -28,7 +29,7 @@ from ..charts import Chart, HeatMap
 from ..forms import ReportFilterForm
 from ..models import Partnership
 from ..report_files import csv_response, xlsx_response
-from ..reports import Figures, Selection
+from ..reports import Figures, Selection, Table
 from .charts import svg_response
 
 Builder = Callable[[Selection], Figures]
@@ -62,7 +63,7 @@ PAGES = [
             "Partnerships whose parties perceive it differently, or differently from the level "
             "they agreed on. Only ratings every party may see count."
         ),
-        (reports.gap_sizes, reports.gap_lists),
+        (reports.gaps,),
         {"gaps-sizes": reports.gap_sizes},
     ),
     ReportPage(
@@ -147,10 +148,46 @@ def _selection(request: HttpRequest, viewer) -> tuple[ReportFilterForm, Selectio
     return form, Selection(partnerships, viewer, data["period"], day)
 
 
+# A long table's page in the address: ``?gaps-differing-page=3`` for that figure's third page.
+PAGE_SUFFIX = "-page"
+
+
+def _table_pages(request: HttpRequest) -> dict[str, int]:
+    """The page asked of each long table, by figure name (a page that is not a number: 1)."""
+    pages = {}
+    for key, value in request.GET.items():
+        if key.endswith(PAGE_SUFFIX) and value.isdigit():
+            pages[key.removesuffix(PAGE_SUFFIX)] = int(value)
+    return pages
+
+
 def _query_string(request: HttpRequest) -> str:
+    """The filters, for the files and the charts: whatever page is shown, they hold it all."""
     query = request.GET.copy()
     query.pop("format", None)
+    for key in [key for key in query if key.endswith(PAGE_SUFFIX)]:
+        query.pop(key)
     return query.urlencode()
+
+
+def _page_links(request: HttpRequest, name: str, table: Table) -> list[tuple[str, str]]:
+    """Links to the first, previous, next and last pages of a long table, keeping the filters
+    and the pages of the other tables; empty when everything fits on one page."""
+    page = table.page
+    if page is None or page.num_pages == 1:
+        return []
+
+    def link(number: int) -> str:
+        query = request.GET.copy()
+        query[f"{name}{PAGE_SUFFIX}"] = str(number)
+        return f"?{query.urlencode()}#figure-{name}"
+
+    links = []
+    if page.number > 1:
+        links += [("first", link(1)), ("previous", link(page.number - 1))]
+    if page.number < page.num_pages:
+        links += [("next", link(page.number + 1)), ("last", link(page.num_pages))]
+    return links
 
 
 def _report(request, page: ReportPage, viewer, template: str, context: dict, url):
@@ -159,12 +196,15 @@ def _report(request, page: ReportPage, viewer, template: str, context: dict, url
     ``url(name)`` is the address of another report page (by slug) or of a chart (by name).
     """
     form, selection = _selection(request, viewer)
+    export = request.GET.get("format")
+    exporting = export in ("csv", "xlsx")
     figures: Figures = {}
     if selection is not None:
+        if not exporting:  # the page shows one page of each long table, the files all rows
+            selection = dataclasses.replace(selection, table_pages=_table_pages(request))
         for builder in page.builders:
             figures.update(builder(selection))
-    export = request.GET.get("format")
-    if export in ("csv", "xlsx"):
+    if exporting:
         if selection is None:
             return _invalid(form)
         filename = f"{page.slug}-{selection.period.start}-{selection.period.end}.{export}"
@@ -177,6 +217,7 @@ def _report(request, page: ReportPage, viewer, template: str, context: dict, url
             "figure": figure,
             "kind": _kind(figure),
             "src": f"{url(name)}?{query}" if name in page.charts else "",
+            "page_links": _page_links(request, name, figure) if isinstance(figure, Table) else [],
         }
         for name, figure in figures.items()
     ]

@@ -309,12 +309,16 @@ def grow(organisation, count: int) -> None:
 # Queries of the report itself, page by page (the same on both sides).
 REPORT_QUERIES = {
     "levels": 2,  # agreed entries in force at each month's end; partnerships not agreed yet
-    "gaps": 3,  # gap sizes; partnerships perceived apart; perceived away from the agreed level
+    # gap sizes; the page of partnerships perceived apart; of those perceived away from the
+    # agreed level; the rows of both pages
+    "gaps": 4,
     "concerns": 3,  # by category; trend by quarter; heat map
     "commitments": 1,  # by organisation
     "reviews": 1,  # by organisation
     "pleasures": 1,  # by quarter and category
 }
+# The files hold every row of the gap lists: read whole, they need no page of keys first.
+FILE_QUERIES = {**REPORT_QUERIES, "gaps": 3}
 
 
 @pytest.mark.parametrize("slug", SLUGS)
@@ -330,7 +334,7 @@ def test_organisation_report_queries_do_not_grow_with_the_data(
     grow(org_a, 8)
     with django_assert_num_queries(expected):
         member_client.get(url, PERIOD)
-    with django_assert_num_queries(3 + REPORT_QUERIES[slug]):  # no menu, no header
+    with django_assert_num_queries(3 + FILE_QUERIES[slug]):  # no menu, no header
         member_client.get(url, {**PERIOD, "format": "xlsx"})
 
 
@@ -352,3 +356,62 @@ def test_a_chart_runs_only_the_query_that_draws_it(member_client, world, django_
     # session, user, membership; the gap sizes
     with django_assert_num_queries(4):
         member_client.get(org_url("report-chart-gaps-sizes"), PERIOD)
+
+
+# --- Long tables: one page on screen, every row in the files ------------------------------
+def test_a_long_gap_list_shows_one_page_and_the_files_every_row(
+    staff_client, world, org_a, monkeypatch, django_assert_num_queries
+):
+    monkeypatch.setattr("partnerships.reports.TABLE_PAGE_SIZE", 2)
+    for index in range(4):  # four more partnerships perceived 2 and 5: three levels apart
+        partnership = PartnershipFactory(
+            title=f"Gap {index}", starts_on=datetime.date(2024, 6, 1), scope="external"
+        )
+        for organisation, level in ((org_a, 2), (OrganisationFactory(), 5)):
+            LevelAssessmentFactory(
+                partnership=partnership,
+                kind="perceived",
+                party=PartyFactory(partnership=partnership, organisation=organisation),
+                level=level,
+                assessed_on=datetime.date(2025, 2, 1),
+            )
+    url = reverse("admin:report-gaps")
+    narrowed = {**PERIOD, "scope": "external"}
+    everything = csv_blocks(staff_client.get(url, {**PERIOD, "format": "csv"}).content)
+    apart = everything[1][2:]  # after the gap sizes: title, header, then the rows
+    assert len(apart) == 5 and [row[-1] for row in apart] == ["3"] * 5
+    assert apart == sorted(apart, key=lambda row: (-int(row[-1]), row[0]))
+    xlsx = xlsx_blocks(staff_client.get(url, {**PERIOD, "format": "xlsx"}).content)
+    assert len(xlsx[1]) == len(everything[1])
+
+    with django_assert_num_queries(2 + REPORT_QUERIES["gaps"] + 1):
+        response = staff_client.get(url, PERIOD)
+    shown = page_tables(response.content)
+    assert shown[1][2:] == apart[:2]
+    content = response.content.decode()
+    assert "Rows 1 to 2 of 5 (page 1 of 3)" in content
+    assert (
+        'href="?start=2025-01-01&amp;end=2025-06-30&amp;gaps-apart-page=2#figure-gaps-apart"'
+        in (content)
+    )
+    # Page links keep the filters.
+    second = staff_client.get(url, {**narrowed, "gaps-apart-page": "2"}).content.decode()
+    assert (
+        'href="?start=2025-01-01&amp;end=2025-06-30&amp;scope=external&amp;gaps-apart-page=1'
+        '#figure-gaps-apart"'
+    ) in second
+    page_two = staff_client.get(url, {**PERIOD, "gaps-apart-page": "2"})
+    assert page_tables(page_two.content)[1][2:] == apart[2:4]
+    # The download links leave the page out: the files hold everything.
+    assert 'href="?start=2025-01-01&amp;end=2025-06-30&amp;format=csv"' in (
+        page_two.content.decode()
+    )
+    # A page past the end is the last one; a page that is not a number is the first.
+    last = staff_client.get(url, {**PERIOD, "gaps-apart-page": "99"})
+    assert page_tables(last.content)[1][2:] == apart[4:]
+    assert "Rows 5 to 5 of 5 (page 3 of 3)" in last.content.decode()
+    odd = staff_client.get(url, {**PERIOD, "gaps-apart-page": "x"})
+    assert page_tables(odd.content)[1][2:] == apart[:2]
+    # The export of a paged address is still the whole table.
+    paged_csv = staff_client.get(url, {**PERIOD, "gaps-apart-page": "2", "format": "csv"})
+    assert csv_blocks(paged_csv.content) == everything

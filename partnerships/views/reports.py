@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from organisations.access import member_required
 
-from .. import reports
+from .. import report_gaps, reports
 from ..charts import Chart, HeatMap
 from ..forms import ReportFilterForm
 from ..models import Partnership
@@ -63,8 +63,8 @@ PAGES = [
             "Partnerships whose parties perceive it differently, or differently from the level "
             "they agreed on. Only ratings every party may see count."
         ),
-        (reports.gaps,),
-        {"gaps-sizes": reports.gap_sizes},
+        (report_gaps.gaps,),
+        {"gaps-sizes": report_gaps.gap_sizes},
     ),
     ReportPage(
         "concerns",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.utils import translation
 
-from partnerships import reports
+from partnerships import report_gaps, reports
 from partnerships.models import Partnership
 from partnerships.reports import Period, Selection
 from tests.reports.conftest import END, START, TODAY
@@ -83,7 +83,7 @@ def test_filters_narrow_the_partnerships(world, org_c):
 
 
 def test_gap_sizes_use_the_levels_at_the_end_of_the_period(world):
-    chart = reports.gap_sizes(select())["gaps-sizes"]
+    chart = report_gaps.gap_sizes(select())["gaps-sizes"]
     assert chart.x_labels == ["0", "1", "2", "3", "4", "5", "6", "Not measurable yet"]
     perception, agreement = (values for _name, values in chart.series)
     # P2 0, P3 1, P1 3: C's 5 of 5 July and A's blind 7 do not count
@@ -92,14 +92,14 @@ def test_gap_sizes_use_the_levels_at_the_end_of_the_period(world):
 
 
 def test_gap_lists_name_the_partnerships_to_clarify(world, org_a):
-    staff = reports.gap_lists(select())
+    staff = report_gaps.gap_lists(select())
     assert staff["gaps-apart"].table_rows == [["Lecture au collège", 5, 2, 5, 3]]
     assert staff["gaps-differing"].table_rows == [
         ["Lecture au collège", 5, 2, 5, 3],
         ["Festival", 2, 2, 3, 1],
     ]
     assert staff["gaps-apart"].columns[-1] == "Perception gap"
-    own = reports.gap_lists(select(org_a))
+    own = report_gaps.gap_lists(select(org_a))
     assert own["gaps-differing"].table_rows == [["Lecture au collège", 5, 2, 5, 3]]
 
 

@@ -64,7 +64,7 @@ class Agreement(models.Model):
     partnership = models.ForeignKey(
         "partnerships.Partnership",
         verbose_name=_("partnership"),
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,  # approved versions are part of the record: never cascaded
         related_name="agreements",
     )
     version = models.PositiveIntegerField(_("version"), editable=False)

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from ..choices import APPROVED_STATES, AgreementState, ApprovalDecision, ReviewCadence
-from ..exceptions import AgreementFrozen
+from ..exceptions import AgreementFrozen, AgreementStateError
 
 AGREEMENT_FROZEN = _(
     "This version of the agreement was approved by every party and can no longer be changed; "
@@ -43,9 +43,51 @@ CLAUSE_FIELDS = [name for name, _label in CLAUSES]
 # being attached once (the signature comes after the approval; replacing it is refused).
 MOVING_FIELDS = {"state", "submission_round", "submitted_at", "in_force_at"}
 ALLOWED_MOVES = {
+    AgreementState.DRAFT: {AgreementState.PENDING},
     AgreementState.PENDING: {AgreementState.DRAFT, AgreementState.IN_FORCE},
     AgreementState.IN_FORCE: {AgreementState.SUPERSEDED, AgreementState.ENDED},
 }
+AGREEMENT_SKIPS_APPROVAL = _(
+    "A draft is first submitted, then approved by every party: it cannot come into force or "
+    "end directly."
+)
+
+
+class AgreementQuerySet(models.QuerySet):
+    """``update()`` and ``bulk_update()`` skip ``save()``: they keep the same rule. On a version
+    that left the draft only its state may move on (as ``supersede`` and ``end`` do), along the
+    allowed moves; an approved version's other fields never change."""
+
+    def update(self, **kwargs):
+        new_state = kwargs.get("state")  # an expression is not a move this can check
+        new_state = new_state if isinstance(new_state, str) else None
+        stored = self.exclude(state=AgreementState.DRAFT).values_list("state", flat=True)
+        for state in set(stored):
+            _refuse_bulk_change(state, set(kwargs), new_state)
+        return super().update(**kwargs)
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        objs = list(objs)
+        stored = dict(
+            Agreement._base_manager.filter(pk__in=[obj.pk for obj in objs])
+            .exclude(state=AgreementState.DRAFT)
+            .values_list("pk", "state")
+        )
+        for obj in objs:
+            if obj.pk in stored:
+                _refuse_bulk_change(stored[obj.pk], set(fields), obj.state)
+        return super().bulk_update(objs, fields, batch_size=batch_size)
+
+
+def _refuse_bulk_change(stored_state: str, fields: set[str], new_state: str | None) -> None:
+    """A version stored in ``stored_state`` (not a draft) may only see its state move on."""
+    approved = stored_state in APPROVED_STATES
+    message = AGREEMENT_FROZEN if approved else AGREEMENT_NOT_DRAFT
+    if fields - ({"state"} if approved else MOVING_FIELDS):
+        raise AgreementFrozen(message)
+    moving = "state" in fields and new_state != stored_state
+    if moving and new_state not in ALLOWED_MOVES.get(stored_state, ()):
+        raise AgreementFrozen(message)
 
 
 def signed_scan_path(agreement: Agreement, filename: str) -> str:
@@ -110,6 +152,8 @@ class Agreement(models.Model):
 
     history = HistoricalRecords()
 
+    objects = AgreementQuerySet.as_manager()
+
     class Meta:
         ordering = ["partnership", "-version"]
         verbose_name = _("agreement version")
@@ -160,6 +204,11 @@ class Agreement(models.Model):
             stored = Agreement.objects.filter(pk=self.pk).first()
             if stored is not None and stored.state != AgreementState.DRAFT:
                 self._refuse_frozen_change(stored)
+            elif stored is not None and self.state not in (
+                AgreementState.DRAFT,
+                *ALLOWED_MOVES[AgreementState.DRAFT],
+            ):
+                raise AgreementStateError(AGREEMENT_SKIPS_APPROVAL)
         super().save(*args, **kwargs)
 
     def _refuse_frozen_change(self, stored: Agreement) -> None:

@@ -3,12 +3,16 @@ and the dashboard did to approved or pending versions."""
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.db.models import ProtectedError
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework.test import APIClient
 
-from partnerships.exceptions import StateConflict
+from partnerships.audit import recorded_bulk_write
+from partnerships.exceptions import AgreementFrozen, AgreementStateError, StateConflict
 from partnerships.models import Agreement, AgreementApproval, Partnership
 from partnerships.services import partnership_delete
 from tests.factories import MembershipFactory, UserFactory
@@ -97,3 +101,49 @@ def test_no_other_path_cascades_to_agreement_versions(editor, org_a, partnership
     draft(editor, org_a, partnership)
     with pytest.raises(ProtectedError):
         Partnership.objects.filter(pk=partnership.pk).delete()
+
+
+# --- 2. Bulk writes keep the approved versions frozen; a draft does not skip its approvals ------
+def test_update_refuses_to_change_an_approved_version(
+    editor, owner, carla, org_a, org_c, partnership
+):
+    agreement = in_force(editor, owner, carla, org_a, org_c, partnership, purpose="Agreed")
+    versions = Agreement.objects.filter(pk=agreement.pk)
+    with pytest.raises(AgreementFrozen), recorded_bulk_write():
+        versions.update(purpose="Rewritten")
+    with pytest.raises(AgreementFrozen), recorded_bulk_write():
+        versions.update(state="draft")
+    with pytest.raises(AgreementFrozen), recorded_bulk_write():
+        Agreement.objects.all().update(ends_on=datetime.date(2030, 1, 1))
+    agreement.refresh_from_db()
+    assert (agreement.purpose, agreement.state, agreement.ends_on) == ("Agreed", "in_force", None)
+
+
+def test_bulk_update_refuses_to_change_an_approved_version(
+    editor, owner, carla, org_a, org_c, partnership
+):
+    agreement = in_force(editor, owner, carla, org_a, org_c, partnership, purpose="Agreed")
+    agreement.purpose = "Rewritten"
+    with pytest.raises(AgreementFrozen), recorded_bulk_write():
+        Agreement.objects.bulk_update([agreement], ["purpose"])
+    assert Agreement.objects.get(pk=agreement.pk).purpose == "Agreed"
+
+
+def test_a_state_move_of_versions_in_force_still_goes_through(
+    editor, owner, carla, org_a, org_c, partnership
+):
+    agreement = in_force(editor, owner, carla, org_a, org_c, partnership)
+    with recorded_bulk_write():
+        assert Agreement.objects.filter(pk=agreement.pk).update(state="ended") == 1
+    with pytest.raises(AgreementFrozen), recorded_bulk_write():  # ended is final
+        Agreement.objects.filter(pk=agreement.pk).update(state="in_force")
+    assert Agreement.objects.get(pk=agreement.pk).state == "ended"
+
+
+def test_a_stored_draft_cannot_jump_into_force_or_to_ended(editor, org_a, partnership):
+    agreement = draft(editor, org_a, partnership)
+    for state in ("in_force", "ended", "superseded"):
+        agreement.state, agreement.in_force_at = state, timezone.now()
+        with pytest.raises(AgreementStateError):
+            agreement.save()
+    assert Agreement.objects.get(pk=agreement.pk).state == "draft"

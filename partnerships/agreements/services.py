@@ -164,15 +164,23 @@ def agreement_approve(
     """Record the organisation's approval; with every current party's, the version comes into
     force and the one in force before it is superseded."""
     agreement = _decide(actor, organisation, agreement, ApprovalDecision.APPROVE, "")
-    approved = set(
-        agreement.approvals.filter(
-            round=agreement.submission_round, decision=ApprovalDecision.APPROVE
-        ).values_list("organisation_id", flat=True)
-    )
-    needed = set(current_parties(agreement.partnership).values_list("organisation_id", flat=True))
-    if needed <= approved:
-        _bring_into_force(agreement, actor)
+    _in_force_if_all_approved(agreement, actor)
     return agreement
+
+
+@transaction.atomic
+def agreement_parties_changed(partnership: Partnership, actor: User | None) -> None:
+    """The parties changed (one left, was removed, or its invitation changed): a submitted
+    version that every remaining party already approved comes into force now, as it would have
+    at the last approval; otherwise nobody would be left to decide on it."""
+    pending = (
+        Agreement.objects.select_for_update(of=("self",))
+        .select_related("partnership")
+        .filter(partnership=partnership, state=AgreementState.PENDING)
+        .first()
+    )
+    if pending is not None:
+        _in_force_if_all_approved(pending, actor)
 
 
 @transaction.atomic
@@ -258,7 +266,19 @@ def _decide(
     return agreement
 
 
-def _bring_into_force(agreement: Agreement, actor: User) -> None:
+def _in_force_if_all_approved(agreement: Agreement, actor: User | None) -> None:
+    """With the approval of every current party in this round, the version comes into force."""
+    approved = set(
+        agreement.approvals.filter(
+            round=agreement.submission_round, decision=ApprovalDecision.APPROVE
+        ).values_list("organisation_id", flat=True)
+    )
+    needed = set(current_parties(agreement.partnership).values_list("organisation_id", flat=True))
+    if needed and needed <= approved:
+        _bring_into_force(agreement, actor)
+
+
+def _bring_into_force(agreement: Agreement, actor: User | None) -> None:
     for previous in Agreement.objects.filter(
         partnership=agreement.partnership_id, state=AgreementState.IN_FORCE
     ).exclude(pk=agreement.pk):

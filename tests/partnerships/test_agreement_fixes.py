@@ -11,12 +11,13 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from partnerships.agreements import services
 from partnerships.audit import recorded_bulk_write
 from partnerships.exceptions import AgreementFrozen, AgreementStateError, StateConflict
 from partnerships.models import Agreement, AgreementApproval, Partnership
 from partnerships.services import partnership_delete
-from tests.factories import MembershipFactory, UserFactory
-from tests.partnerships.test_agreements import draft, in_force
+from tests.factories import MembershipFactory, OrganisationFactory, PartyFactory, UserFactory
+from tests.partnerships.test_agreements import approve, draft, in_force
 
 pytestmark = pytest.mark.django_db
 
@@ -147,3 +148,35 @@ def test_a_stored_draft_cannot_jump_into_force_or_to_ended(editor, org_a, partne
         with pytest.raises(AgreementStateError):
             agreement.save()
     assert Agreement.objects.get(pk=agreement.pk).state == "draft"
+
+
+# --- 3. A submitted version does not get stuck when the last party yet to decide leaves --------
+def test_the_last_undecided_party_leaving_brings_the_version_into_force(
+    editor, owner, carla, org_a, org_c, partnership
+):
+    first = in_force(editor, owner, carla, org_a, org_c, partnership)
+    second = services.agreement_submit(
+        actor=editor, organisation=org_a, agreement=draft(editor, org_a, partnership)
+    )
+    approve(owner, org_a, second)
+    party_c = partnership.parties.get(organisation=org_c)
+    party_c.left_on = timezone.localdate()
+    party_c._history_user = owner
+    party_c.save()
+    second.refresh_from_db()
+    assert second.state == "in_force" and second.in_force_at is not None
+    assert second.history.latest().history_user == owner
+    assert Agreement.objects.get(pk=first.pk).state == "superseded"
+
+
+def test_a_party_leaving_leaves_a_version_alone_while_another_has_not_decided(
+    editor, owner, carla, org_a, org_c, partnership
+):
+    newcomer = OrganisationFactory(name="Newcomer")
+    PartyFactory(partnership=partnership, organisation=newcomer, invitation="accepted")
+    agreement = services.agreement_submit(
+        actor=editor, organisation=org_a, agreement=draft(editor, org_a, partnership)
+    )
+    approve(owner, org_a, agreement)
+    partnership.parties.filter(organisation=org_c).get().delete()  # C goes; the newcomer stays
+    assert Agreement.objects.get(pk=agreement.pk).state == "pending"

@@ -14,6 +14,7 @@ from rest_framework.test import APIClient
 from partnerships.agreements import services
 from partnerships.audit import recorded_bulk_write
 from partnerships.exceptions import AgreementFrozen, AgreementStateError, StateConflict
+from partnerships.health import health_signals, with_health
 from partnerships.models import Agreement, AgreementApproval, Partnership
 from partnerships.services import partnership_delete
 from tests.factories import MembershipFactory, OrganisationFactory, PartyFactory, UserFactory
@@ -180,3 +181,23 @@ def test_a_party_leaving_leaves_a_version_alone_while_another_has_not_decided(
     approve(owner, org_a, agreement)
     partnership.parties.filter(organisation=org_c).get().delete()  # C goes; the newcomer stays
     assert Agreement.objects.get(pk=agreement.pk).state == "pending"
+
+
+# --- 4. The dashboard keeps saying an agreement ended while nothing replaced it ---------------
+def test_an_ended_agreement_stays_signalled_until_a_new_version_is_in_force(
+    editor, owner, carla, org_a, org_c, partnership
+):
+    def ending_signals():
+        annotated = with_health(Partnership.objects.filter(pk=partnership.pk), org_a).get()
+        return [s.message for s in health_signals(annotated) if s.code == "agreement_ending"]
+
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    starts_on = yesterday - datetime.timedelta(days=365)
+    in_force(
+        editor, owner, carla, org_a, org_c, partnership, starts_on=starts_on, ends_on=yesterday
+    )
+    assert len(ending_signals()) == 1
+    assert services.agreements_end_expired(timezone.localdate()) == 1  # the daily task
+    assert len(ending_signals()) == 1  # still there once the version is marked ended
+    in_force(editor, owner, carla, org_a, org_c, partnership, ends_on=None)  # a renewal
+    assert ending_signals() == []

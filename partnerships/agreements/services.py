@@ -18,12 +18,12 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from organisations.permissions import require_admin
+from organisations.permissions import require_admin, require_writer
 
 from ..choices import APPROVED_STATES, AgreementState, ApprovalDecision
 from ..exceptions import AgreementStateError
 from ..models import Commitment, Partnership, Party, Responsibility
-from ..services import _save, require_party_writer
+from ..services import _save
 from .models import AGREEMENT_NOT_DRAFT, CLAUSE_FIELDS, Agreement, AgreementApproval
 
 if TYPE_CHECKING:
@@ -80,6 +80,16 @@ def snapshot(partnership: Partnership) -> dict:
     }
 
 
+def require_current_party_writer(
+    actor: User, organisation: Organisation, partnership: Partnership
+) -> None:
+    """The actor writes for ``organisation``, a current party: accepted and not gone (a party
+    that left no longer drafts, submits or signs the partnership's agreement)."""
+    require_writer(actor, organisation)
+    if not current_parties(partnership).filter(organisation=organisation).exists():
+        raise PermissionDenied(_("Your organisation is not a party to this partnership."))
+
+
 def decided_name(user: User) -> str:
     return user.get_full_name() or user.username
 
@@ -95,7 +105,7 @@ def agreement_draft(
 
     One version at a time is open: while a draft or a submitted version exists, 409.
     """
-    require_party_writer(actor, organisation, partnership)
+    require_current_party_writer(actor, organisation, partnership)
     Partnership.objects.select_for_update().filter(pk=partnership.pk).first()  # one at a time
     versions = Agreement.objects.filter(partnership=partnership)
     if versions.filter(state__in=OPEN_STATES).exists():
@@ -131,7 +141,7 @@ def agreement_update(
     *, actor: User, organisation: Organisation, agreement: Agreement, **fields
 ) -> Agreement:
     """Change a draft's dates and clauses; its snapshot of the partnership is refreshed."""
-    require_party_writer(actor, organisation, agreement.partnership)
+    require_current_party_writer(actor, organisation, agreement.partnership)
     agreement = _locked(agreement)
     if agreement.state != AgreementState.DRAFT:
         raise AgreementStateError(AGREEMENT_NOT_DRAFT)
@@ -145,7 +155,7 @@ def agreement_update(
 @transaction.atomic
 def agreement_submit(*, actor: User, organisation: Organisation, agreement: Agreement) -> Agreement:
     """Submit a draft to every party's administrators: it is frozen while they decide."""
-    require_party_writer(actor, organisation, agreement.partnership)
+    require_current_party_writer(actor, organisation, agreement.partnership)
     agreement = _locked(agreement)
     if agreement.state != AgreementState.DRAFT:
         raise AgreementStateError(_("Only a draft can be submitted."))
@@ -202,7 +212,7 @@ def agreement_attach_scan(
     *, actor: User, organisation: Organisation, agreement: Agreement, scan: UploadedFile
 ) -> Agreement:
     """Attach the signed scan to the version in force, once (it is part of the record)."""
-    require_party_writer(actor, organisation, agreement.partnership)
+    require_current_party_writer(actor, organisation, agreement.partnership)
     agreement = _locked(agreement)
     if agreement.state != AgreementState.IN_FORCE:
         raise AgreementStateError(_("A signed scan is attached to the version in force."))

@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import ProtectedError
 from django.urls import reverse
 from django.utils import timezone
@@ -201,3 +203,51 @@ def test_an_ended_agreement_stays_signalled_until_a_new_version_is_in_force(
     assert len(ending_signals()) == 1  # still there once the version is marked ended
     in_force(editor, owner, carla, org_a, org_c, partnership, ends_on=None)  # a renewal
     assert ending_signals() == []
+
+
+# --- 5. A party that has left no longer writes on the agreement --------------------------------
+def leave(partnership, organisation):
+    party = partnership.parties.get(organisation=organisation)
+    party.left_on = max(party.joined_on or timezone.localdate(), timezone.localdate())
+    party.save()
+
+
+def test_a_party_that_left_no_longer_drafts_changes_submits_or_signs(
+    editor, owner, carla, org_a, org_c, partnership
+):
+    first = in_force(editor, owner, carla, org_a, org_c, partnership)
+    leave(partnership, org_a)
+    with pytest.raises(PermissionDenied):
+        draft(editor, org_a, partnership)
+    scan = SimpleUploadedFile("signed.pdf", b"%PDF-1.4 signed", "application/pdf")
+    with pytest.raises(PermissionDenied):
+        services.agreement_attach_scan(actor=editor, organisation=org_a, agreement=first, scan=scan)
+    second = draft(carla, org_c, partnership)  # the party that stays goes on
+    with pytest.raises(PermissionDenied):
+        services.agreement_update(actor=editor, organisation=org_a, agreement=second, exit="x")
+    with pytest.raises(PermissionDenied):
+        services.agreement_submit(actor=editor, organisation=org_a, agreement=second)
+    assert Agreement.objects.get(pk=second.pk).state == "draft"
+    assert not Agreement.objects.get(pk=first.pk).signed_scan
+
+
+def test_the_api_decides_for_a_current_party_not_one_that_left(
+    editor, owner, org_a, org_c, partnership
+):
+    maison = OrganisationFactory(name="Maison D", slug="maison-d")
+    PartyFactory(partnership=partnership, organisation=maison, invitation="accepted")
+    dana = UserFactory(username="dana")
+    MembershipFactory(user=dana, organisation=org_c, role="admin")  # Fondation C, first by name
+    MembershipFactory(user=dana, organisation=maison, role="admin")
+    agreement = services.agreement_submit(
+        actor=editor, organisation=org_a, agreement=draft(editor, org_a, partnership)
+    )
+    approve(owner, org_a, agreement)
+    leave(partnership, org_c)
+    api = APIClient()
+    api.force_authenticate(dana)
+    url = f"/api/v1/partnerships/{partnership.pk}/agreements/{agreement.pk}/approve/"
+    response = api.post(url, {}, format="json")
+    assert response.status_code == 200, response.content
+    assert AgreementApproval.objects.get(agreement=agreement, user=dana).organisation == maison
+    assert Agreement.objects.get(pk=agreement.pk).state == "in_force"

@@ -90,6 +90,10 @@ def _refuse_bulk_change(stored_state: str, fields: set[str], new_state: str | No
         raise AgreementFrozen(message)
 
 
+def _without_parties(snapshot: dict) -> dict:
+    return {key: value for key, value in (snapshot or {}).items() if key != "parties"}
+
+
 def signed_scan_path(agreement: Agreement, filename: str) -> str:
     """Kept apart by partnership, under a name nobody can guess (MEDIA_ROOT is never served)."""
     return f"agreements/{agreement.partnership_id}/{uuid.uuid4().hex}.pdf"
@@ -215,6 +219,14 @@ class Agreement(models.Model):
         message = AGREEMENT_FROZEN if stored.is_approved else AGREEMENT_NOT_DRAFT
         for field in self._meta.concrete_fields:
             if field.name in MOVING_FIELDS or field.name == "signed_scan":
+                continue
+            # The parties who approve a submitted version are the current ones: its list of
+            # parties follows them (agreement_parties_changed); nothing else of it changes.
+            if (
+                field.name == "snapshot"
+                and stored.state == AgreementState.PENDING
+                and _without_parties(self.snapshot) == _without_parties(stored.snapshot)
+            ):
                 continue
             if field.value_from_object(self) != field.value_from_object(stored):
                 raise AgreementFrozen(message)

@@ -44,6 +44,19 @@ def current_parties(partnership: Partnership):
     )
 
 
+def parties_snapshot(partnership: Partnership) -> list[dict]:
+    """The current parties and their roles, as a version records them."""
+    return [
+        {
+            "organisation": party.organisation.slug,
+            "name": party.organisation.name,
+            "role": party.role,
+            "contribution": party.contribution,
+        }
+        for party in current_parties(partnership)
+    ]
+
+
 def snapshot(partnership: Partnership) -> dict:
     """What a version records of the partnership as it stands now (four queries)."""
     levels = Partnership.objects.with_levels().values("agreed_level", "target_level")
@@ -51,15 +64,7 @@ def snapshot(partnership: Partnership) -> dict:
     return {
         "agreed_level": current["agreed_level"],
         "target_level": current["target_level"],
-        "parties": [
-            {
-                "organisation": party.organisation.slug,
-                "name": party.organisation.name,
-                "role": party.role,
-                "contribution": party.contribution,
-            }
-            for party in current_parties(partnership)
-        ],
+        "parties": parties_snapshot(partnership),
         "responsibilities": [
             {"party": r.party.organisation.name, "title": r.title, "description": r.description}
             for r in Responsibility.objects.filter(partnership=partnership)
@@ -180,17 +185,23 @@ def agreement_approve(
 
 @transaction.atomic
 def agreement_parties_changed(partnership: Partnership, actor: User | None) -> None:
-    """The parties changed (one left, was removed, or its invitation changed): a submitted
-    version that every remaining party already approved comes into force now, as it would have
-    at the last approval; otherwise nobody would be left to decide on it."""
+    """The parties changed (one joined, left, was removed, or its role changed) while a version
+    is submitted: the version's list of parties follows, since the current parties are the ones
+    who approve it; and if every remaining party already approved it, it comes into force now,
+    as it would have at the last approval (otherwise nobody would be left to decide on it)."""
     pending = (
         Agreement.objects.select_for_update(of=("self",))
         .select_related("partnership")
         .filter(partnership=partnership, state=AgreementState.PENDING)
         .first()
     )
-    if pending is not None:
-        _in_force_if_all_approved(pending, actor)
+    if pending is None:
+        return
+    parties = parties_snapshot(partnership)
+    if pending.snapshot.get("parties") != parties:
+        pending.snapshot = {**pending.snapshot, "parties": parties}
+        _save(pending, actor)
+    _in_force_if_all_approved(pending, actor)
 
 
 @transaction.atomic

@@ -18,7 +18,7 @@ from partnerships.audit import recorded_bulk_write
 from partnerships.exceptions import AgreementFrozen, AgreementStateError, StateConflict
 from partnerships.health import health_signals, with_health
 from partnerships.models import Agreement, AgreementApproval, Partnership
-from partnerships.services import partnership_delete
+from partnerships.services import invitation_respond, partnership_delete, party_invite
 from tests.factories import MembershipFactory, OrganisationFactory, PartyFactory, UserFactory
 from tests.partnerships.test_agreements import approve, draft, in_force
 
@@ -251,3 +251,50 @@ def test_the_api_decides_for_a_current_party_not_one_that_left(
     assert response.status_code == 200, response.content
     assert AgreementApproval.objects.get(agreement=agreement, user=dana).organisation == maison
     assert Agreement.objects.get(pk=agreement.pk).state == "in_force"
+
+
+# --- 7. A submitted version lists the parties who approve it, also one accepted afterwards ------
+def test_a_party_accepted_while_pending_is_listed_and_asked_to_approve(
+    client, editor, owner, carla, org_a, org_c, partnership
+):
+    agreement = services.agreement_submit(
+        actor=editor, organisation=org_a, agreement=draft(editor, org_a, partnership)
+    )
+    maison = OrganisationFactory(name="Maison D", slug="maison-d")
+    dana = UserFactory(username="dana")
+    MembershipFactory(user=dana, organisation=maison, role="admin")
+    party = party_invite(
+        actor=owner, acting=org_a, partnership=partnership, organisation=maison, role="partner"
+    )
+    invitation_respond(actor=dana, party=party, accept=True)
+    agreement.refresh_from_db()
+    assert [p["organisation"] for p in agreement.snapshot["parties"]] == [
+        org_a.slug,
+        org_c.slug,
+        maison.slug,
+    ]
+    assert agreement.history.latest().history_user == dana
+    client.force_login(owner)
+    print_url = reverse(
+        "partnerships:agreement-print",
+        kwargs={
+            "org_slug": "association-a",
+            "partnership_id": partnership.pk,
+            "agreement_id": agreement.pk,
+        },
+    )
+    assert "Maison D" in client.get(print_url).content.decode()
+    approve(owner, org_a, agreement)
+    approve(carla, org_c, agreement)
+    assert Agreement.objects.get(pk=agreement.pk).state == "pending"  # D has not decided
+    approve(dana, maison, agreement)
+    assert Agreement.objects.get(pk=agreement.pk).state == "in_force"
+
+
+def test_a_submitted_version_keeps_the_rest_of_its_snapshot(editor, org_a, partnership):
+    agreement = services.agreement_submit(
+        actor=editor, organisation=org_a, agreement=draft(editor, org_a, partnership)
+    )
+    agreement.snapshot = {**agreement.snapshot, "agreed_level": 6}
+    with pytest.raises(AgreementStateError):
+        agreement.save()

@@ -4,6 +4,7 @@ and the dashboard did to approved or pending versions."""
 from __future__ import annotations
 
 import datetime
+import html
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -69,7 +70,7 @@ def test_the_delete_page_says_why_and_deletes_nothing(
     client.force_login(owner)
     response = client.post(delete_url(partnership))
     assert response.status_code == 409
-    assert "Set its status to ended instead" in response.content.decode()
+    assert "Passez plutôt son statut à « Terminé »" in html.unescape(response.content.decode())
     assert Partnership.objects.filter(pk=partnership.pk).exists()
     assert Agreement.objects.filter(partnership=partnership).count() == 1
 

@@ -66,6 +66,13 @@ class AgreementQuerySet(models.QuerySet):
             _refuse_bulk_change(state, set(kwargs), new_state)
         return super().update(**kwargs)
 
+    def delete(self):
+        """Like ``Agreement.delete()``: an approved version is never deleted (the admin's bulk
+        action and the shell go through here, not through the instance's method)."""
+        if self.filter(state__in=APPROVED_STATES).exists():
+            raise AgreementFrozen(AGREEMENT_FROZEN)
+        return super().delete()
+
     def bulk_update(self, objs, fields, batch_size=None):
         objs = list(objs)
         stored = dict(

@@ -299,3 +299,12 @@ def test_a_submitted_version_keeps_the_rest_of_its_snapshot(editor, org_a, partn
     agreement.snapshot = {**agreement.snapshot, "agreed_level": 6}
     with pytest.raises(AgreementStateError):
         agreement.save()
+
+
+def test_a_bulk_delete_never_takes_an_approved_version(
+    editor, owner, carla, org_a, org_c, partnership
+):
+    agreement = in_force(editor, owner, carla, org_a, org_c, partnership)
+    with pytest.raises(AgreementFrozen):
+        Agreement.objects.filter(partnership=partnership).delete()
+    assert Agreement.objects.filter(pk=agreement.pk).exists()

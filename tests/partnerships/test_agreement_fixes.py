@@ -15,7 +15,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from partnerships.agreements import services
-from partnerships.audit import recorded_bulk_write
+from partnerships.audit import audited_update, recorded_bulk_write
 from partnerships.exceptions import AgreementFrozen, AgreementStateError, StateConflict
 from partnerships.health import health_signals, with_health
 from partnerships.models import Agreement, AgreementApproval, Partnership
@@ -308,3 +308,24 @@ def test_a_bulk_delete_never_takes_an_approved_version(
     with pytest.raises(AgreementFrozen):
         Agreement.objects.filter(partnership=partnership).delete()
     assert Agreement.objects.filter(pk=agreement.pk).exists()
+
+
+def test_audited_update_keeps_an_approved_version_frozen_too(
+    editor, owner, carla, org_a, org_c, partnership
+):
+    agreement = in_force(editor, owner, carla, org_a, org_c, partnership, purpose="Agreed")
+    with pytest.raises(AgreementFrozen):
+        audited_update(
+            Agreement.objects.filter(pk=agreement.pk), actor=owner, reason="test", purpose="x"
+        )
+    assert Agreement.objects.get(pk=agreement.pk).purpose == "Agreed"
+
+
+def test_deleting_the_user_who_drafted_an_approved_version_still_works(
+    editor, owner, carla, org_a, org_c, partnership
+):
+    """Django empties ``created_by`` with an update on the base manager: not a change of the
+    agreement's content, and not refused."""
+    agreement = in_force(editor, owner, carla, org_a, org_c, partnership)
+    editor.delete()
+    assert Agreement.objects.get(pk=agreement.pk).created_by is None

@@ -14,12 +14,16 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from django.db import models
+from django.db.models import Prefetch
 from django.utils import timezone
 
 from organisations.models import Membership, Organisation
 
+from .agreements.models import CLAUSE_FIELDS
 from .health import visible_concerns
 from .models import (
+    Agreement,
+    AgreementApproval,
     Benefit,
     Commitment,
     ConcernCheck,
@@ -154,6 +158,26 @@ def _benefit(item: Benefit) -> dict:
     }
 
 
+def _approval(approval: AgreementApproval) -> dict:
+    return {
+        "organisation": approval.organisation.slug,
+        **_values(approval, "round", "decision", "reason", "name", "at"),
+        "user": _username(approval.user),
+    }
+
+
+def _agreement(agreement: Agreement) -> dict:
+    """A version with every party's decisions (the signed scan itself stays in the files)."""
+    return {
+        **_values(agreement, "id", "version", "state", "starts_on", "ends_on", "review_cadence"),
+        **_values(agreement, *CLAUSE_FIELDS, "snapshot", "submission_round"),
+        "has_signed_scan": bool(agreement.signed_scan),
+        "created_by": _username(agreement.created_by),
+        **_values(agreement, "created_at", "submitted_at", "in_force_at"),
+        "approvals": [_approval(approval) for approval in agreement.approvals.all()],
+    }
+
+
 def _review(review: Review, organisation: Organisation) -> dict:
     return {
         **_values(review, "id", "scheduled_on", "held_on", "status", "location", "guests"),
@@ -181,6 +205,7 @@ def _partnership(partnership: Partnership, records: dict[str, dict[int, list]]) 
         "concerns": of("concerns"),
         "benefits": of("benefits"),
         "reviews": of("reviews"),
+        "agreements": of("agreements"),
     }
 
 
@@ -224,6 +249,17 @@ def _records(organisation: Organisation, partnerships: models.QuerySet) -> dict:
         .select_related("party__organisation", "author")
         .order_by("observed_on", "pk"),
         "reviews": reviews,
+        "agreements": Agreement.objects.filter(**within)
+        .select_related("created_by")
+        .prefetch_related(
+            Prefetch(
+                "approvals",
+                AgreementApproval.objects.select_related("organisation", "user").order_by(
+                    "round", "at", "pk"
+                ),
+            )
+        )
+        .order_by("version"),
     }
 
 
@@ -233,6 +269,7 @@ SERIALISERS = {
     "responsibilities": _responsibility,
     "commitments": _commitment,
     "benefits": _benefit,
+    "agreements": _agreement,
 }
 
 

@@ -85,8 +85,8 @@ def audited_update(queryset: models.QuerySet, *, actor: User | None, reason: str
         if versioned:
             obj.version += 1
     fields += [*stamped, *(["version"] if versioned else [])]
-    with recorded_bulk_write():
-        model._base_manager.bulk_update(objs, list(dict.fromkeys(fields)))
+    with recorded_bulk_write():  # the default manager: a model's own rules on bulk writes hold
+        model._default_manager.bulk_update(objs, list(dict.fromkeys(fields)))
     model.history.bulk_history_create(
         objs, update=True, default_user=actor, default_change_reason=reason
     )

@@ -133,8 +133,13 @@ def with_health(queryset: QuerySet, viewer, today: datetime.date | None = None):
             )
         ),
         target_distance=Abs(F("target_level") - F("agreed_level")),
+        # The latest version approved and not superseded: once the daily task marks it ended,
+        # the warning stays until a later version comes into force.
         agreement_ends_on=Subquery(
-            Agreement.objects.filter(partnership=partnership, state=AgreementState.IN_FORCE)
+            Agreement.objects.filter(
+                partnership=partnership,
+                state__in=[AgreementState.IN_FORCE, AgreementState.ENDED],
+            )
             .order_by("-version")
             .values("ends_on")[:1]
         ),

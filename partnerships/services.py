@@ -16,6 +16,7 @@ from organisations.models import Organisation
 from organisations.permissions import require_admin, require_writer
 
 from .choices import (
+    APPROVED_STATES,
     AssessmentKind,
     CommitmentStatus,
     ConcernStatus,
@@ -25,9 +26,10 @@ from .choices import (
     Visibility,
 )
 from .dates import add_months
-from .exceptions import ReviewFrozen
+from .exceptions import ReviewFrozen, StateConflict
 from .models import (
     REVIEW_FROZEN,
+    Agreement,
     Commitment,
     Concern,
     ConcernCheck,
@@ -184,6 +186,19 @@ def partnership_delete(
     )
     if not is_lead.exists():
         raise PermissionDenied(_("Only administrators of the lead organisation can delete it."))
+    # An agreement every party approved is part of the record: it outlives any one party's
+    # wish to tidy up (the foreign key PROTECTs it too, for the admin and the shell).
+    versions = Agreement.objects.filter(partnership=partnership)
+    if versions.filter(state__in=APPROVED_STATES).exists():
+        raise StateConflict(
+            _(
+                "This partnership has an agreement approved by every party: it cannot be "
+                "deleted. Set its status to ended instead: its record stays."
+            )
+        )
+    for version in versions:  # drafts and submitted versions go with it, each into history
+        version._history_user = actor
+        version.delete()
     partnership._history_user = actor
     partnership.delete()
 

@@ -12,11 +12,14 @@ from .models import Partnership, Party
 
 @receiver([post_save, post_delete], sender=Party, dispatch_uid="party_changes_scope")
 def party_changed(sender, instance: Party, **kwargs) -> None:
+    from .agreements.services import agreement_parties_changed
     from .services import partnership_refresh_scope
 
     if kwargs.get("raw") or isinstance(kwargs.get("origin"), Partnership):
         return  # fixtures load derived values as they are; a deleted partnership needs none
-    partnership_refresh_scope(instance.partnership, getattr(instance, "_history_user", None))
+    actor = getattr(instance, "_history_user", None)
+    partnership_refresh_scope(instance.partnership, actor)
+    agreement_parties_changed(instance.partnership, actor)  # a submitted version may be due
 
 
 @receiver(pre_save, sender=Organisation, dispatch_uid="organisation_remember_system")

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from ..choices import APPROVED_STATES, AgreementState, ApprovalDecision, ReviewCadence
-from ..exceptions import AgreementFrozen
+from ..exceptions import AgreementFrozen, AgreementStateError
 
 AGREEMENT_FROZEN = _(
     "This version of the agreement was approved by every party and can no longer be changed; "
@@ -43,9 +43,62 @@ CLAUSE_FIELDS = [name for name, _label in CLAUSES]
 # being attached once (the signature comes after the approval; replacing it is refused).
 MOVING_FIELDS = {"state", "submission_round", "submitted_at", "in_force_at"}
 ALLOWED_MOVES = {
+    AgreementState.DRAFT: {AgreementState.PENDING},
     AgreementState.PENDING: {AgreementState.DRAFT, AgreementState.IN_FORCE},
     AgreementState.IN_FORCE: {AgreementState.SUPERSEDED, AgreementState.ENDED},
 }
+AGREEMENT_SKIPS_APPROVAL = _(
+    "A draft is first submitted, then approved by every party: it cannot come into force or "
+    "end directly."
+)
+
+
+class AgreementQuerySet(models.QuerySet):
+    """``update()`` and ``bulk_update()`` skip ``save()``: they keep the same rule. On a version
+    that left the draft only its state may move on (as ``supersede`` and ``end`` do), along the
+    allowed moves; an approved version's other fields never change."""
+
+    def update(self, **kwargs):
+        new_state = kwargs.get("state")  # an expression is not a move this can check
+        new_state = new_state if isinstance(new_state, str) else None
+        stored = self.exclude(state=AgreementState.DRAFT).values_list("state", flat=True)
+        for state in set(stored):
+            _refuse_bulk_change(state, set(kwargs), new_state)
+        return super().update(**kwargs)
+
+    def delete(self):
+        """Like ``Agreement.delete()``: an approved version is never deleted (the admin's bulk
+        action and the shell go through here, not through the instance's method)."""
+        if self.filter(state__in=APPROVED_STATES).exists():
+            raise AgreementFrozen(AGREEMENT_FROZEN)
+        return super().delete()
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        objs = list(objs)
+        stored = dict(
+            Agreement._base_manager.filter(pk__in=[obj.pk for obj in objs])
+            .exclude(state=AgreementState.DRAFT)
+            .values_list("pk", "state")
+        )
+        for obj in objs:
+            if obj.pk in stored:
+                _refuse_bulk_change(stored[obj.pk], set(fields), obj.state)
+        return super().bulk_update(objs, fields, batch_size=batch_size)
+
+
+def _refuse_bulk_change(stored_state: str, fields: set[str], new_state: str | None) -> None:
+    """A version stored in ``stored_state`` (not a draft) may only see its state move on."""
+    approved = stored_state in APPROVED_STATES
+    message = AGREEMENT_FROZEN if approved else AGREEMENT_NOT_DRAFT
+    if fields - ({"state"} if approved else MOVING_FIELDS):
+        raise AgreementFrozen(message)
+    moving = "state" in fields and new_state != stored_state
+    if moving and new_state not in ALLOWED_MOVES.get(stored_state, ()):
+        raise AgreementFrozen(message)
+
+
+def _without_parties(snapshot: dict) -> dict:
+    return {key: value for key, value in (snapshot or {}).items() if key != "parties"}
 
 
 def signed_scan_path(agreement: Agreement, filename: str) -> str:
@@ -64,7 +117,7 @@ class Agreement(models.Model):
     partnership = models.ForeignKey(
         "partnerships.Partnership",
         verbose_name=_("partnership"),
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,  # approved versions are part of the record: never cascaded
         related_name="agreements",
     )
     version = models.PositiveIntegerField(_("version"), editable=False)
@@ -109,6 +162,8 @@ class Agreement(models.Model):
     in_force_at = models.DateTimeField(_("in force since"), null=True, blank=True)
 
     history = HistoricalRecords()
+
+    objects = AgreementQuerySet.as_manager()
 
     class Meta:
         ordering = ["partnership", "-version"]
@@ -160,12 +215,25 @@ class Agreement(models.Model):
             stored = Agreement.objects.filter(pk=self.pk).first()
             if stored is not None and stored.state != AgreementState.DRAFT:
                 self._refuse_frozen_change(stored)
+            elif stored is not None and self.state not in (
+                AgreementState.DRAFT,
+                *ALLOWED_MOVES[AgreementState.DRAFT],
+            ):
+                raise AgreementStateError(AGREEMENT_SKIPS_APPROVAL)
         super().save(*args, **kwargs)
 
     def _refuse_frozen_change(self, stored: Agreement) -> None:
         message = AGREEMENT_FROZEN if stored.is_approved else AGREEMENT_NOT_DRAFT
         for field in self._meta.concrete_fields:
             if field.name in MOVING_FIELDS or field.name == "signed_scan":
+                continue
+            # The parties who approve a submitted version are the current ones: its list of
+            # parties follows them (agreement_parties_changed); nothing else of it changes.
+            if (
+                field.name == "snapshot"
+                and stored.state == AgreementState.PENDING
+                and _without_parties(self.snapshot) == _without_parties(stored.snapshot)
+            ):
                 continue
             if field.value_from_object(self) != field.value_from_object(stored):
                 raise AgreementFrozen(message)

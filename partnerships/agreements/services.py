@@ -18,12 +18,12 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from organisations.permissions import require_admin
+from organisations.permissions import require_admin, require_writer
 
 from ..choices import APPROVED_STATES, AgreementState, ApprovalDecision
 from ..exceptions import AgreementStateError
 from ..models import Commitment, Partnership, Party, Responsibility
-from ..services import _save, require_party_writer
+from ..services import _save
 from .models import AGREEMENT_NOT_DRAFT, CLAUSE_FIELDS, Agreement, AgreementApproval
 
 if TYPE_CHECKING:
@@ -44,6 +44,19 @@ def current_parties(partnership: Partnership):
     )
 
 
+def parties_snapshot(partnership: Partnership) -> list[dict]:
+    """The current parties and their roles, as a version records them."""
+    return [
+        {
+            "organisation": party.organisation.slug,
+            "name": party.organisation.name,
+            "role": party.role,
+            "contribution": party.contribution,
+        }
+        for party in current_parties(partnership)
+    ]
+
+
 def snapshot(partnership: Partnership) -> dict:
     """What a version records of the partnership as it stands now (four queries)."""
     levels = Partnership.objects.with_levels().values("agreed_level", "target_level")
@@ -51,15 +64,7 @@ def snapshot(partnership: Partnership) -> dict:
     return {
         "agreed_level": current["agreed_level"],
         "target_level": current["target_level"],
-        "parties": [
-            {
-                "organisation": party.organisation.slug,
-                "name": party.organisation.name,
-                "role": party.role,
-                "contribution": party.contribution,
-            }
-            for party in current_parties(partnership)
-        ],
+        "parties": parties_snapshot(partnership),
         "responsibilities": [
             {"party": r.party.organisation.name, "title": r.title, "description": r.description}
             for r in Responsibility.objects.filter(partnership=partnership)
@@ -80,6 +85,16 @@ def snapshot(partnership: Partnership) -> dict:
     }
 
 
+def require_current_party_writer(
+    actor: User, organisation: Organisation, partnership: Partnership
+) -> None:
+    """The actor writes for ``organisation``, a current party: accepted and not gone (a party
+    that left no longer drafts, submits or signs the partnership's agreement)."""
+    require_writer(actor, organisation)
+    if not current_parties(partnership).filter(organisation=organisation).exists():
+        raise PermissionDenied(_("Your organisation is not a party to this partnership."))
+
+
 def decided_name(user: User) -> str:
     return user.get_full_name() or user.username
 
@@ -95,7 +110,7 @@ def agreement_draft(
 
     One version at a time is open: while a draft or a submitted version exists, 409.
     """
-    require_party_writer(actor, organisation, partnership)
+    require_current_party_writer(actor, organisation, partnership)
     Partnership.objects.select_for_update().filter(pk=partnership.pk).first()  # one at a time
     versions = Agreement.objects.filter(partnership=partnership)
     if versions.filter(state__in=OPEN_STATES).exists():
@@ -131,7 +146,7 @@ def agreement_update(
     *, actor: User, organisation: Organisation, agreement: Agreement, **fields
 ) -> Agreement:
     """Change a draft's dates and clauses; its snapshot of the partnership is refreshed."""
-    require_party_writer(actor, organisation, agreement.partnership)
+    require_current_party_writer(actor, organisation, agreement.partnership)
     agreement = _locked(agreement)
     if agreement.state != AgreementState.DRAFT:
         raise AgreementStateError(AGREEMENT_NOT_DRAFT)
@@ -145,7 +160,7 @@ def agreement_update(
 @transaction.atomic
 def agreement_submit(*, actor: User, organisation: Organisation, agreement: Agreement) -> Agreement:
     """Submit a draft to every party's administrators: it is frozen while they decide."""
-    require_party_writer(actor, organisation, agreement.partnership)
+    require_current_party_writer(actor, organisation, agreement.partnership)
     agreement = _locked(agreement)
     if agreement.state != AgreementState.DRAFT:
         raise AgreementStateError(_("Only a draft can be submitted."))
@@ -164,15 +179,29 @@ def agreement_approve(
     """Record the organisation's approval; with every current party's, the version comes into
     force and the one in force before it is superseded."""
     agreement = _decide(actor, organisation, agreement, ApprovalDecision.APPROVE, "")
-    approved = set(
-        agreement.approvals.filter(
-            round=agreement.submission_round, decision=ApprovalDecision.APPROVE
-        ).values_list("organisation_id", flat=True)
-    )
-    needed = set(current_parties(agreement.partnership).values_list("organisation_id", flat=True))
-    if needed <= approved:
-        _bring_into_force(agreement, actor)
+    _in_force_if_all_approved(agreement, actor)
     return agreement
+
+
+@transaction.atomic
+def agreement_parties_changed(partnership: Partnership, actor: User | None) -> None:
+    """The parties changed (one joined, left, was removed, or its role changed) while a version
+    is submitted: the version's list of parties follows, since the current parties are the ones
+    who approve it; and if every remaining party already approved it, it comes into force now,
+    as it would have at the last approval (otherwise nobody would be left to decide on it)."""
+    pending = (
+        Agreement.objects.select_for_update(of=("self",))
+        .select_related("partnership")
+        .filter(partnership=partnership, state=AgreementState.PENDING)
+        .first()
+    )
+    if pending is None:
+        return
+    parties = parties_snapshot(partnership)
+    if pending.snapshot.get("parties") != parties:
+        pending.snapshot = {**pending.snapshot, "parties": parties}
+        _save(pending, actor)
+    _in_force_if_all_approved(pending, actor)
 
 
 @transaction.atomic
@@ -194,7 +223,7 @@ def agreement_attach_scan(
     *, actor: User, organisation: Organisation, agreement: Agreement, scan: UploadedFile
 ) -> Agreement:
     """Attach the signed scan to the version in force, once (it is part of the record)."""
-    require_party_writer(actor, organisation, agreement.partnership)
+    require_current_party_writer(actor, organisation, agreement.partnership)
     agreement = _locked(agreement)
     if agreement.state != AgreementState.IN_FORCE:
         raise AgreementStateError(_("A signed scan is attached to the version in force."))
@@ -258,7 +287,19 @@ def _decide(
     return agreement
 
 
-def _bring_into_force(agreement: Agreement, actor: User) -> None:
+def _in_force_if_all_approved(agreement: Agreement, actor: User | None) -> None:
+    """With the approval of every current party in this round, the version comes into force."""
+    approved = set(
+        agreement.approvals.filter(
+            round=agreement.submission_round, decision=ApprovalDecision.APPROVE
+        ).values_list("organisation_id", flat=True)
+    )
+    needed = set(current_parties(agreement.partnership).values_list("organisation_id", flat=True))
+    if needed and needed <= approved:
+        _bring_into_force(agreement, actor)
+
+
+def _bring_into_force(agreement: Agreement, actor: User | None) -> None:
     for previous in Agreement.objects.filter(
         partnership=agreement.partnership_id, state=AgreementState.IN_FORCE
     ).exclude(pk=agreement.pk):

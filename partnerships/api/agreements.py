@@ -104,6 +104,10 @@ class RefusalSerializer(serializers.Serializer):
 class AgreementsMixin(PartnershipScoped):
     serializer_class = AgreementSerializer
 
+    def acting_organisation(self, **kwargs) -> Organisation:
+        """Only a current party (accepted, not gone) writes on or decides an agreement."""
+        return super().acting_organisation(current=True, **kwargs)
+
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Agreement.objects.none()

@@ -80,13 +80,14 @@ def acting_organisation(
     chosen: str | None = None,
     roles: tuple[str, ...] = WRITER_ROLES,
     prefer_lead: bool = False,
+    current: bool = False,
 ) -> Organisation:
     """The caller's organisation that writes on this partnership.
 
     One of the caller's organisations that is an accepted party, where the caller has one of
     ``roles``: the one named by ``?organisation=<slug>`` (or ``chosen``), else the first by name
     (the lead first with ``prefer_lead``). 400 for a slug that is not one of these; 403 for a
-    reader.
+    reader. With ``current``, a party that has left does not count (agreement steps).
     """
     chosen = slug_or_none(request.query_params.get("organisation"), "organisation") or chosen
     member_role = Membership.objects.filter(
@@ -95,7 +96,7 @@ def acting_organisation(
     lead_first = Case(When(role=PartyRole.LEAD, then=Value(0)), default=Value(1))
     parties = (
         Party.objects.accepted()
-        .filter(partnership=partnership)
+        .filter(partnership=partnership, **({"left_on__isnull": True} if current else {}))
         .annotate(member_role=Subquery(member_role))
         .filter(member_role__isnull=False)
         .select_related("organisation")

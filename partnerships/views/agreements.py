@@ -124,7 +124,7 @@ def agreement_approve(request, membership, agreement):
 
 @agreement_step(
     ADMIN,
-    _("Your organisation's refusal is recorded; the version is a draft again."),
+    gettext_lazy("Your organisation's refusal is recorded; the version is a draft again."),
     "refusal_form",
 )
 def agreement_refuse(request, membership, agreement):

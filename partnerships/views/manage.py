@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from organisations.access import ADMIN, WRITE, member_required
 
 from ..choices import Invitation
+from ..exceptions import StateConflict
 from ..forms import InviteForm, PartnerInviteFormSet, PartnershipEditForm, PartnershipForm
 from ..models import Party
 from ..services import (
@@ -121,12 +122,17 @@ def partnership_edit(request: HttpRequest, membership, partnership_id: int) -> H
 @member_required(ADMIN)
 def partnership_remove(request: HttpRequest, membership, partnership_id: int) -> HttpResponse:
     partnership = get_partnership_or_404(membership, partnership_id)
+    refusal, status = None, 200
     if request.method == "POST":
-        partnership_delete(
-            actor=request.user, organisation=membership.organisation, partnership=partnership
-        )
-        messages.success(request, _("Partnership deleted."))
-        return redirect("partnerships:list", org_slug=membership.organisation.slug)
+        try:
+            partnership_delete(
+                actor=request.user, organisation=membership.organisation, partnership=partnership
+            )
+        except StateConflict as error:  # an approved agreement: nothing was deleted
+            refusal, status = " ".join(error.messages), 409
+        else:
+            messages.success(request, _("Partnership deleted."))
+            return redirect("partnerships:list", org_slug=membership.organisation.slug)
     return render(
         request,
         "partnerships/partnership_delete.html",
@@ -134,7 +140,9 @@ def partnership_remove(request: HttpRequest, membership, partnership_id: int) ->
             "membership": membership,
             "organisation": membership.organisation,
             "partnership": partnership,
+            "refusal": refusal,
         },
+        status=status,
     )
 
 

@@ -334,3 +334,27 @@ def test_without_javascript_a_step_redirects_and_says_it_in_the_users_language(
     )
     assert response.redirect_chain[-1][0] == url("tab-agreement", partnership)
     assert said in text(response)
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        ("fr", "Le refus de votre organisation est enregistré"),
+        ("en", "Your organisation's refusal is recorded; the version is a draft again."),
+    ],
+)
+def test_the_refusal_is_confirmed_in_the_users_language(
+    client, editor, owner, org_a, partnership, language, said
+):
+    """The confirmation is translated per request, not once when the module was imported."""
+    owner.language = language
+    owner.save()
+    agreement = services.agreement_draft(actor=editor, organisation=org_a, partnership=partnership)
+    services.agreement_submit(actor=editor, organisation=org_a, agreement=agreement)
+    client.force_login(owner)
+    response = client.post(
+        url("agreement-refuse", partnership, agreement_id=agreement.pk),
+        {"reason": "La clause de sortie est trop courte."},
+        follow=True,
+    )
+    assert said in text(response)

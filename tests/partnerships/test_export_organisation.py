@@ -10,7 +10,9 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 
 from partnerships.archive import organisation_archive
+from partnerships.models import AgreementApproval
 from tests.factories import (
+    AgreementFactory,
     BenefitFactory,
     CommitmentFactory,
     ConcernCheckFactory,
@@ -72,6 +74,17 @@ def recorded(partnership, org_a, org_b, org_c, owner, editor, viewer, outsider):
     CommitmentFactory(party=elsewhere.parties.get(organisation=org_b), title="Engagement de B")
     OrganisationFactory(name="Antenne Nord", slug="antenne-nord", parent=org_a)
     return partnership
+
+
+def decided(agreement, organisation, decision="approve", reason=""):
+    return AgreementApproval.objects.create(
+        agreement=agreement,
+        organisation=organisation,
+        round=agreement.submission_round,
+        decision=decision,
+        reason=reason,
+        name=f"Admin de {organisation.name}",
+    )
 
 
 def export(slug: str, tmp_path) -> tuple[dict, str]:
@@ -156,13 +169,38 @@ def test_the_archive_reads_a_fixed_number_of_queries(
 ):
     # units (one query per level: Antenne Nord, then none below it), members, partnerships,
     # concerns, their checks, parties, levels, responsibilities, commitments, benefits,
-    # reviews and their attendees
-    with django_assert_num_queries(13):
+    # reviews and their attendees, agreement versions (and their decisions, once there are
+    # versions: the prefetch is skipped without any)
+    with django_assert_num_queries(14):
         organisation_archive(org_a)
     for title in ("Deuxième", "Troisième"):
         more = PartnershipFactory(title=title)
         PartyFactory(partnership=more, organisation=org_a)
         CommitmentFactory(party=PartyFactory(partnership=more, organisation=org_c))
         ReviewFactory(partnership=more)
-    with django_assert_num_queries(13):
+        decided(AgreementFactory(partnership=more, state="pending", submission_round=1), org_c)
+    with django_assert_num_queries(15):
         organisation_archive(org_a)
+
+
+def test_the_archive_holds_the_agreement_versions_and_every_partys_decisions(
+    recorded, org_a, org_b, org_c, tmp_path
+):
+    common = {"partnership": recorded, "submission_round": 1, "submitted_at": timezone.now()}
+    first = AgreementFactory(version=1, state="pending", governance="Un comité", **common)
+    decided(first, org_c, "refuse", "Trop vague")
+    second = AgreementFactory(version=2, state="pending", **common)
+    decided(second, org_a)
+    decided(second, org_c)
+    elsewhere = recorded.__class__.objects.get(title="Partenariat de B et C")
+    AgreementFactory(partnership=elsewhere, purpose="Convention de B et C")
+    archive, text = export("association-a", tmp_path)
+    [partnership] = archive["partnerships"]
+    versions = {v["version"]: v for v in partnership["agreements"]}
+    assert sorted(versions) == [1, 2]
+    assert versions[1]["governance"] == "Un comité"
+    assert [(d["organisation"], d["decision"], d["reason"]) for d in versions[1]["approvals"]] == [
+        ("fondation-c", "refuse", "Trop vague")
+    ]
+    assert {d["organisation"] for d in versions[2]["approvals"]} == {"association-a", "fondation-c"}
+    assert "Convention de B et C" not in text

@@ -81,7 +81,10 @@ def agreement_tab(partnership, membership, **forms) -> dict:
             if d.decision and d.decision.decision == ApprovalDecision.REFUSE
         ]
     is_draft = open_version is not None and open_version.state == AgreementState.DRAFT
+    # A party that has left reads the record but no longer drafts, submits or attaches.
+    is_current = any(p.organisation_id == membership.organisation_id for p in parties)
     return {
+        "may_write": membership.can_write and is_current,
         "versions": versions,
         "in_force": in_force,
         "open_version": open_version,

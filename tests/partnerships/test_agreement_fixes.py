@@ -232,6 +232,23 @@ def test_a_party_that_left_no_longer_drafts_changes_submits_or_signs(
     assert not Agreement.objects.get(pk=first.pk).signed_scan
 
 
+def test_a_party_that_left_reads_the_tab_without_the_writing_forms(
+    client, editor, owner, carla, org_a, org_c, partnership
+):
+    in_force(editor, owner, carla, org_a, org_c, partnership)
+    tab = reverse(
+        "partnerships:tab-agreement",
+        kwargs={"org_slug": org_a.slug, "partnership_id": partnership.pk},
+    )
+    client.force_login(editor)
+    before = client.get(tab).content.decode()
+    assert "/agreements/add/" in before and "/scan/" in before
+    leave(partnership, org_a)
+    after = client.get(tab).content.decode()
+    assert "/agreements/add/" not in after and '/scan/"' not in after
+    assert "/print/" in after  # the record stays readable
+
+
 def test_the_api_decides_for_a_current_party_not_one_that_left(
     editor, owner, org_a, org_c, partnership
 ):

@@ -127,10 +127,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
-elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool(
+    "POSTGRES_JIT_OFF", True
+):
     # No JIT: the pages' queries carry many correlated subqueries whose estimated cost passes
     # jit_above_cost, and compiling them took 1.1 s of a 1.2 s dashboard query at 5,000
-    # partnerships (docs/benchmarks.md) for short queries that never repay it.
+    # partnerships (docs/benchmarks.md) for short queries that never repay it. Behind a pooler
+    # that refuses the `options` startup parameter (pgbouncer), set POSTGRES_JIT_OFF=false and
+    # turn JIT off on the server (ALTER DATABASE … SET jit = off) instead.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -60,6 +60,10 @@ STALE_MESSAGES = {
         "Someone else changed this review while you were editing it "
         "(it is now at version %(version)s). Reload it, then apply your changes again."
     ),
+    "agreement": gettext_lazy(
+        "Someone else changed this draft while you were editing it (it is now at revision "
+        "%(version)s). Reload it, then apply your changes again."
+    ),
 }
 
 
@@ -72,9 +76,16 @@ class StaleVersion(Exception):
         super().__init__(str(STALE_MESSAGES[model_name]) % {"version": current_version})
 
 
+VERSIONED_MODELS = {"partnership", "commitment", "concern", "review"}
+
+
 def is_versioned(model: type[models.Model]) -> bool:
-    """Models edited by people concurrently carry a ``version`` (optimistic locking)."""
-    return any(field.name == "version" for field in model._meta.concrete_fields)
+    """Models edited by people concurrently carry a ``version`` (optimistic locking).
+
+    Named, not guessed from a field called ``version``: an agreement's ``version`` is its
+    number (1 = the original); its drafts are locked by ``revision`` in agreement_update.
+    """
+    return model._meta.model_name in VERSIONED_MODELS
 
 
 def lock_at_version(model: type[models.Model], pk: int, version: int) -> models.Model:

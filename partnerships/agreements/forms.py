@@ -15,7 +15,17 @@ PDF_MAGIC = b"%PDF-"
 
 
 class AgreementForm(forms.ModelForm):
-    """Dates, review cadence and clauses of a draft; the service saves them."""
+    """Dates, review cadence and clauses of a draft; the service saves them.
+
+    Carries the revision of the draft it was read at: a save over a newer revision is refused.
+    """
+
+    revision = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.fields["revision"].initial = self.instance.revision
 
     class Meta:
         model = Agreement

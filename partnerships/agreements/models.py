@@ -149,6 +149,9 @@ class Agreement(models.Model):
     submission_round = models.PositiveSmallIntegerField(
         _("submission round"), default=0, editable=False
     )
+    # Moves on each change of the draft: two people drafting at once cannot overwrite each
+    # other (the second save, made from the revision the first one replaced, is refused).
+    revision = models.PositiveIntegerField(_("revision"), default=1, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("drafted by"),

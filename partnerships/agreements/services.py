@@ -23,7 +23,7 @@ from organisations.permissions import require_admin, require_writer
 from ..choices import APPROVED_STATES, AgreementState, ApprovalDecision
 from ..exceptions import AgreementStateError
 from ..models import Commitment, Partnership, Party, Responsibility
-from ..services import _save
+from ..services import StaleVersion, _save
 from .models import AGREEMENT_NOT_DRAFT, CLAUSE_FIELDS, Agreement, AgreementApproval
 
 if TYPE_CHECKING:
@@ -143,15 +143,27 @@ def agreement_draft(
 
 @transaction.atomic
 def agreement_update(
-    *, actor: User, organisation: Organisation, agreement: Agreement, **fields
+    *,
+    actor: User,
+    organisation: Organisation,
+    agreement: Agreement,
+    revision: int | None = None,
+    **fields,
 ) -> Agreement:
-    """Change a draft's dates and clauses; its snapshot of the partnership is refreshed."""
+    """Change a draft's dates and clauses; its snapshot of the partnership is refreshed.
+
+    With ``revision`` (the one the form or client read), a draft changed since by someone else
+    is refused with ``StaleVersion`` rather than overwritten.
+    """
     require_current_party_writer(actor, organisation, agreement.partnership)
     agreement = _locked(agreement)
     if agreement.state != AgreementState.DRAFT:
         raise AgreementStateError(AGREEMENT_NOT_DRAFT)
+    if revision is not None and revision != agreement.revision:
+        raise StaleVersion(agreement.revision, "agreement")
     for name, value in _editable(fields).items():
         setattr(agreement, name, value)
+    agreement.revision += 1
     agreement.snapshot = snapshot(agreement.partnership)
     _save(agreement, actor)
     return agreement

@@ -59,6 +59,7 @@ class AgreementSerializer(serializers.ModelSerializer):
             *CLAUSE_FIELDS,
             "snapshot",
             "submission_round",
+            "revision",
             "approvals",
             "has_signed_scan",
             "created_by",
@@ -92,6 +93,22 @@ class AgreementInputSerializer(serializers.ModelSerializer):
                 {"ends_on": [_("The end date cannot come before the start date.")]}
             )
         return attrs
+
+
+class AgreementChangeSerializer(AgreementInputSerializer):
+    """A change of a draft: its fields, and optionally the revision the client read."""
+
+    revision = serializers.IntegerField(
+        min_value=1,
+        required=False,
+        help_text=_(
+            "The draft's revision you read: when given, a draft changed since by someone else "
+            "answers 409 instead of being overwritten."
+        ),
+    )
+
+    class Meta(AgreementInputSerializer.Meta):
+        fields = [*AgreementInputSerializer.Meta.fields, "revision"]
 
 
 class RefusalSerializer(serializers.Serializer):
@@ -156,7 +173,7 @@ class AgreementListApi(AgreementsMixin, TransactionalWrites, generics.ListCreate
     get=extend_schema(summary=_("A version of the agreement, with its approvals")),
     patch=extend_schema(
         summary=_("Change a draft version (409 once submitted)"),
-        request=AgreementInputSerializer,
+        request=AgreementChangeSerializer,
     ),
 )
 class AgreementDetailApi(AgreementsMixin, TransactionalWrites, generics.RetrieveUpdateAPIView):
@@ -169,7 +186,7 @@ class AgreementDetailApi(AgreementsMixin, TransactionalWrites, generics.Retrieve
     def update(self, request, *args, **kwargs):
         agreement = self.get_object()
         organisation = self.acting_organisation()
-        serializer = AgreementInputSerializer(agreement, data=request.data, partial=True)
+        serializer = AgreementChangeSerializer(agreement, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         services.agreement_update(
             actor=request.user,

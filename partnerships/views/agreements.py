@@ -23,6 +23,7 @@ from ..agreements import diff, reads, services
 from ..agreements.forms import AgreementForm, RefusalForm, SignedScanForm
 from ..exceptions import StateConflict
 from ..models import Agreement
+from ..services import StaleVersion
 from .common import get_partnership_or_404
 from .records import _done, add_errors, tab_url
 from .workspace import get_workspace_partnership_or_404, render_workspace
@@ -51,9 +52,12 @@ def agreement_step(access: str, message: str, form_name: str | None = None):
             except StateConflict as error:  # say it, and show the version as it now stands
                 return _refused(request, membership, partnership, error)
             if failed is not None:
-                return render_workspace(
+                response = render_workspace(
                     request, membership, partnership, TAB, **{form_name: failed}
                 )
+                if getattr(failed, "stale", False):
+                    response.status_code = 409  # htmx swaps it in (base.html's config)
+                return response
             return _done(request, membership, partnership, TAB, message)
 
         view.__name__ = handle.__name__
@@ -100,12 +104,20 @@ def agreement_add(request: HttpRequest, membership, partnership_id: int) -> Http
 @agreement_step(WRITE, gettext_lazy("Draft saved."), "agreement_form")
 def agreement_edit(request, membership, agreement):
     form = AgreementForm(request.POST, instance=Agreement(partnership=agreement.partnership))
-    return _validated(
-        form,
-        lambda data: services.agreement_update(
-            actor=request.user, organisation=membership.organisation, agreement=agreement, **data
-        ),
-    )
+    try:
+        return _validated(
+            form,
+            lambda data: services.agreement_update(
+                actor=request.user,
+                organisation=membership.organisation,
+                agreement=agreement,
+                **data,
+            ),
+        )
+    except StaleVersion as stale:  # what the person typed stays in the form, with the reason
+        form.add_error(None, str(stale))
+        form.stale = True
+        return form
 
 
 @agreement_step(WRITE, gettext_lazy("Submitted: every party's administrators can now approve it."))

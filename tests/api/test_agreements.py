@@ -72,6 +72,18 @@ def test_patch_while_draft_then_409_once_submitted(api, editor, partnership):
     assert step(api, editor, partnership, agreement_id, "submit").status_code == 409
 
 
+def test_a_patch_from_an_older_revision_is_409_and_changes_nothing(api, editor, partnership):
+    created = create(api, editor, partnership).json()
+    url = f"{base(partnership)}{created['id']}/"
+    read_at = created["revision"]
+    first = api(editor).patch(url, {"exit": "Préavis de deux mois", "revision": read_at})
+    assert first.status_code == 200 and first.json()["revision"] == read_at + 1
+    second = api(editor).patch(url, {"exit": "Préavis d'un mois", "revision": read_at})
+    assert second.status_code == 409
+    assert second.json()["current_version"] == read_at + 1
+    assert Agreement.objects.get(pk=created["id"]).exit == "Préavis de deux mois"
+
+
 def test_a_second_draft_while_one_is_open_is_409(api, editor, partnership):
     create(api, editor, partnership)
     assert create(api, editor, partnership).status_code == 409

@@ -96,6 +96,35 @@ def test_an_editor_drafts_saves_and_submits_from_the_tab(client, editor, partner
     assert "Approuver au nom de" not in page  # an editor does not decide
 
 
+def test_two_people_drafting_at_once_the_second_is_refused_and_keeps_its_text(
+    client, editor, owner, partnership
+):
+    client.force_login(editor)
+    client.post(url("agreement-add", partnership))
+    agreement = Agreement.objects.get()
+    read_at = agreement.revision
+    edit = url("agreement-edit", partnership, agreement_id=agreement.pk)
+    first = {"review_cadence": 3, "governance": "Comité mensuel.", "revision": read_at}
+    assert client.post(edit, first, **HTMX).status_code == 200
+    client.force_login(owner)  # read the draft before the first save, saves after it
+    second = {"review_cadence": 3, "governance": "Comité annuel.", "revision": read_at}
+    response = client.post(edit, second, **HTMX)
+    assert response.status_code == 409
+    page = text(response)
+    assert "Quelqu'un d'autre a modifié ce brouillon" in page
+    assert "Comité annuel." in page  # what the second person typed is still in the form
+    agreement.refresh_from_db()
+    assert (agreement.governance, agreement.revision) == ("Comité mensuel.", read_at + 1)
+
+
+def test_the_drafting_form_carries_the_revision_it_shows(client, editor, partnership):
+    client.force_login(editor)
+    client.post(url("agreement-add", partnership))
+    agreement = Agreement.objects.get()
+    page = client.get(url("tab-agreement", partnership)).content.decode()
+    assert f'name="revision" value="{agreement.revision}"' in page
+
+
 def test_wrong_dates_show_on_the_form_and_change_nothing(client, editor, partnership):
     client.force_login(editor)
     client.post(url("agreement-add", partnership))

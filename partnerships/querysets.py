@@ -182,6 +182,10 @@ class PartyQuerySet(models.QuerySet):
     def accepted(self) -> PartyQuerySet:
         return self.filter(invitation=Invitation.ACCEPTED)
 
+    def taking_part(self) -> PartyQuerySet:
+        """Parties that act in the partnership today: accepted and not gone."""
+        return self.accepted().filter(left_on__isnull=True)
+
     def current(self) -> PartyQuerySet:
         """Parties that count: not declined and not gone."""
         return self.exclude(invitation=Invitation.DECLINED).filter(left_on__isnull=True)

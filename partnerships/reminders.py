@@ -162,8 +162,8 @@ def coordinators_of_parties(partnership_ids) -> Iterator[tuple[User, Party]]:
     one e-mail per person, never two copies of the same news.
     """
     parties = list(
-        Party.objects.accepted()
-        .filter(partnership_id__in=partnership_ids, left_on__isnull=True)
+        Party.objects.taking_part()
+        .filter(partnership_id__in=partnership_ids)
         .select_related("organisation")
         .order_by("partnership_id", "organisation__name")
     )
@@ -215,7 +215,7 @@ def commitments_due(today: datetime.date) -> QuerySet:
         .filter(
             due_on__lte=today + datetime.timedelta(days=REMIND_DAYS),
             partnership__status__in=RUNNING,
-            party__in=Party.objects.accepted().filter(left_on__isnull=True),
+            party__in=Party.objects.taking_part(),
         )
         .select_related("partnership", "party__organisation")
         .order_by("due_on", "pk")

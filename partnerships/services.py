@@ -261,10 +261,11 @@ def invitation_respond(*, actor: User, party: Party, accept: bool) -> Party:
 
 
 def require_party_writer(actor: User, organisation: Organisation, partnership: Partnership) -> None:
-    """The actor writes for ``organisation``, which must be an accepted party of the partnership."""
+    """The actor writes for ``organisation``, which must take part in the partnership: an
+    accepted party that has not left (a party that left keeps reading its record)."""
     require_writer(actor, organisation)
     if (
-        not Party.objects.accepted()
+        not Party.objects.taking_part()
         .filter(partnership=partnership, organisation=organisation)
         .exists()
     ):

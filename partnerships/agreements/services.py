@@ -18,12 +18,12 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from organisations.permissions import require_admin, require_writer
+from organisations.permissions import require_admin
 
 from ..choices import APPROVED_STATES, AgreementState, ApprovalDecision
 from ..exceptions import AgreementStateError
 from ..models import Commitment, Partnership, Party, Responsibility
-from ..services import StaleVersion, _save
+from ..services import StaleVersion, _save, require_party_writer
 from .models import AGREEMENT_NOT_DRAFT, CLAUSE_FIELDS, Agreement, AgreementApproval
 
 if TYPE_CHECKING:
@@ -37,8 +37,8 @@ OPEN_STATES = (AgreementState.DRAFT, AgreementState.PENDING)
 def current_parties(partnership: Partnership):
     """The parties whose administrators must approve: accepted and not gone."""
     return (
-        Party.objects.accepted()
-        .filter(partnership=partnership, left_on__isnull=True)
+        Party.objects.taking_part()
+        .filter(partnership=partnership)
         .select_related("organisation")
         .order_by("organisation__name")
     )
@@ -85,16 +85,6 @@ def snapshot(partnership: Partnership) -> dict:
     }
 
 
-def require_current_party_writer(
-    actor: User, organisation: Organisation, partnership: Partnership
-) -> None:
-    """The actor writes for ``organisation``, a current party: accepted and not gone (a party
-    that left no longer drafts, submits or signs the partnership's agreement)."""
-    require_writer(actor, organisation)
-    if not current_parties(partnership).filter(organisation=organisation).exists():
-        raise PermissionDenied(_("Your organisation is not a party to this partnership."))
-
-
 def decided_name(user: User) -> str:
     return user.get_full_name() or user.username
 
@@ -110,7 +100,7 @@ def agreement_draft(
 
     One version at a time is open: while a draft or a submitted version exists, 409.
     """
-    require_current_party_writer(actor, organisation, partnership)
+    require_party_writer(actor, organisation, partnership)
     Partnership.objects.select_for_update().filter(pk=partnership.pk).first()  # one at a time
     versions = Agreement.objects.filter(partnership=partnership)
     if versions.filter(state__in=OPEN_STATES).exists():
@@ -155,7 +145,7 @@ def agreement_update(
     With ``revision`` (the one the form or client read), a draft changed since by someone else
     is refused with ``StaleVersion`` rather than overwritten.
     """
-    require_current_party_writer(actor, organisation, agreement.partnership)
+    require_party_writer(actor, organisation, agreement.partnership)
     agreement = _locked(agreement)
     if agreement.state != AgreementState.DRAFT:
         raise AgreementStateError(AGREEMENT_NOT_DRAFT)
@@ -172,7 +162,7 @@ def agreement_update(
 @transaction.atomic
 def agreement_submit(*, actor: User, organisation: Organisation, agreement: Agreement) -> Agreement:
     """Submit a draft to every party's administrators: it is frozen while they decide."""
-    require_current_party_writer(actor, organisation, agreement.partnership)
+    require_party_writer(actor, organisation, agreement.partnership)
     agreement = _locked(agreement)
     if agreement.state != AgreementState.DRAFT:
         raise AgreementStateError(_("Only a draft can be submitted."))
@@ -235,7 +225,7 @@ def agreement_attach_scan(
     *, actor: User, organisation: Organisation, agreement: Agreement, scan: UploadedFile
 ) -> Agreement:
     """Attach the signed scan to the version in force, once (it is part of the record)."""
-    require_current_party_writer(actor, organisation, agreement.partnership)
+    require_party_writer(actor, organisation, agreement.partnership)
     agreement = _locked(agreement)
     if agreement.state != AgreementState.IN_FORCE:
         raise AgreementStateError(_("A signed scan is attached to the version in force."))

@@ -63,8 +63,8 @@ class PartyField(SlugRelatedField):
         if partnership is None:
             return Party.objects.none()
         return (
-            Party.objects.accepted()
-            .filter(partnership=partnership, left_on__isnull=True)
+            Party.objects.taking_part()
+            .filter(partnership=partnership)
             .select_related("organisation")
         )
 

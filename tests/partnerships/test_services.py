@@ -134,6 +134,16 @@ def test_private_concerns_are_touched_only_by_their_organisation(editor, org_a, 
         record_save(actor=editor, organisation=org_a, record=theirs)
 
 
+def test_a_party_that_left_no_longer_records_anything(editor, org_a, partnership):
+    party = partnership.parties.get(organisation=org_a)
+    party.left_on = datetime.date.today()
+    party.save()
+    commitment = Commitment(partnership=partnership, party=party, title="Bilan")
+    with pytest.raises(PermissionDenied):
+        record_save(actor=editor, organisation=org_a, record=commitment)
+    assert not Commitment.objects.exists()
+
+
 def test_commitment_completion_date_follows_its_status(editor, org_a, partnership):
     commitment = Commitment(
         partnership=partnership, party=partnership.parties.first(), title="Bilan", status="done"

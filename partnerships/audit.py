@@ -13,7 +13,7 @@ Who acts, by write path:
 - admin: the staff member signed in (simple-history's admin and middleware);
 - background tasks act for nobody: a task that changes an audited model leaves
   ``history_user`` empty and says why in ``history_change_reason``, as
-  ``system_change_reason(<task name>)`` does (today no task changes an audited model);
+  ``system_change_reason(<task name>)`` does (the agreement expiry task ending versions);
 - a deletion's ``on_delete=SET_NULL`` (Django empties the links to the deleted record with one
   ``update()``): the deletion itself is in the deleted record's history, with its user.
 """

@@ -27,9 +27,9 @@ from partnerships.audit import (
     is_audited,
     recorded_bulk_write,
 )
-from partnerships.models import Commitment, ExportJob, Partnership, Review
+from partnerships.models import Agreement, Commitment, ExportJob, Partnership, Review
 from partnerships.services import SCOPE_CHANGE_REASON, partnership_create, record_save
-from tests.factories import CommitmentFactory, ExportJobFactory, ReviewFactory
+from tests.factories import AgreementFactory, CommitmentFactory, ExportJobFactory, ReviewFactory
 from tests.forms import form_data
 
 pytestmark = pytest.mark.django_db
@@ -252,8 +252,17 @@ def test_background_tasks_leave_no_history_row_without_a_user_or_a_reason(
     partnership.next_review_on = today + datetime.timedelta(days=3)
     partnership.save()
     job = ExportJobFactory(organisation=org_a, requested_by=editor, status="pending", file="")
+    expired = AgreementFactory(
+        partnership=partnership,
+        state="in_force",
+        in_force_at=timezone.now(),
+        starts_on=today - datetime.timedelta(days=400),
+        ends_on=today - datetime.timedelta(days=1),
+    )
     started = timezone.now()
 
+    tasks.send_agreement_expiry_reminders()
+    assert Agreement.objects.get(pk=expired.pk).state == "ended"
     tasks.send_review_reminders()
     tasks.send_commitment_reminders()
     tasks.export_report(job.pk)

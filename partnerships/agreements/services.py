@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from organisations.permissions import require_admin
 
+from ..audit import system_change_reason
 from ..choices import APPROVED_STATES, AgreementState, ApprovalDecision
 from ..exceptions import AgreementStateError
 from ..models import Commitment, Partnership, Party, Responsibility
@@ -237,11 +238,15 @@ def agreement_attach_scan(
 
 
 def agreements_end_expired(today: datetime.date) -> int:
-    """Versions in force whose end date has passed are ended; how many."""
+    """Versions in force whose end date has passed are ended; how many.
+
+    Run by the daily task: nobody acts, so the history says which task did it.
+    """
     ended = 0
     for agreement in Agreement.objects.filter(state=AgreementState.IN_FORCE, ends_on__lt=today):
         with transaction.atomic():
             agreement.state = AgreementState.ENDED
+            agreement._change_reason = system_change_reason("send_agreement_expiry_reminders")
             _save(agreement, None)
         ended += 1
     return ended

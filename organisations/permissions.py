@@ -20,6 +20,16 @@ if TYPE_CHECKING:
 WRITER_ROLES = (MemberRole.ADMIN, MemberRole.EDITOR)
 
 
+def writes(role: str | None) -> bool:
+    """Editors and administrators write; viewers read."""
+    return role in WRITER_ROLES
+
+
+def administers(role: str | None) -> bool:
+    """Administrators manage members, answer invitations and decide for their organisation."""
+    return role == MemberRole.ADMIN
+
+
 def role_of(user: User | None, organisation: Organisation) -> str | None:
     """The user's role in the organisation, or None for a non-member."""
     if user is None or not user.is_authenticated:
@@ -33,7 +43,7 @@ def role_of(user: User | None, organisation: Organisation) -> str | None:
 
 def require_writer(user: User | None, organisation: Organisation) -> None:
     """Admins and editors write; viewers and non-members are refused."""
-    if role_of(user, organisation) not in WRITER_ROLES:
+    if not writes(role_of(user, organisation)):
         raise PermissionDenied(
             _("Only editors and administrators of %(organisation)s can do this.")
             % {"organisation": organisation}
@@ -41,7 +51,7 @@ def require_writer(user: User | None, organisation: Organisation) -> None:
 
 
 def require_admin(user: User | None, organisation: Organisation) -> None:
-    if role_of(user, organisation) != MemberRole.ADMIN:
+    if not administers(role_of(user, organisation)):
         raise PermissionDenied(
             _("Only administrators of %(organisation)s can do this.")
             % {"organisation": organisation}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.http import Http404
 
 
 class StateConflict(ValidationError):
@@ -19,3 +20,8 @@ class AgreementStateError(StateConflict):
 
 class AgreementFrozen(AgreementStateError):
     """A version approved by every party (in force, superseded or ended) never changes."""
+
+
+class NotVisible(Http404):
+    """The object does not exist for this actor: an outsider, an organisation only invited,
+    an inactive organisation, a private concern of another party. Pages and API answer 404."""

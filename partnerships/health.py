@@ -19,7 +19,6 @@ from django.db.models import (
     Max,
     Min,
     OuterRef,
-    Q,
     QuerySet,
     Subquery,
     Value,
@@ -30,18 +29,15 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from organisations.models import Organisation
-
+from . import policy
 from .choices import (
     AgreementState,
     CommitmentStatus,
     ConcernKind,
     ConcernStatus,
     FearCategory,
-    Invitation,
     Level,
     PartnershipStatus,
-    Visibility,
 )
 from .models import Agreement, Commitment, Concern, ConcernCheck, Party, Responsibility
 
@@ -68,16 +64,9 @@ def _count(queryset: QuerySet) -> Subquery:
 
 
 def visible_concerns(viewer) -> QuerySet:
-    """Concerns a viewer may see: shared ones, and private ones its organisation raised.
-
-    ``viewer`` is the organisation a page acts for, or a user (the API), who sees the private
-    concerns of every organisation they belong to.
-    """
-    if isinstance(viewer, Organisation):
-        own = Q(raised_by__organisation=viewer)
-    else:
-        own = Q(raised_by__organisation__in=Organisation.objects.of_user(viewer).values("pk"))
-    return Concern.objects.filter(Q(visibility=Visibility.SHARED) | own)
+    """Concerns a viewer may see (``policy.visible_concerns``): shared ones, and private ones
+    its organisations raised. ``viewer`` is a Viewer, an organisation or a user."""
+    return Concern.objects.filter(policy.visible_concerns(policy.as_viewer(viewer)))
 
 
 def stuck_concerns(viewer) -> QuerySet:
@@ -101,13 +90,11 @@ def with_health(queryset: QuerySet, viewer, today: datetime.date | None = None):
     organisation = viewer
     today = today or timezone.localdate()
     partnership = OuterRef("pk")
-    accepted = Party.objects.filter(partnership=partnership, invitation=Invitation.ACCEPTED)
-    idle_party = (
-        accepted.filter(left_on__isnull=True)
-        .exclude(Exists(Responsibility.objects.filter(party=OuterRef("pk"))))
-        .exclude(Exists(Commitment.objects.filter(party=OuterRef("pk"))))
-    )
-    sizes = accepted.order_by().values("partnership")
+    taking_part = Party.objects.filter(policy.taking_part(), partnership=partnership)
+    idle_party = taking_part.exclude(
+        Exists(Responsibility.objects.filter(party=OuterRef("pk")))
+    ).exclude(Exists(Commitment.objects.filter(party=OuterRef("pk"))))
+    sizes = taking_part.order_by().values("partnership")
     return queryset.with_levels().annotate(
         overdue_commitments=_count(
             Commitment.objects.filter(

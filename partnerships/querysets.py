@@ -29,13 +29,15 @@ from django.db.models.functions import Abs
 from django.db.models.lookups import GreaterThanOrEqual
 from django.utils import timezone
 
-from .choices import (
-    AssessmentKind,
-    CommitmentStatus,
-    ConcernStatus,
-    Invitation,
-    ReviewStatus,
-    Visibility,
+from .choices import AssessmentKind, CommitmentStatus, ConcernStatus, Invitation, ReviewStatus
+from .policy import (
+    REVEALED,
+    Viewer,
+    as_viewer,
+    taking_part,
+    visible_concerns,
+    visible_levels,
+    visible_partnerships,
 )
 
 if TYPE_CHECKING:
@@ -44,16 +46,6 @@ if TYPE_CHECKING:
 
 def _model(name: str) -> type[models.Model]:
     return apps.get_model("partnerships", name)
-
-
-def _accepted_parties() -> models.QuerySet:
-    return _model("Party").objects.filter(invitation=Invitation.ACCEPTED)
-
-
-# A perceived level is visible to every party when it was recorded outside any review, or for a
-# review that has been held (the blind rule). Gaps are computed from these values only, so every
-# party sees the same gap.
-REVEALED = Q(review__isnull=True) | Q(review__status__in=[ReviewStatus.HELD, ReviewStatus.CLOSED])
 
 
 def current_perceived_levels(visible: Q = REVEALED) -> models.QuerySet:
@@ -74,15 +66,14 @@ def current_perceived_levels(visible: Q = REVEALED) -> models.QuerySet:
     return assessments.filter(
         visible,
         ~Exists(later),
+        taking_part("party__"),
         kind=AssessmentKind.PERCEIVED,
-        party__invitation=Invitation.ACCEPTED,
-        party__left_on__isnull=True,
     )
 
 
-def visible_to(organisation: Organisation) -> Q:
-    """Level entries an organisation may see: every revealed one, and its own blind ratings."""
-    return REVEALED | Q(party__organisation=organisation)
+def visible_to(viewer: Viewer | Organisation | User) -> Q:
+    """Level entries a viewer may see: every revealed one, and its own blind ratings."""
+    return visible_levels(as_viewer(viewer))
 
 
 def latest_level(
@@ -120,25 +111,18 @@ def _perceived_subquery(value, visible: Q = REVEALED) -> Subquery:
 class PartnershipQuerySet(models.QuerySet):
     # --- Scoping --------------------------------------------------------------------------
     def for_organisation(self, organisation: Organisation) -> PartnershipQuerySet:
-        """Partnerships the organisation is an accepted party of.
+        """Partnerships the organisation reads: an accepted party (one that left included).
 
         Written as ``pk IN (its accepted parties)`` rather than a correlated EXISTS: SQLite then
         starts from the organisation's parties (index on organisation, invitation) instead of
         scanning every partnership; PostgreSQL plans both as the same semi-join.
         """
-        return self.filter(
-            pk__in=_accepted_parties().filter(organisation=organisation).values("partnership")
-        )
+        return self.visible_to(organisation)
 
-    def visible_to(self, user: User) -> PartnershipQuerySet:
-        """Partnerships one of the user's organisations is an accepted party of."""
-        if not user.is_authenticated:
-            return self.none()
-        return self.filter(
-            pk__in=_accepted_parties()
-            .filter(organisation__memberships__user=user)
-            .values("partnership")
-        )
+    def visible_to(self, viewer: Viewer | Organisation | User) -> PartnershipQuerySet:
+        """Partnerships the viewer reads (see ``policy.visible_partnerships``); a user reads
+        through their active organisations."""
+        return self.filter(visible_partnerships(as_viewer(viewer)))
 
     # --- Levels and gaps ------------------------------------------------------------------
     def with_levels(self, as_of: datetime.date | None = None) -> PartnershipQuerySet:
@@ -184,7 +168,7 @@ class PartyQuerySet(models.QuerySet):
 
     def taking_part(self) -> PartyQuerySet:
         """Parties that act in the partnership today: accepted and not gone."""
-        return self.accepted().filter(left_on__isnull=True)
+        return self.filter(taking_part())
 
     def current(self) -> PartyQuerySet:
         """Parties that count: not declined and not gone."""
@@ -197,49 +181,26 @@ class LevelAssessmentQuerySet(models.QuerySet):
         return self.filter(REVEALED)
 
     def visible_to_organisation(self, organisation: Organisation) -> LevelAssessmentQuerySet:
-        """What the organisation may see: every revealed entry, and its own blind ratings."""
-        return self.filter(visible_to(organisation))
+        return self.visible_to(organisation)
 
-    def visible_to(self, user: User) -> LevelAssessmentQuerySet:
-        """Entries of the user's partnerships that they may see through any of their
-        organisations: every revealed entry, and their own organisations' blind ratings."""
-        if not user.is_authenticated:
-            return self.none()
-        partnerships = _model("Partnership").objects.visible_to(user)
-        rated_by_own_organisation = Exists(
-            apps.get_model("organisations", "Membership").objects.filter(
-                organisation=OuterRef("party__organisation"), user=user
-            )
-        )
-        return self.filter(partnership__in=partnerships).filter(
-            REVEALED | rated_by_own_organisation
-        )
+    def visible_to(self, viewer: Viewer | Organisation | User) -> LevelAssessmentQuerySet:
+        """Entries of the viewer's partnerships that it may see: every revealed entry, and its
+        own organisations' blind ratings."""
+        viewer = as_viewer(viewer)
+        partnerships = _model("Partnership").objects.visible_to(viewer)
+        return self.filter(partnership__in=partnerships).filter(visible_levels(viewer))
 
 
 class ConcernQuerySet(models.QuerySet):
     def visible_to_organisation(self, organisation: Organisation) -> ConcernQuerySet:
-        """Concerns of the organisation's partnerships that it may see.
+        return self.visible_to(organisation)
 
-        A private concern is seen only by the organisation that raised it.
-        """
-        partnerships = _model("Partnership").objects.for_organisation(organisation)
-        return self.filter(partnership__in=partnerships).filter(
-            Q(visibility=Visibility.SHARED) | Q(raised_by__organisation=organisation)
-        )
-
-    def visible_to(self, user: User) -> ConcernQuerySet:
-        """Concerns the user may see through any of their organisations."""
-        if not user.is_authenticated:
-            return self.none()
-        partnerships = _model("Partnership").objects.visible_to(user)
-        raised_by_own_organisation = Exists(
-            apps.get_model("organisations", "Membership").objects.filter(
-                organisation=OuterRef("raised_by__organisation"), user=user
-            )
-        )
-        return self.filter(partnership__in=partnerships).filter(
-            Q(visibility=Visibility.SHARED) | raised_by_own_organisation
-        )
+    def visible_to(self, viewer: Viewer | Organisation | User) -> ConcernQuerySet:
+        """Concerns of the viewer's partnerships that it may see: a private concern is seen
+        only by the organisation that raised it."""
+        viewer = as_viewer(viewer)
+        partnerships = _model("Partnership").objects.visible_to(viewer)
+        return self.filter(partnership__in=partnerships).filter(visible_concerns(viewer))
 
     def open(self) -> ConcernQuerySet:
         return self.exclude(status=ConcernStatus.RESOLVED)

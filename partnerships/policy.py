@@ -1,0 +1,461 @@
+"""Who may do what in a partnership, and what each viewer may see: the one home of these rules.
+
+Four things decide, and nothing else (see "Who may do what" in the design):
+
+- the acting person's **role** in the organisation they act for (viewer, editor, administrator);
+- whether that **organisation is active**;
+- the organisation's **party state** in the partnership (invited, accepted, declined, left);
+- the **state of the object** (a review planned, held or closed; an agreement version approved).
+
+Every refusal comes in one order, on pages and API alike:
+
+1. ``NotVisible`` (404): an outsider, an organisation only invited (or that declined), an
+   inactive organisation. Nothing about the partnership is revealed.
+2. ``PermissionDenied`` (403): a party that has left (it still reads), a role too low.
+3. ``StateConflict`` (409): the object's state refuses the change (closed review, held review
+   for a rating, approved agreement, a commitment agreed at a closed review).
+
+Services call the ``require_*`` functions before they write; views, forms, serializers and
+templates ask the ``may_*`` answers and the choice lists (``nameable_parties``,
+``attendee_candidates``) instead of spelling a rule again. Visibility (private concerns, sealed
+ratings, which partnerships) is expressed once, as ``Q`` objects built on a ``Viewer``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.apps import apps
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.db.models import Q
+from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
+
+from organisations.models import Membership, Organisation
+from organisations.permissions import administers, writes
+
+from .choices import APPROVED_STATES, Invitation, PartyRole, ReviewStatus, Visibility
+from .exceptions import NotVisible, ReviewFrozen, StateConflict
+
+if TYPE_CHECKING:
+    from organisations.models import User
+
+    from .models import Partnership, Party, Review
+
+
+def _model(name: str) -> type[models.Model]:
+    return apps.get_model("partnerships", name)
+
+
+# --- Party states ---------------------------------------------------------------------------
+INVITED, ACCEPTED, DECLINED, LEFT = "invited", "accepted", "declined", "left"
+READING_STATES = (ACCEPTED, LEFT)  # see the partnership's record
+WRITING_STATES = (ACCEPTED,)  # change it
+
+
+def party_state(party: Party | None) -> str | None:
+    """invited, accepted, declined or left; None for an organisation that is no party."""
+    if party is None:
+        return None
+    if party.invitation == Invitation.ACCEPTED:
+        return LEFT if party.left_on is not None else ACCEPTED
+    return party.invitation
+
+
+def taking_part(prefix: str = "") -> Q:
+    """Parties that act in the partnership today: accepted and not gone (``prefix`` reaches
+    the party through a relation, e.g. ``"party__"``)."""
+    return Q(**{f"{prefix}invitation": Invitation.ACCEPTED, f"{prefix}left_on__isnull": True})
+
+
+def reading(prefix: str = "") -> Q:
+    """Parties that read the record: taking part, or gone and still reading it as it was."""
+    return Q(**{f"{prefix}invitation": Invitation.ACCEPTED})
+
+
+# --- Who reads: the Viewer -------------------------------------------------------------------
+@dataclass(frozen=True)
+class Viewer:
+    """Whose eyes a read is for: the organisations a request acts for, or platform staff.
+
+    Pages act for one organisation; the API for the one named by ``?organisation=``, else for
+    every active organisation the person belongs to. Inactive organisations see nothing.
+    ``organisation_ids`` is a set of ids, or a subquery of them (read inside the query that
+    uses it, so a viewer costs no query of its own).
+    """
+
+    organisation_ids: frozenset[int] | models.QuerySet
+    staff: bool = False
+
+    @classmethod
+    def of_organisation(cls, organisation: Organisation) -> Viewer:
+        return cls(frozenset([organisation.pk]) if organisation.active else frozenset())
+
+    @classmethod
+    def of_user(cls, user: User | None, slug: str | None = None) -> Viewer:
+        """The active organisations ``user`` belongs to (only the one named ``slug``, if any)."""
+        if user is None or not user.is_authenticated or not user.is_active:
+            return cls(frozenset())
+        memberships = Membership.objects.filter(user=user, organisation__active=True)
+        if slug:
+            memberships = memberships.filter(organisation__slug=slug)
+        return cls(memberships.values("organisation_id"))
+
+    @classmethod
+    def platform_staff(cls) -> Viewer:
+        return cls(frozenset(), staff=True)
+
+
+def as_viewer(subject: Viewer | Organisation | User | None) -> Viewer:
+    """The viewer a read is for, from what the caller has at hand."""
+    if isinstance(subject, Viewer):
+        return subject
+    if isinstance(subject, Organisation):
+        return Viewer.of_organisation(subject)
+    return Viewer.of_user(subject)
+
+
+def visible_partnerships(viewer: Viewer, field: str = "pk") -> Q:
+    """Partnerships the viewer reads: its organisations are accepted parties (left ones too:
+    they keep reading the record as it was)."""
+    if viewer.staff:
+        return Q()
+    parties = _model("Party").objects.filter(reading(), organisation_id__in=viewer.organisation_ids)
+    return Q(**{f"{field}__in": parties.values("partnership_id")})
+
+
+def visible_concerns(viewer: Viewer, prefix: str = "") -> Q:
+    """A shared concern is seen by every party; a private one only by the organisation that
+    raised it (platform staff see every concern, in the admin)."""
+    if viewer.staff:
+        return Q()
+    return Q(**{f"{prefix}visibility": Visibility.SHARED}) | Q(
+        **{f"{prefix}raised_by__organisation_id__in": viewer.organisation_ids}
+    )
+
+
+# A perceived level is revealed to every party when it was recorded outside any review, or for a
+# review that has been held (the blind rule): gaps are computed from these values only, so every
+# party sees the same gap.
+REVEALED = Q(review__isnull=True) | Q(review__status__in=[ReviewStatus.HELD, ReviewStatus.CLOSED])
+
+
+def visible_levels(viewer: Viewer) -> Q:
+    """Level entries the viewer may see: every revealed one, and its own sealed ratings."""
+    if viewer.staff:
+        return REVEALED
+    return REVEALED | Q(party__organisation_id__in=viewer.organisation_ids)
+
+
+# --- Who acts: the Actor --------------------------------------------------------------------
+@dataclass(frozen=True)
+class Actor:
+    """A person acting for one organisation, with their role in it (None: not a member)."""
+
+    user: User
+    organisation: Organisation
+    role: str | None
+
+    @classmethod
+    def of(cls, user: User | None, organisation: Organisation) -> Actor:
+        role = None
+        if user is not None and user.is_authenticated and user.is_active:
+            role = (
+                Membership.objects.filter(user=user, organisation=organisation)
+                .values_list("role", flat=True)
+                .first()
+            )
+        return cls(user, organisation, role)
+
+    @classmethod
+    def from_membership(cls, membership: Membership) -> Actor:
+        return cls(membership.user, membership.organisation, membership.role)
+
+    @property
+    def is_member(self) -> bool:
+        """A member of an active organisation: anything less is an outsider."""
+        return self.role is not None and self.organisation.active
+
+    @property
+    def writes(self) -> bool:
+        return self.is_member and writes(self.role)
+
+    @property
+    def administers(self) -> bool:
+        return self.is_member and administers(self.role)
+
+
+def party_of(organisation: Organisation, partnership: Partnership) -> Party | None:
+    """The organisation's place in the partnership; from the prefetched parties when loaded."""
+    cache = getattr(partnership, "_prefetched_objects_cache", {})
+    if "parties" in cache:
+        return next((p for p in cache["parties"] if p.organisation_id == organisation.pk), None)
+    return (
+        _model("Party")
+        .objects.filter(partnership=partnership, organisation=organisation)
+        .select_related("organisation")
+        .first()
+    )
+
+
+def _not_visible() -> NotVisible:
+    return NotVisible(_("No such partnership."))
+
+
+def _left() -> PermissionDenied:
+    return PermissionDenied(
+        _("Your organisation has left this partnership: it can read its record, not change it.")
+    )
+
+
+def require_member(actor: Actor) -> None:
+    """An outsider of the organisation, or an inactive organisation, sees nothing (404)."""
+    if not actor.is_member:
+        raise NotVisible(_("No such organisation."))
+
+
+def require_organisation_writer(actor: Actor) -> None:
+    """Editors and administrators write for their organisation (creating a partnership)."""
+    require_member(actor)
+    if not actor.writes:
+        raise PermissionDenied(
+            _("Only editors and administrators of %(organisation)s can do this.")
+            % {"organisation": actor.organisation}
+        )
+
+
+def require_reader(actor: Actor, partnership: Partnership) -> Party:
+    """The actor's organisation reads the partnership: an accepted party, or one that left."""
+    require_member(actor)
+    party = party_of(actor.organisation, partnership)
+    if party_state(party) not in READING_STATES:
+        raise _not_visible()
+    return party
+
+
+def require_writer(actor: Actor, partnership: Partnership) -> Party:
+    """Editors and administrators of a party taking part write records, plan reviews, rate,
+    draft agreements, edit the partnership and invite others."""
+    party = require_reader(actor, partnership)
+    if party_state(party) not in WRITING_STATES:
+        raise _left()
+    if not actor.writes:
+        raise PermissionDenied(_("Only editors and administrators of a party can do this."))
+    return party
+
+
+def require_party_admin(actor: Actor, partnership: Partnership) -> Party:
+    """Administrators of a party taking part decide for their organisation (agreements,
+    leaving)."""
+    party = require_reader(actor, partnership)
+    if party_state(party) not in WRITING_STATES:
+        raise _left()
+    if not actor.administers:
+        raise PermissionDenied(_("Only administrators of a party can do this."))
+    return party
+
+
+def ever_approved(partnership: Partnership) -> bool:
+    """Whether every party once approved a version of its agreement."""
+    return (
+        _model("Agreement")
+        .objects.filter(partnership=partnership, state__in=APPROVED_STATES)
+        .exists()
+    )
+
+
+def require_may_delete_partnership(actor: Actor, partnership: Partnership) -> Party:
+    """The lead's administrators delete a partnership while no agreement was ever approved."""
+    party = require_party_admin(actor, partnership)
+    if party.role != PartyRole.LEAD:
+        raise PermissionDenied(_("Only administrators of the lead organisation can delete it."))
+    if ever_approved(partnership):
+        raise StateConflict(
+            _(
+                "This partnership has an agreement approved by every party: it cannot be "
+                "deleted. Set its status to ended instead: its record stays."
+            )
+        )
+    return party
+
+
+def require_invitation_answerer(actor: Actor, party: Party) -> None:
+    """Administrators of the invited organisation answer its invitation, once."""
+    require_member(actor)
+    if actor.organisation.pk != party.organisation_id:
+        raise _not_visible()
+    if not actor.administers:
+        raise PermissionDenied(
+            _("Only administrators of %(organisation)s can do this.")
+            % {"organisation": actor.organisation}
+        )
+    if party.invitation != Invitation.INVITED:
+        raise StateConflict(_("This invitation has already been answered."))
+
+
+# --- Objects' states ------------------------------------------------------------------------
+def require_review_open(review: Review | None) -> None:
+    """A closed review takes nothing new and changes nothing it recorded."""
+    if review is not None and (review.closed_at is not None or review.is_closed):
+        from .models import REVIEW_FROZEN
+
+        raise ReviewFrozen(REVIEW_FROZEN)
+
+
+def require_rating_open(review: Review | None) -> None:
+    """A rating for a review is sealed until it is held; once held, it no longer changes."""
+    require_review_open(review)
+    if review is not None and review.status != ReviewStatus.PLANNED:
+        raise StateConflict(
+            _("This review has been held: its ratings are revealed and can no longer change.")
+        )
+
+
+def require_review_link(stored: Review | None, wanted: Review | None) -> None:
+    """A record's link to a review: a closed review takes no new record, and a record agreed
+    at a closed review stays linked to it (the record moves on; the frozen review keeps what
+    was agreed)."""
+    if (stored.pk if stored else None) == (wanted.pk if wanted else None):
+        return
+    require_review_open(wanted)
+    require_review_open(stored)
+
+
+def require_concern_visible(actor: Actor, concern) -> None:
+    """A private concern does not exist for the other parties (404)."""
+    if concern.visibility == Visibility.PRIVATE and (
+        concern.raised_by.organisation_id != actor.organisation.pk
+    ):
+        raise NotVisible(_("No such fear or resistance."))
+
+
+# Deleting, per record type, in one place. Levels and concern checks are history (append-only);
+# a concern is resolved, never deleted; a review is part of the record once planned. What a
+# closed review agreed on is never deleted: its frozen record refers to it.
+DELETABLE = {"responsibility", "commitment", "benefit"}
+
+
+def is_deletable_type(model: type[models.Model]) -> bool:
+    return model._meta.model_name in DELETABLE
+
+
+def require_deletable(record: models.Model) -> None:
+    """Refuse deleting a record type that is never deleted, or a record a closed review
+    agreed on."""
+    if not is_deletable_type(type(record)):
+        raise PermissionDenied(
+            _("This kind of record is never deleted: it is part of the history.")
+        )
+    review = getattr(record, "review", None)
+    if review is not None and review.closed_at is not None:
+        raise StateConflict(
+            _(
+                "This was agreed at a closed review: it cannot be deleted. "
+                "Change its status instead."
+            )
+        )
+
+
+# --- Choice lists: what a record may name ----------------------------------------------------
+def nameable_parties(partnership: Partnership) -> models.QuerySet:
+    """The parties a record may name (owner, responsible, noted by): those taking part."""
+    return (
+        _model("Party")
+        .objects.filter(taking_part(), partnership=partnership)
+        .select_related("organisation")
+        .order_by("organisation__name")
+    )
+
+
+def attendee_candidates(partnership: Partnership) -> models.QuerySet:
+    """The people who may attend a review: members of the parties taking part."""
+    from organisations.models import User
+
+    parties = _model("Party").objects.filter(taking_part(), partnership=partnership)
+    return (
+        User.objects.filter(
+            is_active=True,
+            memberships__organisation__in=parties.values("organisation"),
+            memberships__organisation__active=True,
+        )
+        .distinct()
+        .order_by("last_name", "first_name", "username")
+    )
+
+
+# --- The answers templates and views ask -------------------------------------------------------
+@dataclass
+class Permissions:
+    """What one actor may do in one partnership, computed once per request for the templates.
+
+    Templates read ``may.write``, ``may.invite``… and never compare a role or a party state.
+    """
+
+    actor: Actor
+    partnership: Partnership | None = None
+    party: Party | None = None
+
+    @cached_property
+    def state(self) -> str | None:
+        return party_state(self.party)
+
+    @property
+    def read(self) -> bool:
+        return self.actor.is_member and self.state in READING_STATES
+
+    @property
+    def taking_part(self) -> bool:
+        return self.actor.is_member and self.state in WRITING_STATES
+
+    @property
+    def has_left(self) -> bool:
+        return self.state == LEFT
+
+    @property
+    def write(self) -> bool:
+        """Record, plan reviews, rate, draft agreements, edit the partnership, invite."""
+        return self.taking_part and self.actor.writes
+
+    edit = write
+    invite = write
+
+    @property
+    def decide(self) -> bool:
+        """Approve or refuse an agreement version, leave: administrators of a party."""
+        return self.taking_part and self.actor.administers
+
+    leave = decide
+
+    @cached_property
+    def delete(self) -> bool:
+        """Delete the partnership: the lead's administrators, while nothing was approved."""
+        return (
+            self.decide
+            and self.party is not None
+            and self.party.role == PartyRole.LEAD
+            and not ever_approved(self.partnership)
+        )
+
+    @property
+    def create(self) -> bool:
+        """Start a new partnership for the organisation (no partnership needed)."""
+        return self.actor.writes
+
+    @property
+    def answer_invitations(self) -> bool:
+        return self.actor.administers
+
+
+def permissions_for(actor: Actor, partnership: Partnership | None = None) -> Permissions:
+    party = party_of(actor.organisation, partnership) if partnership is not None else None
+    return Permissions(actor, partnership, party)
+
+
+def may_delete_record(permissions: Permissions, record: models.Model) -> bool:
+    """Whether the delete button shows for this record."""
+    if not permissions.write or not is_deletable_type(type(record)):
+        return False
+    review = getattr(record, "review", None)
+    return review is None or review.closed_at is None

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.utils.translation import gettext as _
 
 from .choices import MemberRole
@@ -28,6 +29,16 @@ def writes(role: str | None) -> bool:
 def administers(role: str | None) -> bool:
     """Administrators manage members, answer invitations and decide for their organisation."""
     return role == MemberRole.ADMIN
+
+
+def memberships_that_write(user: User) -> models.QuerySet:
+    """The user's memberships of active organisations as editor or administrator."""
+    return Membership.objects.filter(user=user, role__in=WRITER_ROLES, organisation__active=True)
+
+
+def memberships_that_administer(user: User) -> models.QuerySet:
+    """The user's memberships of active organisations as administrator."""
+    return Membership.objects.filter(user=user, role=MemberRole.ADMIN, organisation__active=True)
 
 
 def role_of(user: User | None, organisation: Organisation) -> str | None:

@@ -17,8 +17,8 @@ from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 
 from config.api.errors import TransactionalWrites
-from organisations.choices import MemberRole
 from organisations.models import Organisation
+from partnerships import policy
 from partnerships.agreements import services
 from partnerships.agreements.models import CLAUSE_FIELDS
 from partnerships.models import Agreement, AgreementApproval
@@ -121,10 +121,6 @@ class RefusalSerializer(serializers.Serializer):
 class AgreementsMixin(PartnershipScoped):
     serializer_class = AgreementSerializer
 
-    def acting_organisation(self, **kwargs) -> Organisation:
-        """Only a current party (accepted, not gone) writes on or decides an agreement."""
-        return super().acting_organisation(current=True, **kwargs)
-
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Agreement.objects.none()
@@ -203,7 +199,7 @@ class AgreementStepApi(AgreementsMixin, TransactionalWrites, generics.GenericAPI
     def deciding_organisation(self) -> Organisation:
         """An administrator decides for their own organisation: naming another is refused."""
         try:
-            return self.acting_organisation(roles=(MemberRole.ADMIN,))
+            return self.acting_organisation(require=policy.require_party_admin)
         except DjangoValidationError as error:
             raise PermissionDenied(_("You can only decide for your own organisation.")) from error
 

@@ -18,7 +18,7 @@ from rest_framework.response import Response
 
 from config.api.errors import TransactionalWrites
 from organisations.models import Organisation
-from partnerships import reviews
+from partnerships import policy, reviews
 from partnerships.models import (
     Benefit,
     Commitment,
@@ -61,6 +61,10 @@ from .serializers import (
 from .views import PartnershipScoped
 
 OWN_PERCEPTION_ONLY = _("You can only record your own organisation's perception.")
+RAISED_BY_OWN = _(
+    "A fear or resistance is raised by the organisation that records it: name your own "
+    "organisation, or leave this out."
+)
 
 
 class RecordsMixin(PartnershipScoped):
@@ -87,6 +91,8 @@ class RecordsMixin(PartnershipScoped):
 
 
 class RecordListApi(RecordsMixin, TransactionalWrites, generics.ListCreateAPIView):
+    conflict_methods = ("POST",)  # a record linked to a closed review
+
     def create(self, request, *args, **kwargs):
         organisation = self.acting_organisation()
         serializer = self.get_input_serializer(data=request.data)
@@ -97,6 +103,15 @@ class RecordListApi(RecordsMixin, TransactionalWrites, generics.ListCreateAPIVie
 
 
 class RecordDetailApi(RecordsMixin, TransactionalWrites, generics.RetrieveUpdateDestroyAPIView):
+    """Read, change and, for the record types the policy lets people delete, delete."""
+
+    conflict_methods = ("PUT", "PATCH", "DELETE")
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if getattr(cls, "model", None) is not None and not policy.is_deletable_type(cls.model):
+            cls.http_method_names = [m for m in cls.http_method_names if m != "delete"]
+
     def update(self, request, *args, partial=False, **kwargs):
         record = self.get_object()
         organisation = self.acting_organisation()
@@ -164,7 +179,7 @@ class CommitmentDetailApi(CommitmentMixin, RecordDetailApi):
     `version` it read: without it 400, if someone changed the commitment since then 409."""
 
     input_serializer_class = CommitmentUpdateSerializer
-    conflict_methods = ("PUT", "PATCH")
+    conflict_methods = ("PUT", "PATCH", "DELETE")  # agreed at a closed review
 
 
 class BenefitListApi(BenefitMixin, RecordListApi):
@@ -193,9 +208,23 @@ class ConcernMixin(RecordsMixin):
 
 class ConcernListApi(ConcernMixin, RecordListApi):
     """Fears to tame and resistances to overcome, with their latest intensity. A private one
-    is seen only by the organisation that raised it."""
+    is seen only by the organisation that raised it. A new one is raised by the organisation
+    that records it."""
 
     filterset_class = ConcernFilter
+
+    def create(self, request, *args, **kwargs):
+        organisation = self.acting_organisation()
+        serializer = self.get_input_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        raised_by = data.pop("raised_by", None)
+        own = policy.party_of(organisation, self.get_partnership())
+        if raised_by is not None and raised_by != own:
+            raise serializers.ValidationError({"raised_by": [RAISED_BY_OWN]})
+        concern = Concern(partnership=self.get_partnership(), raised_by=own, **data)
+        record_save(actor=request.user, organisation=organisation, record=concern)
+        return self.answer(concern, status.HTTP_201_CREATED)
 
 
 @extend_schema_view(
@@ -207,7 +236,6 @@ class ConcernDetailApi(ConcernMixin, RecordDetailApi):
     deleted. A change sends back the `version` it read: without it 400, if someone changed the
     concern since then 409."""
 
-    http_method_names = ["get", "put", "patch", "head", "options"]
     input_serializer_class = ConcernUpdateSerializer
     conflict_methods = ("PUT", "PATCH")
 

@@ -6,20 +6,23 @@ members who only read get 403 before their body is validated.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Case, Exists, OuterRef, Prefetch, Subquery, Value, When
 from django.db.models.functions import Coalesce
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 from rest_framework.request import Request
 
-from organisations.choices import MemberRole
 from organisations.models import Membership, Organisation
-from organisations.permissions import WRITER_ROLES
+from organisations.permissions import memberships_that_administer, memberships_that_write
+from partnerships import policy
 from partnerships.choices import AssessmentKind, Invitation, PartyRole
+from partnerships.exceptions import StateConflict
 from partnerships.health import with_health
 from partnerships.models import LevelAssessment, Partnership, Party
 
@@ -59,10 +62,9 @@ def perceived_levels_for(user: User, partnership: Partnership) -> dict[str, int]
     rows = (
         LevelAssessment.objects.visible_to(user)
         .filter(
+            policy.taking_part("party__"),
             partnership=partnership,
             kind=AssessmentKind.PERCEIVED,
-            party__invitation=Invitation.ACCEPTED,
-            party__left_on__isnull=True,
         )
         .order_by("party_id", "-assessed_on", "-pk")
         .values_list("party__organisation__slug", "level")
@@ -78,25 +80,23 @@ def acting_organisation(
     partnership: Partnership,
     *,
     chosen: str | None = None,
-    roles: tuple[str, ...] = WRITER_ROLES,
+    require: Callable[[policy.Actor, Partnership], object] = policy.require_writer,
     prefer_lead: bool = False,
-    current: bool = False,
 ) -> Organisation:
-    """The caller's organisation that writes on this partnership.
+    """The caller's organisation that acts on this partnership, as the policy allows.
 
-    One of the caller's organisations that is an accepted party, where the caller has one of
-    ``roles``: the one named by ``?organisation=<slug>`` (or ``chosen``), else the first by name
-    (the lead first with ``prefer_lead``). 400 for a slug that is not one of these; 403 for a
-    reader. With ``current``, a party that has left does not count (agreement steps).
+    Among the caller's active organisations that read the partnership: the one named by
+    ``?organisation=<slug>`` (or ``chosen``), else the first (the lead first with
+    ``prefer_lead``, then by name) that ``require`` lets act. 400 for a slug that is not one
+    of these; when none may act, the policy's refusal for the first of them (403, or 409).
     """
     chosen = slug_or_none(request.query_params.get("organisation"), "organisation") or chosen
     member_role = Membership.objects.filter(
         organisation=OuterRef("organisation"), user=request.user
     ).values("role")[:1]
     lead_first = Case(When(role=PartyRole.LEAD, then=Value(0)), default=Value(1))
-    parties = (
-        Party.objects.accepted()
-        .filter(partnership=partnership, **({"left_on__isnull": True} if current else {}))
+    parties = list(
+        Party.objects.filter(policy.reading(), partnership=partnership, organisation__active=True)
         .annotate(member_role=Subquery(member_role))
         .filter(member_role__isnull=False)
         .select_related("organisation")
@@ -112,12 +112,18 @@ def acting_organisation(
                     )
                 }
             )
+    refusals = []
     for party in parties:
-        if party.member_role in roles:
+        actor = policy.Actor(request.user, party.organisation, party.member_role)
+        try:
+            require(actor, partnership)
+        except (PermissionDenied, StateConflict, Http404) as refusal:
+            refusals.append(refusal)
+        else:
             return party.organisation
-    if roles == (MemberRole.ADMIN,):
-        raise PermissionDenied(_("Only administrators of a party can do this."))
-    raise PermissionDenied(_("Only editors and administrators of a party can do this."))
+    if refusals:
+        raise refusals[0]
+    raise policy.NotVisible(_("No such partnership."))
 
 
 def creating_organisation(user: User, slug: object) -> Organisation:
@@ -131,7 +137,8 @@ def creating_organisation(user: User, slug: object) -> Organisation:
             raise ValidationError({"organisation": _("You are not a member of this organisation.")})
         return membership.organisation  # the service refuses readers with 403
     membership = (
-        memberships.filter(role__in=WRITER_ROLES, organisation__active=True)
+        memberships_that_write(user)
+        .select_related("organisation")
         .order_by("organisation__name")
         .first()
     )
@@ -146,7 +153,9 @@ def invitation_for_user(user: User, partnership_id: int, org_slug: str) -> Party
     """An organisation's place in a partnership, if the user belongs to that organisation or
     to an accepted party; 404 otherwise."""
     member_of_invited = Exists(
-        Membership.objects.filter(organisation=OuterRef("organisation"), user=user)
+        Membership.objects.filter(
+            organisation=OuterRef("organisation"), user=user, organisation__active=True
+        )
     )
     visible = Partnership.objects.visible_to(user).filter(pk=OuterRef("partnership"))
     parties = (
@@ -160,9 +169,7 @@ def invitation_for_user(user: User, partnership_id: int, org_slug: str) -> Party
 def pending_invitations_for(user: User):
     """Invitations waiting for an answer from the organisations the user administers, with the
     organisation that sent each (the inviter's own party, else the lead)."""
-    administered = Membership.objects.filter(user=user, role=MemberRole.ADMIN).values(
-        "organisation"
-    )
+    administered = memberships_that_administer(user).values("organisation")
     accepted = Party.objects.accepted().filter(partnership=OuterRef("partnership"))
     inviters_party = accepted.filter(organisation__memberships__user=OuterRef("invited_by"))
     lead = accepted.filter(role=PartyRole.LEAD)

@@ -14,13 +14,13 @@ from rest_framework import serializers
 
 from config.api.fields import SlugRelatedField
 from organisations.models import Organisation, User
+from partnerships import policy
 from partnerships.choices import (
     CONCERN_CATEGORIES,
     INTENSITY_MAX,
     INTENSITY_MIN,
     AssessmentKind,
     FearCategory,
-    Invitation,
     Level,
     PartyRole,
     ResistanceCategory,
@@ -62,11 +62,7 @@ class PartyField(SlugRelatedField):
         partnership = self.context.get("partnership")
         if partnership is None:
             return Party.objects.none()
-        return (
-            Party.objects.taking_part()
-            .filter(partnership=partnership)
-            .select_related("organisation")
-        )
+        return policy.nameable_parties(partnership)
 
     def to_representation(self, party: Party) -> str:
         return party.organisation.slug
@@ -107,10 +103,7 @@ class AttendeeField(SlugRelatedField):
         partnership = self.context.get("partnership")
         if partnership is None:
             return User.objects.none()
-        return User.objects.filter(
-            memberships__organisation__parties__partnership=partnership,
-            memberships__organisation__parties__invitation=Invitation.ACCEPTED,
-        ).distinct()
+        return policy.attendee_candidates(partnership)
 
 
 def _username(**kwargs) -> serializers.CharField:
@@ -431,7 +424,13 @@ class CommitmentUpdateSerializer(VersionEchoed, CommitmentSerializer):
 
 class ConcernSerializer(serializers.ModelSerializer):
     category = serializers.ChoiceField(choices=CONCERN_CATEGORY_VALUES)
-    raised_by = PartyField(help_text=_("The party that raised it, by organisation slug."))
+    raised_by = PartyField(
+        required=False,
+        help_text=_(
+            "Your own organisation's slug: a fear or resistance is raised by the organisation "
+            "that records it (left out: yours)."
+        ),
+    )
     latest_intensity = serializers.IntegerField(
         read_only=True, allow_null=True, help_text=_("Intensity at the latest check (0 to 5).")
     )

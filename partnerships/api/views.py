@@ -19,9 +19,8 @@ from rest_framework.views import APIView
 
 from config.api.errors import TransactionalWrites
 from config.api.lists import StableOrderingFilter
-from organisations.choices import MemberRole
 from organisations.models import Organisation
-from organisations.permissions import require_writer
+from partnerships import policy
 from partnerships.choices import ConcernStatus, PartnershipStatus
 from partnerships.models import Commitment, Concern, Partnership, Party
 from partnerships.services import (
@@ -125,7 +124,8 @@ class PartnershipListApi(TransactionalWrites, generics.ListCreateAPIView):
     def create(self, request, *args, **kwargs):
         body = request.data if isinstance(request.data, dict) else {}
         organisation = creating_organisation(request.user, body.get("organisation"))
-        require_writer(request.user, organisation)  # readers get 403 before the body is read
+        # readers get 403 (an inactive organisation 404) before the body is read
+        policy.require_organisation_writer(policy.Actor.of(request.user, organisation))
         serializer = PartnershipCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
@@ -188,7 +188,7 @@ class PartnershipDetailApi(TransactionalWrites, generics.RetrieveUpdateDestroyAP
     def destroy(self, request, *args, **kwargs):
         partnership = self.get_object()
         organisation = acting_organisation(
-            request, partnership, roles=(MemberRole.ADMIN,), prefer_lead=True
+            request, partnership, require=policy.require_may_delete_partnership, prefer_lead=True
         )
         partnership_delete(actor=request.user, organisation=organisation, partnership=partnership)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -219,7 +219,7 @@ class PartyListApi(PartnershipScoped, TransactionalWrites, generics.ListCreateAP
 
     def create(self, request, *args, **kwargs):
         partnership = self.get_partnership()
-        acting = self.acting_organisation(roles=(MemberRole.ADMIN,))
+        acting = self.acting_organisation()
         serializer = PartyInviteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         party = party_invite(
@@ -287,7 +287,8 @@ class SummaryApi(APIView):
         concerns = Concern.objects.visible_to(request.user)
         slug = slug_or_none(request.query_params.get("organisation"), "organisation")
         if slug:
-            organisation = get_object_or_404(Organisation.objects.of_user(request.user), slug=slug)
+            organisations = Organisation.objects.active().of_user(request.user)
+            organisation = get_object_or_404(organisations, slug=slug)
             partnerships = Partnership.objects.for_organisation(organisation)
             concerns = Concern.objects.visible_to_organisation(organisation)
         return Response(SummarySerializer(_summary(partnerships, concerns)).data)

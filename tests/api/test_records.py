@@ -8,7 +8,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from partnerships.models import Commitment, ConcernCheck, LevelAssessment, Review
+from partnerships.models import Commitment, Concern, ConcernCheck, LevelAssessment, Review
 from tests.factories import (
     CommitmentFactory,
     ConcernCheckFactory,
@@ -196,7 +196,8 @@ def test_private_concerns_of_other_organisations_never_appear(api, viewer, org_c
     assert client.get(url(partnership, f"concerns/{theirs.pk}/checks/")).status_code == 404
 
 
-def test_a_private_concern_cannot_be_raised_for_another_party(api, editor, partnership):
+@pytest.mark.parametrize("visibility", ["private", "shared"])
+def test_a_concern_cannot_be_raised_for_another_party(api, editor, partnership, visibility):
     response = api(editor).post(
         url(partnership, "concerns/"),
         {
@@ -204,10 +205,24 @@ def test_a_private_concern_cannot_be_raised_for_another_party(api, editor, partn
             "category": "power",
             "description": "x",
             "raised_by": "fondation-c",
-            "visibility": "private",
+            "visibility": visibility,
         },
     )
-    assert response.status_code == 403
+    assert response.status_code == 400
+    assert "raised_by" in response.json()
+    assert not Concern.objects.exists()
+
+
+def test_a_concern_is_raised_by_the_acting_organisation_when_left_out(
+    api, editor, org_a, partnership
+):
+    response = api(editor).post(
+        url(partnership, "concerns/"),
+        {"kind": "fear", "category": "power", "description": "x"},
+    )
+    assert response.status_code == 201, response.json()
+    assert response.json()["raised_by"] == org_a.slug
+    assert Concern.objects.get().raised_by.organisation == org_a
 
 
 def test_who_raised_a_concern_does_not_change(api, editor, org_a, partnership):

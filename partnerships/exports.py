@@ -16,6 +16,7 @@ import logging
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import InterfaceError, OperationalError, transaction
 from django.utils import timezone, translation
@@ -26,7 +27,8 @@ from openpyxl.cell import WriteOnlyCell
 from organisations.models import Membership
 from organisations.permissions import require_writer
 
-from .choices import ExportFormat, ExportKind, ExportStatus, Invitation, Level
+from . import policy
+from .choices import ExportFormat, ExportKind, ExportStatus, Level
 from .models import ExportJob
 
 if TYPE_CHECKING:
@@ -81,7 +83,7 @@ def partnership_table(organisation: Organisation, params) -> tuple[list[str], It
             " ; ".join(
                 party.organisation.name
                 for party in partnership.parties.all()
-                if party.invitation == Invitation.ACCEPTED
+                if policy.has_joined(party)
             ),
             partnership.starts_on or "",
             partnership.ends_on or "",
@@ -152,8 +154,14 @@ WRITERS = {ExportFormat.CSV: csv_file, ExportFormat.XLSX: xlsx_file}
 
 # --- Background jobs ----------------------------------------------------------------------
 def clean_params(params) -> dict[str, str]:
-    """Only the list's own filters, as plain strings (kept as JSON with the job)."""
-    return {key: str(params.get(key)).strip() for key in FILTER_PARAMS if params.get(key)}
+    """Only the list's own filters, as plain strings (kept as JSON with the job).
+
+    A NUL character is refused before anything is stored: PostgreSQL's JSON cannot hold it.
+    """
+    cleaned = {key: str(params.get(key)).strip() for key in FILTER_PARAMS if params.get(key)}
+    if any("\x00" in value for value in cleaned.values()):
+        raise ValidationError(_("The list's filters hold a character that is not allowed."))
+    return cleaned
 
 
 @transaction.atomic

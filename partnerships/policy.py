@@ -70,9 +70,21 @@ def taking_part(prefix: str = "") -> Q:
     return Q(**{f"{prefix}invitation": Invitation.ACCEPTED, f"{prefix}left_on__isnull": True})
 
 
-def reading(prefix: str = "") -> Q:
-    """Parties that read the record: taking part, or gone and still reading it as it was."""
+def joined(prefix: str = "") -> Q:
+    """Parties that joined (accepted the invitation): taking part, or gone and still reading
+    the record as it was."""
     return Q(**{f"{prefix}invitation": Invitation.ACCEPTED})
+
+
+def counted(prefix: str = "") -> Q:
+    """Parties that count for the partnership's scope: not declined and not gone."""
+    return ~Q(**{f"{prefix}invitation": Invitation.DECLINED}) & Q(
+        **{f"{prefix}left_on__isnull": True}
+    )
+
+
+def has_joined(party: Party) -> bool:
+    return party_state(party) in READING_STATES
 
 
 # --- Who reads: the Viewer -------------------------------------------------------------------
@@ -122,7 +134,7 @@ def visible_partnerships(viewer: Viewer, field: str = "pk") -> Q:
     they keep reading the record as it was)."""
     if viewer.staff:
         return Q()
-    parties = _model("Party").objects.filter(reading(), organisation_id__in=viewer.organisation_ids)
+    parties = _model("Party").objects.filter(joined(), organisation_id__in=viewer.organisation_ids)
     return Q(**{f"{field}__in": parties.values("partnership_id")})
 
 

@@ -29,11 +29,13 @@ from django.db.models.functions import Abs
 from django.db.models.lookups import GreaterThanOrEqual
 from django.utils import timezone
 
-from .choices import AssessmentKind, CommitmentStatus, ConcernStatus, Invitation, ReviewStatus
+from .choices import AssessmentKind, CommitmentStatus, ConcernStatus, ReviewStatus
 from .policy import (
     REVEALED,
     Viewer,
     as_viewer,
+    counted,
+    joined,
     taking_part,
     visible_concerns,
     visible_levels,
@@ -164,7 +166,8 @@ class PartnershipQuerySet(models.QuerySet):
 
 class PartyQuerySet(models.QuerySet):
     def accepted(self) -> PartyQuerySet:
-        return self.filter(invitation=Invitation.ACCEPTED)
+        """Parties that joined: taking part, or gone (they still read)."""
+        return self.filter(joined())
 
     def taking_part(self) -> PartyQuerySet:
         """Parties that act in the partnership today: accepted and not gone."""
@@ -172,7 +175,7 @@ class PartyQuerySet(models.QuerySet):
 
     def current(self) -> PartyQuerySet:
         """Parties that count: not declined and not gone."""
-        return self.exclude(invitation=Invitation.DECLINED).filter(left_on__isnull=True)
+        return self.filter(counted())
 
 
 class LevelAssessmentQuerySet(models.QuerySet):

@@ -6,12 +6,12 @@ import django_filters
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from partnerships import policy
 from partnerships.choices import (
     AssessmentKind,
     CommitmentStatus,
     ConcernKind,
     ConcernStatus,
-    Invitation,
     Level,
     PartnershipStatus,
     PleasureCategory,
@@ -49,7 +49,7 @@ class PartnershipFilter(django_filters.FilterSet):
 
     def filter_organisation(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         parties = Party.objects.filter(
-            partnership=OuterRef("pk"), organisation__slug=value, invitation=Invitation.ACCEPTED
+            policy.joined(), partnership=OuterRef("pk"), organisation__slug=value
         )
         return queryset.filter(Exists(parties))
 

@@ -96,7 +96,7 @@ def acting_organisation(
     ).values("role")[:1]
     lead_first = Case(When(role=PartyRole.LEAD, then=Value(0)), default=Value(1))
     parties = list(
-        Party.objects.filter(policy.reading(), partnership=partnership, organisation__active=True)
+        Party.objects.filter(policy.joined(), partnership=partnership, organisation__active=True)
         .annotate(member_role=Subquery(member_role))
         .filter(member_role__isnull=False)
         .select_related("organisation")

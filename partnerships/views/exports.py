@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
@@ -44,13 +45,17 @@ def export_start(request: HttpRequest, membership) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Choose the format of the export: CSV or XLSX."))
         return redirect("partnerships:list", org_slug=organisation.slug)
-    job = export_request(
-        actor=request.user,
-        organisation=organisation,
-        file_format=form.cleaned_data["file_format"],
-        params=request.POST,
-        language=translation.get_language(),
-    )
+    try:
+        job = export_request(
+            actor=request.user,
+            organisation=organisation,
+            file_format=form.cleaned_data["file_format"],
+            params=request.POST,
+            language=translation.get_language(),
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("partnerships:list", org_slug=organisation.slug)
     return redirect("partnerships:export-detail", org_slug=organisation.slug, pk=job.pk)
 
 

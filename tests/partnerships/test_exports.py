@@ -120,6 +120,19 @@ def test_a_wrong_format_starts_nothing(client, editor, partnership):
     assert not ExportJob.objects.exists()
 
 
+def test_a_nul_character_in_a_filter_starts_nothing_and_says_why(
+    client, editor, partnership, django_capture_on_commit_callbacks
+):
+    client.force_login(editor)
+    response = start(
+        client, django_capture_on_commit_callbacks, file_format="csv", q="lecture\x00"
+    )
+    assert response["Location"] == url("list")
+    assert not ExportJob.objects.exists()
+    page = client.get(response["Location"])
+    assert "not allowed" in page.content.decode() or "autorisé" in page.content.decode()
+
+
 def test_a_viewer_cannot_start_an_export(client, viewer, partnership):
     client.force_login(viewer)
     assert client.post(url("export-start"), {"file_format": "csv"}).status_code == 403

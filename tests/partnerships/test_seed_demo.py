@@ -5,6 +5,7 @@ import io
 import pytest
 from django.apps import apps
 from django.core.management import call_command
+from django.db import transaction
 from django.test import RequestFactory
 
 from organisations.models import Membership, Organisation, User
@@ -22,9 +23,19 @@ def counts() -> dict[str, int]:
     return {model._meta.label: model._default_manager.count() for model in models}
 
 
+@pytest.fixture(scope="module")
+def demo_data(django_db_setup, django_db_blocker):
+    """The demo, seeded once for the module: each test runs inside a savepoint of this
+    transaction (pytest-django's ``db``), so what one test writes is gone for the next."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("seed_demo", stdout=io.StringIO())
+        yield
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def seeded():
-    call_command("seed_demo", stdout=io.StringIO())
+def seeded(demo_data, db):
+    return None
 
 
 def test_a_second_run_changes_nothing(seeded):

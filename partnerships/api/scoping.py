@@ -20,8 +20,8 @@ from organisations.choices import MemberRole
 from organisations.models import Membership, Organisation
 from organisations.permissions import WRITER_ROLES
 from partnerships.choices import AssessmentKind, Invitation, PartyRole
-from partnerships.health import with_health
 from partnerships.models import LevelAssessment, Partnership, Party
+from partnerships.reads.health import with_health
 
 if TYPE_CHECKING:
     from organisations.models import User

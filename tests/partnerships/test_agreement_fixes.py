@@ -14,12 +14,12 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from partnerships.agreements import services
-from partnerships.audit import audited_update, recorded_bulk_write
 from partnerships.exceptions import AgreementFrozen, AgreementStateError, StateConflict
-from partnerships.health import health_signals, with_health
 from partnerships.models import Agreement, AgreementApproval, Partnership
-from partnerships.services import invitation_respond, partnership_delete, party_invite
+from partnerships.reads.health import health_signals, with_health
+from partnerships.services import agreements as services
+from partnerships.services.audit import audited_update, recorded_bulk_write
+from partnerships.services.partnerships import invitation_respond, partnership_delete, party_invite
 from tests.factories import MembershipFactory, OrganisationFactory, PartyFactory, UserFactory
 from tests.partnerships.test_agreements import approve, draft, in_force
 

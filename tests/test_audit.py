@@ -35,8 +35,8 @@ from tests.factories import AgreementFactory, CommitmentFactory, ExportJobFactor
 from tests.forms import form_data
 
 pytestmark = pytest.mark.django_db
-SOURCE_PACKAGES = ("config", "organisations", "partnerships")
-AUDIT_MODULE = Path("partnerships/audit.py")
+SOURCE_PACKAGES = ("config", "core", "notifications", "organisations", "partnerships")
+AUDIT_MODULE = Path("partnerships/services/audit.py")
 # The benchmark's generator writes everything in bulk inside one recorded_bulk_write()
 # (ScaleBuilder.build) and writes each row's history itself: tests/partnerships/test_seed_scale.py
 # checks that the history agrees with the rows.

@@ -3,8 +3,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
-from config.api.docs import ApiDocsView
-from config.healthz import healthz
+from core.api.docs import ApiDocsView
+from core.healthz import healthz
 from organisations import views as organisation_views
 from organisations.api.urls import urlpatterns as organisation_api
 from organisations.throttle import limit_posts, password_reset_limit, sign_in_limit

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
 from django.http import Http404
 
+from core.exceptions import Conflict
 
-class StateConflict(ValidationError):
+
+class StateConflict(Conflict):
     """The record is not in a state that allows this (a closed review, a review not held)."""
 
 

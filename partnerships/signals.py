@@ -12,8 +12,8 @@ from .models import Partnership, Party
 
 @receiver([post_save, post_delete], sender=Party, dispatch_uid="party_changes_scope")
 def party_changed(sender, instance: Party, **kwargs) -> None:
-    from .agreements.services import agreement_parties_changed
-    from .services import partnership_refresh_scope
+    from partnerships.services.agreements import agreement_parties_changed
+    from partnerships.services.partnerships import partnership_refresh_scope
 
     if kwargs.get("raw") or isinstance(kwargs.get("origin"), Partnership):
         return  # fixtures load derived values as they are; a deleted partnership needs none
@@ -34,7 +34,7 @@ def organisation_saving(sender, instance: Organisation, **kwargs) -> None:
 @receiver(post_save, sender=Organisation, dispatch_uid="organisation_system_changes_scope")
 def organisation_changed(sender, instance: Organisation, created: bool, **kwargs) -> None:
     """A change of system moves the organisation and all its units: recompute their scopes."""
-    from .services import partnership_refresh_scope
+    from partnerships.services.partnerships import partnership_refresh_scope
 
     if created or kwargs.get("raw") or not getattr(instance, "_system_changed", False):
         return

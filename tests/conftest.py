@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from django.core.cache import cache
 
-from partnerships.audit import guard_unrecorded_writes
+from partnerships.services.audit import guard_unrecorded_writes
 from tests.factories import (
     MembershipFactory,
     OrganisationFactory,

@@ -2,7 +2,7 @@
 
 Bulk writes (``update()``, ``bulk_update()``, ``bulk_create()``) on an audited model skip the
 history; they fail at run time (the session guard of tests/conftest.py) and in the code (the
-scan below) unless they go through ``partnerships.audit``.
+scan below) unless they go through ``partnerships.services.audit``.
 """
 
 from __future__ import annotations
@@ -18,23 +18,25 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from organisations.tasks import send_weekly_digest
+from notifications import tasks as notification_tasks
+from notifications.tasks import send_weekly_digest
 from partnerships import tasks
-from partnerships.audit import (
+from partnerships.models import Agreement, Commitment, ExportJob, Partnership, Review
+from partnerships.services.audit import (
     BULK_WRITES,
     UnrecordedWrite,
     audited_update,
     is_audited,
     recorded_bulk_write,
 )
-from partnerships.models import Agreement, Commitment, ExportJob, Partnership, Review
-from partnerships.services import SCOPE_CHANGE_REASON, partnership_create, record_save
+from partnerships.services.partnerships import SCOPE_CHANGE_REASON, partnership_create
+from partnerships.services.records import record_save
 from tests.factories import AgreementFactory, CommitmentFactory, ExportJobFactory, ReviewFactory
 from tests.forms import form_data
 
 pytestmark = pytest.mark.django_db
-SOURCE_PACKAGES = ("config", "organisations", "partnerships")
-AUDIT_MODULE = Path("partnerships/audit.py")
+SOURCE_PACKAGES = ("config", "core", "notifications", "organisations", "partnerships")
+AUDIT_MODULE = Path("partnerships/services/audit.py")
 # The benchmark's generator writes everything in bulk inside one recorded_bulk_write()
 # (ScaleBuilder.build) and writes each row's history itself: tests/partnerships/test_seed_scale.py
 # checks that the history agrees with the rows.
@@ -133,7 +135,9 @@ def test_no_code_writes_audited_models_in_bulk_without_history():
         if path.relative_to(base) not in RECORDED_MODULES
         for line in unrecorded_bulk_writes(path.read_text(), audited)
     ]
-    assert offenders == [], "use partnerships.audit.audited_update (history with the actor)"
+    assert offenders == [], (
+        "use partnerships.services.audit.audited_update (history with the actor)"
+    )
 
 
 # --- The run-time guard -------------------------------------------------------------------
@@ -261,10 +265,10 @@ def test_background_tasks_leave_no_history_row_without_a_user_or_a_reason(
     )
     started = timezone.now()
 
-    tasks.send_agreement_expiry_reminders()
+    notification_tasks.send_agreement_expiry_reminders()
     assert Agreement.objects.get(pk=expired.pk).state == "ended"
-    tasks.send_review_reminders()
-    tasks.send_commitment_reminders()
+    notification_tasks.send_review_reminders()
+    notification_tasks.send_commitment_reminders()
     tasks.export_report(job.pk)
     tasks.delete_old_exports()
     send_weekly_digest()

@@ -27,7 +27,7 @@ from django.urls import Resolver404, resolve, reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from partnerships.reviews import review_hold
+from partnerships.services.reviews import review_hold
 from tests import test_isolation
 from tests.factories import ConcernFactory, ReviewFactory
 from tests.forms import form_data

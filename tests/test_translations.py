@@ -35,7 +35,15 @@ def test_every_french_message_is_translated():
 def test_catalog_holds_every_message_of_the_code(tmp_path):
     """Extract the messages afresh and check none is missing from the committed catalog."""
     root = Path(settings.BASE_DIR)
-    for item in ("config", "organisations", "partnerships", "templates", "manage.py"):
+    for item in (
+        "config",
+        "core",
+        "notifications",
+        "organisations",
+        "partnerships",
+        "templates",
+        "manage.py",
+    ):
         source = root / item
         target = tmp_path / item
         if source.is_dir():

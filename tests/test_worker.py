@@ -34,9 +34,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from config.celery import app as project_app
-from organisations.tasks import send_weekly_digest
+from notifications.tasks import send_commitment_reminders, send_review_reminders, send_weekly_digest
 from partnerships.models import ExportJob, Reminder
-from partnerships.tasks import send_commitment_reminders, send_review_reminders
 from tests.factories import CommitmentFactory, MembershipFactory, UserFactory
 from tests.services import require
 

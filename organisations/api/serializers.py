@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from config.api.fields import SlugRelatedField
+from core.api.fields import SlugRelatedField
 from organisations.choices import MemberRole, OrganisationKind, SizeBand
 from organisations.models import Membership, Organisation, User
 

@@ -14,7 +14,7 @@ from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
-from config.api.errors import TransactionalWrites
+from core.api.errors import TransactionalWrites
 from organisations.models import Membership, Organisation, User
 from organisations.permissions import require_admin
 from organisations.services import (

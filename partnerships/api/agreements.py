@@ -16,12 +16,12 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 
-from config.api.errors import TransactionalWrites
+from core.api.errors import TransactionalWrites
 from organisations.models import Organisation
 from partnerships import policy
-from partnerships.agreements import services
-from partnerships.agreements.models import CLAUSE_FIELDS
 from partnerships.models import Agreement, AgreementApproval
+from partnerships.models.agreements import CLAUSE_FIELDS
+from partnerships.services import agreements as services
 
 from .views import PartnershipScoped
 

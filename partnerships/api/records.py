@@ -16,9 +16,9 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 
-from config.api.errors import TransactionalWrites
+from core.api.errors import TransactionalWrites
 from organisations.models import Organisation
-from partnerships import policy, reviews
+from partnerships import policy
 from partnerships.models import (
     Benefit,
     Commitment,
@@ -28,13 +28,14 @@ from partnerships.models import (
     Responsibility,
     Review,
 )
-from partnerships.services import (
+from partnerships.services.records import (
     concern_check_record,
     level_record,
     record_delete,
     record_save,
     review_save,
 )
+from partnerships.services.reviews import review_close, review_hold
 
 from .filters import (
     BenefitFilter,
@@ -427,10 +428,10 @@ class ReviewStepApi(ReviewMixin, TransactionalWrites, generics.GenericAPIView):
 class ReviewHoldApi(ReviewStepApi):
     """Mark the review held: every party's blind rating is revealed to all."""
 
-    step = reviews.review_hold
+    step = review_hold
 
 
 class ReviewCloseApi(ReviewStepApi):
     """Close the review: its record is frozen (409 unless it was held first)."""
 
-    step = reviews.review_close
+    step = review_close

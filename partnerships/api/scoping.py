@@ -23,8 +23,8 @@ from organisations.permissions import memberships_that_administer, memberships_t
 from partnerships import policy
 from partnerships.choices import AssessmentKind, Invitation, PartyRole
 from partnerships.exceptions import StateConflict
-from partnerships.health import with_health
 from partnerships.models import LevelAssessment, Partnership, Party
+from partnerships.reads.health import with_health
 
 if TYPE_CHECKING:
     from organisations.models import User

@@ -12,7 +12,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from config.api.fields import SlugRelatedField
+from core.api.fields import SlugRelatedField
 from organisations.models import Organisation, User
 from partnerships import policy
 from partnerships.choices import (
@@ -25,7 +25,6 @@ from partnerships.choices import (
     PartyRole,
     ResistanceCategory,
 )
-from partnerships.health import health_signals
 from partnerships.models import (
     Benefit,
     Commitment,
@@ -37,7 +36,8 @@ from partnerships.models import (
     Responsibility,
     Review,
 )
-from partnerships.reviews import visible_record
+from partnerships.reads.agenda import visible_record
+from partnerships.reads.health import health_signals
 
 # "other" exists under both kinds of concern; the API exchanges the keys only.
 CONCERN_CATEGORY_VALUES = list(dict.fromkeys([*FearCategory.values, *ResistanceCategory.values]))

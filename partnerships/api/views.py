@@ -17,13 +17,13 @@ from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api.errors import TransactionalWrites
-from config.api.lists import StableOrderingFilter
+from core.api.errors import TransactionalWrites
+from core.api.lists import StableOrderingFilter
 from organisations.models import Organisation
 from partnerships import policy
 from partnerships.choices import ConcernStatus, PartnershipStatus
 from partnerships.models import Commitment, Concern, Partnership, Party
-from partnerships.services import (
+from partnerships.services.partnerships import (
     invitation_respond,
     partnership_create,
     partnership_delete,
@@ -67,7 +67,7 @@ class PartnershipScoped:
     """Views below /partnerships/<partnership_id>/: the partnership is fetched for this user
     first, so outsiders get 404 on every nested route."""
 
-    acting_parameter = ACTING  # documented on the writes by config.api.schema.ApiSchema
+    acting_parameter = ACTING  # documented on the writes by core.api.schema.ApiSchema
 
     def get_partnership(self) -> Partnership:
         if not hasattr(self, "_partnership"):

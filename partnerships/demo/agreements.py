@@ -7,8 +7,8 @@ import datetime
 
 from django.utils import timezone
 
-from partnerships.agreements import services
-from partnerships.dates import add_months
+from core.dates import add_months
+from partnerships.services import agreements as services
 
 READING = {
     "purpose": "Accompagner chaque semaine les élèves de sixième en difficulté de lecture, "

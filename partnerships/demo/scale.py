@@ -17,8 +17,8 @@ import random
 from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
+from core.dates import add_months
 from organisations.models import Membership, Organisation, User
-from partnerships.audit import recorded_bulk_write
 from partnerships.choices import (
     AssessmentKind,
     CommitmentStatus,
@@ -34,7 +34,6 @@ from partnerships.choices import (
     Scope,
     Visibility,
 )
-from partnerships.dates import add_months
 from partnerships.models import (
     Benefit,
     Commitment,
@@ -46,6 +45,7 @@ from partnerships.models import (
     Responsibility,
     Review,
 )
+from partnerships.services.audit import recorded_bulk_write
 
 from . import data
 from . import scale_words as words

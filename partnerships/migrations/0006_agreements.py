@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import migrations, models
 from django.utils import timezone
 
-import partnerships.agreements.models
+import partnerships.models.agreements
 
 SCHEDULE_NAME = "Agreement expiry reminders"
 
@@ -127,7 +127,7 @@ class Migration(migrations.Migration):
                     models.FileField(
                         blank=True,
                         max_length=200,
-                        upload_to=partnerships.agreements.models.signed_scan_path,
+                        upload_to=partnerships.models.agreements.signed_scan_path,
                         verbose_name="signed scan",
                     ),
                 ),

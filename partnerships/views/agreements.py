@@ -18,12 +18,14 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from organisations.access import ADMIN, WRITE, member_required
+from partnerships.forms.agreements import AgreementForm, RefusalForm, SignedScanForm
+from partnerships.reads import agreement_diff as diff
+from partnerships.reads import agreements as reads
+from partnerships.services import agreements as services
+from partnerships.services.versions import StaleVersion
 
-from ..agreements import diff, reads, services
-from ..agreements.forms import AgreementForm, RefusalForm, SignedScanForm
 from ..exceptions import StateConflict
 from ..models import Agreement
-from ..services import StaleVersion
 from .common import get_partnership_or_404
 from .records import _done, add_errors, tab_url
 from .workspace import get_workspace_partnership_or_404, render_workspace

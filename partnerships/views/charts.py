@@ -6,8 +6,8 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from organisations.access import member_required
+from partnerships.reports import charts
 
-from .. import charts
 from ..models import Partnership
 from .common import get_partnership_or_404
 

@@ -7,10 +7,10 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from organisations.access import member_required
+from partnerships.reads.health import health_signals, with_health
+from partnerships.reports import charts
 
-from .. import charts
 from ..choices import PartnershipStatus
-from ..health import health_signals, with_health
 from ..models import Commitment, Concern, Partnership, Party
 
 ALERTS_SHOWN = 30

@@ -18,10 +18,10 @@ from django.views.decorators.http import require_POST
 
 from organisations.access import WRITE, member_required
 from organisations.models import Membership
+from partnerships.forms import ExportStartForm
+from partnerships.services.exports import KEEP_DAYS, export_request
 
 from ..choices import ExportStatus
-from ..exports import KEEP_DAYS, export_request
-from ..forms import ExportStartForm
 from ..models import ExportJob
 from .common import render_page_or_partial
 

@@ -8,10 +8,10 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from organisations.access import member_required
+from partnerships.forms import PartnershipFilterForm
+from partnerships.reads.tables import FILTER_PARAMS, partnership_table, write_csv
 
 from ..choices import Invitation
-from ..exports import FILTER_PARAMS, partnership_table, write_csv
-from ..forms import PartnershipFilterForm
 from ..models import Partnership, Party
 from .common import render_page_or_partial
 

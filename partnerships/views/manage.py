@@ -12,19 +12,24 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from organisations.access import ADMIN, WRITE, member_required
-
-from ..choices import Invitation
-from ..exceptions import StateConflict
-from ..forms import InviteForm, PartnerInviteFormSet, PartnershipEditForm, PartnershipForm
-from ..models import Party
-from ..services import (
-    StaleVersion,
+from partnerships.forms import (
+    InviteForm,
+    PartnerInviteFormSet,
+    PartnershipEditForm,
+    PartnershipForm,
+)
+from partnerships.services.partnerships import (
     invitation_respond,
     partnership_create,
     partnership_delete,
     partnership_update,
     party_invite,
 )
+from partnerships.services.versions import StaleVersion
+
+from ..choices import Invitation
+from ..exceptions import StateConflict
+from ..models import Party
 from .common import get_partnership_or_404
 from .records import add_errors
 

@@ -19,10 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from organisations.access import WRITE, member_required
-
-from .. import charts, reviews
-from ..choices import AssessmentKind, CommitmentStatus
-from ..forms import (
+from partnerships.forms import (
     AgreedLevelForm,
     BenefitForm,
     BlindRatingForm,
@@ -31,15 +28,26 @@ from ..forms import (
     MinutesForm,
     ReviewPlanForm,
 )
-from ..ical import review_calendar
-from ..models import Commitment, Concern, Review
-from ..services import (
-    StaleVersion,
+from partnerships.reads.agenda import (
+    accepted_parties,
+    blind_status,
+    build_agenda,
+    review_table,
+    visible_record,
+)
+from partnerships.reads.ical import review_calendar
+from partnerships.reports import charts
+from partnerships.services import reviews
+from partnerships.services.records import (
     concern_check_record,
     level_record,
     record_save,
     review_save,
 )
+from partnerships.services.versions import StaleVersion
+
+from ..choices import AssessmentKind, CommitmentStatus
+from ..models import Commitment, Concern, Review
 from .common import get_partnership_or_404, render_page_or_partial
 from .records import add_errors
 
@@ -81,11 +89,11 @@ def meeting_context(request, membership, partnership, review, **forms) -> dict:
         "organisation": organisation,
         "partnership": partnership,
         "review": review,
-        "agenda": reviews.build_agenda(review, organisation),
-        "blind": reviews.blind_status(review, organisation),
+        "agenda": build_agenda(review, organisation),
+        "blind": blind_status(review, organisation),
     }
     if review.is_closed:
-        context["record"] = reviews.visible_record(review.record, {organisation.slug})
+        context["record"] = visible_record(review.record, {organisation.slug})
         return context
     concerns = _open_concerns(membership, partnership)
     commitment_form = forms.get("commitment_form") or CommitmentForm()
@@ -314,8 +322,8 @@ def review_agenda(request: HttpRequest, membership, partnership_id: int, review_
             "organisation": membership.organisation,
             "partnership": partnership,
             "review": review,
-            "agenda": reviews.build_agenda(review, membership.organisation),
-            "blind": reviews.blind_status(review, membership.organisation),
+            "agenda": build_agenda(review, membership.organisation),
+            "blind": blind_status(review, membership.organisation),
         },
     )
 
@@ -338,10 +346,10 @@ def review_history(request: HttpRequest, membership, partnership_id: int):
     """Every review's record side by side, with levels and concern intensity over time."""
     partnership = get_partnership_or_404(membership, partnership_id)
     organisation = membership.organisation
-    parties = reviews.accepted_parties(partnership)
+    parties = accepted_parties(partnership)
     rows = [
         (row, [row.perceived.get(party.pk) for party in parties])
-        for row in reviews.review_table(partnership, organisation)
+        for row in review_table(partnership, organisation)
     ]
     return render(
         request,

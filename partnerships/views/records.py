@@ -19,9 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from organisations.access import WRITE, member_required
-
-from ..choices import CommitmentStatus, ConcernStatus
-from ..forms import (
+from partnerships.forms import (
     BenefitForm,
     CommitmentEditForm,
     CommitmentForm,
@@ -32,15 +30,17 @@ from ..forms import (
     ResponsibilityForm,
     ReviewForm,
 )
-from ..models import Benefit, Commitment, Concern, Responsibility, Review
-from ..services import (
-    StaleVersion,
+from partnerships.services.records import (
     concern_check_record,
     level_record,
     record_delete,
     record_save,
     review_save,
 )
+from partnerships.services.versions import StaleVersion
+
+from ..choices import CommitmentStatus, ConcernStatus
+from ..models import Benefit, Commitment, Concern, Responsibility, Review
 from .common import render_page_or_partial
 from .workspace import get_workspace_partnership_or_404, render_workspace, workspace_context
 

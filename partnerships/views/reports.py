@@ -23,13 +23,14 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from organisations.access import member_required
+from partnerships.forms import ReportFilterForm
+from partnerships.reports import figures as reports
+from partnerships.reports import gaps as report_gaps
+from partnerships.reports.charts import Chart, HeatMap
+from partnerships.reports.figures import Figures, Selection, Table
+from partnerships.reports.files import csv_response, xlsx_response
 
-from .. import report_gaps, reports
-from ..charts import Chart, HeatMap
-from ..forms import ReportFilterForm
 from ..models import Partnership
-from ..report_files import csv_response, xlsx_response
-from ..reports import Figures, Selection, Table
 from .charts import svg_response
 
 Builder = Callable[[Selection], Figures]

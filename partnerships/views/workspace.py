@@ -10,11 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from organisations.access import member_required
 from organisations.models import Membership
-
-from .. import charts, timeline
-from ..agreements.reads import agreement_tab
-from ..choices import Level
-from ..forms import (
+from partnerships.forms import (
     BenefitForm,
     CommitmentForm,
     ConcernCheckForm,
@@ -23,7 +19,13 @@ from ..forms import (
     ResponsibilityForm,
     ReviewForm,
 )
-from ..health import health_signals, with_health
+from partnerships.models.querysets import current_perceived_levels, visible_to
+from partnerships.reads import timeline
+from partnerships.reads.agreements import agreement_tab
+from partnerships.reads.health import health_signals, with_health
+from partnerships.reports import charts
+
+from ..choices import Level
 from ..models import (
     Benefit,
     Commitment,
@@ -34,7 +36,6 @@ from ..models import (
     Responsibility,
     Review,
 )
-from ..querysets import current_perceived_levels, visible_to
 from .common import render_page_or_partial
 
 TABS = {

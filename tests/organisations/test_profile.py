@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from organisations.tasks import send_weekly_digest
+from notifications.tasks import send_weekly_digest
 from tests.factories import CommitmentFactory
 
 pytestmark = pytest.mark.django_db

@@ -12,9 +12,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import translation
 
-from partnerships.agreements import services
-from partnerships.agreements.diff import compare, word_diff
 from partnerships.models import Agreement
+from partnerships.reads.agreement_diff import compare, word_diff
+from partnerships.services import agreements as services
 from tests.factories import (
     AgreementFactory,
     CommitmentFactory,

@@ -8,9 +8,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
-from partnerships.agreements import services
 from partnerships.exceptions import AgreementFrozen, AgreementStateError
 from partnerships.models import Agreement, AgreementApproval
+from partnerships.services import agreements as services
 from tests.factories import (
     CommitmentFactory,
     LevelAssessmentFactory,

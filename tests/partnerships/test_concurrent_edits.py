@@ -15,8 +15,9 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from partnerships.models import Commitment, Concern, Review
-from partnerships.reviews import review_hold
-from partnerships.services import StaleVersion, record_save, review_save
+from partnerships.services.records import record_save, review_save
+from partnerships.services.reviews import review_hold
+from partnerships.services.versions import StaleVersion
 from tests.factories import CommitmentFactory, ConcernFactory, ReviewFactory
 from tests.forms import form_data
 

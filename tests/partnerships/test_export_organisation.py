@@ -9,8 +9,8 @@ from django.core.management import ManagementUtility, call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 
-from partnerships.archive import organisation_archive
 from partnerships.models import AgreementApproval
+from partnerships.reads.archive import organisation_archive
 from tests.factories import (
     AgreementFactory,
     BenefitFactory,

@@ -124,9 +124,7 @@ def test_a_nul_character_in_a_filter_starts_nothing_and_says_why(
     client, editor, partnership, django_capture_on_commit_callbacks
 ):
     client.force_login(editor)
-    response = start(
-        client, django_capture_on_commit_callbacks, file_format="csv", q="lecture\x00"
-    )
+    response = start(client, django_capture_on_commit_callbacks, file_format="csv", q="lecture\x00")
     assert response["Location"] == url("list")
     assert not ExportJob.objects.exists()
     page = client.get(response["Location"])

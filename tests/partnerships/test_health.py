@@ -6,8 +6,8 @@ import datetime
 
 import pytest
 
-from partnerships.health import health_signals, with_health
 from partnerships.models import Partnership
+from partnerships.reads.health import health_signals, with_health
 from tests.factories import (
     CommitmentFactory,
     ConcernCheckFactory,

@@ -10,7 +10,8 @@ from django.urls import reverse
 from icalendar import Calendar
 
 from partnerships.models import ConcernCheck, LevelAssessment, Review
-from partnerships.reviews import build_agenda, review_close, review_hold
+from partnerships.reads.agenda import build_agenda
+from partnerships.services.reviews import review_close, review_hold
 from tests.factories import (
     BenefitFactory,
     CommitmentFactory,

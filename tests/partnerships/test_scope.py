@@ -6,7 +6,7 @@ import datetime
 
 import pytest
 
-from partnerships.services import invitation_respond, partnership_create, party_invite
+from partnerships.services.partnerships import invitation_respond, partnership_create, party_invite
 from tests.factories import MembershipFactory, OrganisationFactory, PartyFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

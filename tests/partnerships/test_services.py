@@ -8,18 +8,20 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from partnerships.models import Commitment, LevelAssessment, Partnership
-from partnerships.services import (
-    StaleVersion,
-    concern_check_record,
+from partnerships.services.partnerships import (
     invitation_respond,
-    level_record,
     partnership_create,
     partnership_delete,
     partnership_update,
     party_invite,
+)
+from partnerships.services.records import (
+    concern_check_record,
+    level_record,
     record_save,
     review_save,
 )
+from partnerships.services.versions import StaleVersion
 from tests.factories import ConcernFactory, ReviewFactory
 
 pytestmark = pytest.mark.django_db

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from partnerships.charts import Chart, HeatMap
+from partnerships.reports.charts import Chart, HeatMap
 
 pytestmark = pytest.mark.django_db
 
@@ -50,7 +50,7 @@ def test_heat_map_shades_grow_with_the_count_and_empty_cells_stay_blank():
 
 
 def test_value_labels_fall_on_round_numbers():
-    from partnerships.charts import _label_step
+    from partnerships.reports.charts import _label_step
 
     assert [_label_step(top) for top in (1, 5, 8, 9, 16, 17, 100, 7000)] == [
         1,

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 from openpyxl import load_workbook
 
-from partnerships.report_files import csv_response, xlsx_response
+from partnerships.reports.files import csv_response, xlsx_response
 
 FIGURE = SimpleNamespace(
     title="=Titre",

@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 from django.utils import translation
 
-from partnerships import report_gaps, reports
 from partnerships.models import Partnership
-from partnerships.reports import Period, Selection
+from partnerships.reports import figures as reports
+from partnerships.reports import gaps as report_gaps
+from partnerships.reports.figures import Period, Selection
 from tests.reports.conftest import END, START, TODAY
 
 pytestmark = pytest.mark.django_db

@@ -362,7 +362,7 @@ def test_a_chart_runs_only_the_query_that_draws_it(member_client, world, django_
 def test_a_long_gap_list_shows_one_page_and_the_files_every_row(
     staff_client, world, org_a, monkeypatch, django_assert_num_queries
 ):
-    monkeypatch.setattr("partnerships.report_gaps.TABLE_PAGE_SIZE", 2)
+    monkeypatch.setattr("partnerships.reports.gaps.TABLE_PAGE_SIZE", 2)
     for index in range(4):  # four more partnerships perceived 2 and 5: three levels apart
         partnership = PartnershipFactory(
             title=f"Gap {index}", starts_on=datetime.date(2024, 6, 1), scope="external"

@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.core.serializers.json import DjangoJSONEncoder
 
 from organisations.models import Organisation
-from partnerships.archive import organisation_archive
+from partnerships.reads.archive import organisation_archive
 
 
 class Command(BaseCommand):

@@ -9,9 +9,9 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from core.dates import add_months
 from organisations.models import Membership, Organisation, User
 from partnerships.choices import AssessmentKind, CommitmentStatus, Invitation, ReviewStatus
-from partnerships.dates import add_months
 from partnerships.demo import agreements as demo_agreements
 from partnerships.demo import data
 from partnerships.models import (
@@ -22,8 +22,9 @@ from partnerships.models import (
     Responsibility,
     Review,
 )
-from partnerships.reviews import review_close
-from partnerships.services import concern_check_record, level_record, partnership_create
+from partnerships.services.partnerships import partnership_create
+from partnerships.services.records import concern_check_record, level_record
+from partnerships.services.reviews import review_close
 
 CADENCE_MONTHS = 3
 

@@ -1,0 +1,43 @@
+"""E-mails to one person: in their language, with a plain-text and an HTML part, absolute links.
+
+Background tasks have no request, so links are built from ``settings.SITE_URL`` and the
+language comes from the recipient's profile, never from whoever triggered the task.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+
+if TYPE_CHECKING:
+    from organisations.models import User
+
+
+def absolute_url(viewname: str, **kwargs) -> str:
+    """The full address of a page, for a link that is read outside the site."""
+    return settings.SITE_URL + reverse(viewname, kwargs=kwargs or None)
+
+
+def send_to_user(*, user: User, template: str, context: dict) -> None:
+    """Render ``emails/<template>_subject.txt``, ``.txt`` and ``.html`` for ``user``, send them.
+
+    Everything is rendered under the user's language, dates and numbers included.
+    """
+    with translation.override(user.language or settings.LANGUAGE_CODE):
+        context = {
+            "user": user,
+            "site_url": settings.SITE_URL,
+            "profile_url": absolute_url("profile"),
+            **context,
+        }
+        subject = " ".join(render_to_string(f"emails/{template}_subject.txt", context).split())
+        text = render_to_string(f"emails/{template}.txt", context)
+        html = render_to_string(f"emails/{template}.html", context)
+    message = EmailMultiAlternatives(subject, text, to=[user.email])
+    message.attach_alternative(html, "text/html")
+    message.send()

@@ -1,0 +1,385 @@
+from __future__ import annotations
+
+import datetime
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from core.dates import add_months
+from organisations.choices import OrganisationKind
+from organisations.models import Organisation
+from partnerships.choices import (
+    INTENSITY_MAX,
+    INTENSITY_MIN,
+    AssessmentKind,
+    ExportFormat,
+    Level,
+    PartnershipStatus,
+    PartyRole,
+    Scope,
+)
+from partnerships.models import (
+    Benefit,
+    Commitment,
+    Concern,
+    Partnership,
+    Party,
+    Responsibility,
+    Review,
+)
+from partnerships.reports.figures import MAX_PERIOD_MONTHS, Period
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class PartnershipForm(forms.ModelForm):
+    class Meta:
+        model = Partnership
+        fields = [
+            "title",
+            "purpose",
+            "status",
+            "starts_on",
+            "ends_on",
+            "review_cadence",
+            "next_review_on",
+        ]
+        widgets = {
+            "starts_on": DATE,
+            "ends_on": DATE,
+            "next_review_on": DATE,
+            "purpose": forms.Textarea(attrs={"rows": 3}),
+        }
+
+
+class VersionedEditForm(forms.ModelForm):
+    """Carries the version the record was read at: a save over a newer version is refused.
+
+    Bound again after a refusal, it keeps what the person typed (and the version they read).
+    """
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.fields["version"].initial = self.instance.version
+
+
+class PartnershipEditForm(VersionedEditForm, PartnershipForm):
+    pass
+
+
+class PartnerInviteForm(forms.Form):
+    organisation = forms.ModelChoiceField(
+        label=_("Partner organisation"), queryset=Organisation.objects.none(), required=False
+    )
+    role = forms.ChoiceField(label=_("Its role"), choices=PartyRole.choices, initial="partner")
+
+    def __init__(self, *args, exclude: Organisation | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        directory = Organisation.objects.active().order_by("name")
+        if exclude is not None:
+            directory = directory.exclude(pk=exclude.pk)
+        self.fields["organisation"].queryset = directory
+
+
+PartnerInviteFormSet = forms.formset_factory(PartnerInviteForm, extra=3, max_num=10)
+
+
+class InviteForm(PartnerInviteForm):
+    """Invite one more organisation into an existing partnership."""
+
+    def __init__(self, *args, partnership: Partnership, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["organisation"]
+        field.required = True
+        field.queryset = field.queryset.exclude(parties__partnership=partnership)
+
+
+class SlugChoiceField(forms.ModelChoiceField):
+    """A choice named by slug; a NUL character is an invalid choice, not a database error."""
+
+    def to_python(self, value):
+        if isinstance(value, str) and "\x00" in value:
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            )
+        return super().to_python(value)
+
+
+class PartnershipFilterForm(forms.Form):
+    """The list's filters; every field is optional and travels in the address bar."""
+
+    q = forms.CharField(label=_("Search"), required=False)
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=[("", _("Any status")), *PartnershipStatus.choices],
+        required=False,
+    )
+    level = forms.TypedChoiceField(
+        label=_("Agreed level"),
+        choices=[("", _("Any level")), *Level.choices],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+    scope = forms.ChoiceField(
+        label=_("Scope"), choices=[("", _("Any scope")), *Scope.choices], required=False
+    )
+    partner = SlugChoiceField(
+        label=_("Partner organisation"),
+        queryset=Organisation.objects.none(),
+        to_field_name="slug",
+        empty_label=_("Any partner"),
+        required=False,
+    )
+
+    def __init__(self, *args, organisation: Organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["partner"].queryset = (
+            Organisation.objects.filter(
+                parties__partnership__parties__organisation=organisation,
+                parties__invitation="accepted",
+            )
+            .exclude(pk=organisation.pk)
+            .distinct()
+            .order_by("name")
+        )
+
+
+class ExportStartForm(forms.Form):
+    """The format of a background export; the filters travel beside it, as on the list."""
+
+    file_format = forms.ChoiceField(label=_("Format"), choices=ExportFormat.choices)
+
+
+class PartyChoiceMixin:
+    """Limit party fields to the accepted parties of the partnership."""
+
+    party_fields = ("party",)
+
+    def limit_parties(self, partnership: Partnership) -> None:
+        parties = Party.objects.accepted().filter(partnership=partnership)
+        for name in self.party_fields:
+            if name in self.fields:
+                self.fields[name].queryset = parties.select_related("organisation")
+                self.fields[name].label_from_instance = lambda party: party.organisation.name
+
+
+class ResponsibilityForm(PartyChoiceMixin, forms.ModelForm):
+    class Meta:
+        model = Responsibility
+        fields = ["party", "title", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+
+
+class CommitmentForm(PartyChoiceMixin, forms.ModelForm):
+    class Meta:
+        model = Commitment
+        fields = ["party", "title", "due_on", "status", "description"]
+        widgets = {"due_on": DATE, "description": forms.Textarea(attrs={"rows": 2})}
+
+
+class CommitmentEditForm(VersionedEditForm, CommitmentForm):
+    pass
+
+
+class ConcernForm(PartyChoiceMixin, forms.ModelForm):
+    party_fields = ("raised_by",)
+
+    class Meta:
+        model = Concern
+        fields = ["kind", "category", "raised_by", "visibility", "description", "response"]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 2}),
+            "response": forms.Textarea(attrs={"rows": 2}),
+        }
+
+
+class ConcernEditForm(VersionedEditForm, ConcernForm):
+    class Meta(ConcernForm.Meta):
+        fields = ["status", "description", "response"]
+
+
+class ConcernCheckForm(forms.Form):
+    intensity = forms.TypedChoiceField(
+        label=_("Intensity now"),
+        choices=[(value, str(value)) for value in range(INTENSITY_MIN, INTENSITY_MAX + 1)],
+        coerce=int,
+        widget=forms.RadioSelect,
+        help_text=_("0 means the concern is gone, 5 that it weighs the most."),
+    )
+    note = forms.CharField(label=_("Note"), required=False, max_length=2000)
+
+
+class BenefitForm(PartyChoiceMixin, forms.ModelForm):
+    class Meta:
+        model = Benefit
+        fields = ["category", "party", "description", "evidence", "observed_on"]
+        widgets = {
+            "observed_on": DATE,
+            "description": forms.Textarea(attrs={"rows": 2}),
+            "evidence": forms.Textarea(attrs={"rows": 2}),
+        }
+
+
+class LevelForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Which level"), choices=AssessmentKind.choices)
+    level = forms.TypedChoiceField(label=_("Level"), choices=Level.choices, coerce=int)
+    rationale = forms.CharField(
+        label=_("Why"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ReviewForm(forms.ModelForm):
+    class Meta:
+        model = Review
+        fields = ["scheduled_on", "location", "guests"]
+        widgets = {"scheduled_on": DATE, "guests": forms.Textarea(attrs={"rows": 2})}
+
+
+class ReviewPlanForm(VersionedEditForm):
+    """Date, place, who attends (members of the parties) and other guests."""
+
+    class Meta:
+        model = Review
+        fields = ["scheduled_on", "location", "attendees", "guests", "agenda"]
+        widgets = {
+            "scheduled_on": DATE,
+            "attendees": forms.CheckboxSelectMultiple,
+            "guests": forms.Textarea(attrs={"rows": 2}),
+            "agenda": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, partnership: Partnership, **kwargs):
+        super().__init__(*args, **kwargs)
+        from organisations.models import User
+
+        self.fields["attendees"].queryset = (
+            User.objects.filter(
+                memberships__organisation__parties__partnership=partnership,
+                memberships__organisation__parties__invitation="accepted",
+            )
+            .distinct()
+            .order_by("last_name", "username")
+        )
+        self.fields["attendees"].label_from_instance = lambda user: str(user)
+
+
+class BlindRatingForm(forms.Form):
+    level = forms.TypedChoiceField(
+        label=_("How we perceive the partnership today"), choices=Level.choices, coerce=int
+    )
+    wished_level = forms.TypedChoiceField(
+        label=_("The level we wish for (optional)"),
+        choices=[("", "—"), *Level.choices],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+
+
+class AgreedLevelForm(forms.Form):
+    level = forms.TypedChoiceField(
+        label=_("Level agreed together"), choices=Level.choices, coerce=int
+    )
+    rationale = forms.CharField(
+        label=_("Why"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class MinutesForm(VersionedEditForm):
+    class Meta:
+        model = Review
+        fields = ["minutes", "decisions", "open_items", "next_review_on"]
+        widgets = {
+            "minutes": forms.Textarea(attrs={"rows": 5}),
+            "decisions": forms.Textarea(attrs={"rows": 3}),
+            "open_items": forms.Textarea(attrs={"rows": 2}),
+            "next_review_on": DATE,
+        }
+
+
+class ChecksForm(forms.Form):
+    """One optional 0-5 rating per open concern the organisation may see."""
+
+    def __init__(self, *args, concerns, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.concerns = list(concerns)
+        for concern in self.concerns:
+            self.fields[f"concern_{concern.pk}"] = forms.TypedChoiceField(
+                label=f"{concern.get_kind_display()} · {concern.category_label}",
+                choices=[
+                    ("", "—"),
+                    *[(v, str(v)) for v in range(INTENSITY_MIN, INTENSITY_MAX + 1)],
+                ],
+                coerce=int,
+                empty_value=None,
+                required=False,
+                widget=forms.RadioSelect,
+            )
+
+    def ratings(self):
+        for concern in self.concerns:
+            value = self.cleaned_data.get(f"concern_{concern.pk}")
+            if value is not None:
+                yield concern, value
+
+
+class ReportFilterForm(forms.Form):
+    """The reports' filters, in the address bar like the list's: a period, then what narrows
+    the partnerships (an organisation among them, the scope, a kind of organisation)."""
+
+    start = forms.DateField(label=_("From"), required=False, widget=DATE)
+    end = forms.DateField(label=_("To"), required=False, widget=DATE)
+    organisation = SlugChoiceField(
+        label=_("Organisation"),
+        queryset=Organisation.objects.none(),
+        to_field_name="slug",
+        empty_label=_("Any organisation"),
+        required=False,
+    )
+    scope = forms.ChoiceField(
+        label=_("Scope"), choices=[("", _("Any scope")), *Scope.choices], required=False
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind of organisation"),
+        choices=[("", _("Any kind")), *OrganisationKind.choices],
+        required=False,
+        help_text=_("Partnerships with at least one organisation of this kind."),
+    )
+
+    def __init__(self, *args, viewer: Organisation | None, today: datetime.date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+        default = Period.twelve_months_to(today)
+        self.fields["start"].widget.attrs["placeholder"] = default.start.isoformat()
+        self.fields["end"].widget.attrs["placeholder"] = default.end.isoformat()
+        if viewer is None:
+            organisations = Organisation.objects.all()
+        else:
+            # The organisation's partners: asking for any other would only ever show nothing.
+            organisations = (
+                Organisation.objects.filter(
+                    parties__partnership__parties__organisation=viewer,
+                    parties__partnership__parties__invitation="accepted",
+                    parties__invitation="accepted",
+                )
+                .exclude(pk=viewer.pk)
+                .distinct()
+            )
+        self.fields["organisation"].queryset = organisations.order_by("name")
+
+    def clean(self) -> dict:
+        data = super().clean()
+        default = Period.twelve_months_to(self.today)
+        start, end = data.get("start") or default.start, data.get("end") or default.end
+        if start > end:
+            raise forms.ValidationError(_("The start of the period comes after its end."))
+        if add_months(start, MAX_PERIOD_MONTHS) <= end:
+            raise forms.ValidationError(
+                _("Choose a period of %(months)s months at most.") % {"months": MAX_PERIOD_MONTHS}
+            )
+        data["period"] = Period(start, end)
+        return data

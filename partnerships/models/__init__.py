@@ -1,0 +1,65 @@
+"""The partnerships app's models, one module per sub-domain; every name is re-exported here, so
+``from partnerships.models import X`` is the one way to import them.
+
+- ``partnerships``: the partnership and its parties;
+- ``records``: what parties record in it (levels, responsibilities, commitments, concerns and
+  their checks, benefits);
+- ``reviews``: the periodic review meeting;
+- ``agreements``: the partnership agreement and each party's approval;
+- ``operations``: bookkeeping of background work (reminders sent, export files);
+- ``base``: the helpers the models share; ``querysets``: their query sets.
+"""
+
+from partnerships.models.agreements import (
+    AGREEMENT_FROZEN,
+    AGREEMENT_NOT_DRAFT,
+    AGREEMENT_SKIPS_APPROVAL,
+    ALLOWED_MOVES,
+    CLAUSE_FIELDS,
+    CLAUSES,
+    MOVING_FIELDS,
+    Agreement,
+    AgreementApproval,
+    AgreementQuerySet,
+    signed_scan_path,
+)
+from partnerships.models.base import AppendOnlyModel
+from partnerships.models.operations import ExportJob, Reminder, export_path
+from partnerships.models.partnerships import Partnership, Party
+from partnerships.models.records import (
+    Benefit,
+    Commitment,
+    Concern,
+    ConcernCheck,
+    LevelAssessment,
+    Responsibility,
+)
+from partnerships.models.reviews import REVIEW_FROZEN, Review
+
+__all__ = [
+    "AGREEMENT_FROZEN",
+    "AGREEMENT_NOT_DRAFT",
+    "AGREEMENT_SKIPS_APPROVAL",
+    "ALLOWED_MOVES",
+    "CLAUSES",
+    "CLAUSE_FIELDS",
+    "MOVING_FIELDS",
+    "REVIEW_FROZEN",
+    "Agreement",
+    "AgreementApproval",
+    "AgreementQuerySet",
+    "AppendOnlyModel",
+    "Benefit",
+    "Commitment",
+    "Concern",
+    "ConcernCheck",
+    "ExportJob",
+    "LevelAssessment",
+    "Partnership",
+    "Party",
+    "Reminder",
+    "Responsibility",
+    "Review",
+    "export_path",
+    "signed_scan_path",
+]

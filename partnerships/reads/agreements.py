@@ -1,0 +1,104 @@
+"""What the Agreement tab and the printable page read: two queries, whatever the history."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Prefetch
+
+from organisations.choices import MemberRole
+from partnerships.choices import AgreementState, ApprovalDecision, Invitation
+from partnerships.forms.agreements import AgreementForm, RefusalForm, SignedScanForm
+from partnerships.models.agreements import Agreement, AgreementApproval
+from partnerships.services.agreements import OPEN_STATES
+
+
+def versions_of(partnership) -> list[Agreement]:
+    """Every version, latest first, with its decisions and who made them (two queries)."""
+    approvals = AgreementApproval.objects.select_related("organisation").order_by(
+        "round", "at", "pk"
+    )
+    return list(
+        Agreement.objects.filter(partnership=partnership)
+        .select_related("created_by")
+        .prefetch_related(Prefetch("approvals", queryset=approvals))
+        .order_by("-version")
+    )
+
+
+@dataclass(frozen=True)
+class PartyDecision:
+    party: object  # anything with an ``organisation``: a party, or a past round's decision
+    decision: AgreementApproval | None  # None: not decided yet in this round
+
+
+def round_decisions(agreement: Agreement, parties) -> list[PartyDecision]:
+    """For each current party, its decision in the version's latest submission round."""
+    decided = {
+        approval.organisation_id: approval
+        for approval in agreement.approvals.all()
+        if approval.round == agreement.submission_round
+    }
+    return [PartyDecision(party, decided.get(party.organisation_id)) for party in parties]
+
+
+def document_decisions(agreement: Agreement, parties) -> list[PartyDecision]:
+    """What a printed version shows: for an approved one, the decisions that brought it into
+    force (whoever the parties are now); otherwise each current party's decision so far."""
+    if not agreement.is_approved:
+        return round_decisions(agreement, parties)
+    return [
+        PartyDecision(approval, approval)
+        for approval in agreement.approvals.all()
+        if approval.round == agreement.submission_round
+    ]
+
+
+def current_parties_of(partnership) -> list:
+    """The parties that decide, from the workspace's prefetched parties (no query)."""
+    return [
+        party
+        for party in partnership.parties.all()
+        if party.invitation == Invitation.ACCEPTED and party.left_on is None
+    ]
+
+
+def agreement_tab(partnership, membership, **forms) -> dict:
+    versions = versions_of(partnership)
+    in_force = next((v for v in versions if v.state == AgreementState.IN_FORCE), None)
+    open_version = next((v for v in versions if v.state in OPEN_STATES), None)
+    parties = current_parties_of(partnership)
+    decisions = round_decisions(open_version, parties) if open_version else []
+    own = next(
+        (d for d in decisions if d.party.organisation_id == membership.organisation_id), None
+    )
+    refusals = []
+    if open_version and open_version.state == AgreementState.DRAFT:
+        refusals = [
+            d.decision
+            for d in decisions
+            if d.decision and d.decision.decision == ApprovalDecision.REFUSE
+        ]
+    is_draft = open_version is not None and open_version.state == AgreementState.DRAFT
+    # A party that has left reads the record but no longer drafts, submits or attaches.
+    is_current = any(p.organisation_id == membership.organisation_id for p in parties)
+    return {
+        "may_write": membership.can_write and is_current,
+        "versions": versions,
+        "in_force": in_force,
+        "open_version": open_version,
+        "decisions": decisions if open_version and not is_draft else [],
+        "refusals": refusals,
+        "may_decide": (
+            membership.role == MemberRole.ADMIN
+            and open_version is not None
+            and open_version.state == AgreementState.PENDING
+            and own is not None
+            and own.decision is None
+        ),
+        "agreement_form": (forms.get("agreement_form") or AgreementForm(instance=open_version))
+        if is_draft
+        else None,
+        "refusal_form": forms.get("refusal_form") or RefusalForm(),
+        "scan_form": forms.get("scan_form") or SignedScanForm(),
+    }

@@ -1,0 +1,155 @@
+"""One partnership's story: changes, levels, checks and reviews merged in time order.
+
+Each source is read once with a bound, so the page costs the same number of queries however
+long the partnership's history is.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from partnerships.choices import AssessmentKind
+from partnerships.models import Agreement, Commitment, ConcernCheck, LevelAssessment, Party, Review
+from partnerships.reads.health import visible_concerns
+
+PER_SOURCE = 40
+SHOWN = 80
+
+
+@dataclass(frozen=True)
+class Event:
+    when: datetime.datetime
+    kind: str
+    text: str
+    who: str
+
+
+def _moment(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(12)))
+
+
+def _name(user) -> str:
+    return str(user) if user else _("the platform")
+
+
+HISTORY_VERBS = {"+": _("created"), "~": _("changed"), "-": _("deleted")}
+
+
+def events(partnership, organisation) -> list[Event]:
+    found: list[Event] = []
+    for record in partnership.history.select_related("history_user")[:PER_SOURCE]:
+        found.append(
+            Event(
+                record.history_date,
+                "change",
+                _("Partnership %(verb)s: %(title)s (status %(status)s)")
+                % {
+                    "verb": HISTORY_VERBS[record.history_type],
+                    "title": record.title,
+                    "status": record.get_status_display(),
+                },
+                _name(record.history_user),
+            )
+        )
+    for record in (
+        Party.history.filter(partnership_id=partnership.pk)
+        .select_related("history_user", "organisation")
+        .order_by("-history_date")[:PER_SOURCE]
+    ):
+        found.append(
+            Event(
+                record.history_date,
+                "party",
+                _("%(organisation)s: invitation %(state)s, role %(role)s")
+                % {
+                    "organisation": record.organisation.name,
+                    "state": record.get_invitation_display().lower(),
+                    "role": record.get_role_display().lower(),
+                },
+                _name(record.history_user),
+            )
+        )
+    for record in (
+        Commitment.history.filter(partnership_id=partnership.pk)
+        .select_related("history_user")
+        .order_by("-history_date")[:PER_SOURCE]
+    ):
+        found.append(
+            Event(
+                record.history_date,
+                "commitment",
+                _("Commitment %(verb)s: %(title)s (%(status)s)")
+                % {
+                    "verb": HISTORY_VERBS[record.history_type],
+                    "title": record.title,
+                    "status": record.get_status_display().lower(),
+                },
+                _name(record.history_user),
+            )
+        )
+    for entry in (
+        LevelAssessment.objects.visible_to_organisation(organisation)
+        .filter(partnership=partnership)
+        .select_related("author", "party__organisation")
+        .order_by("-assessed_on", "-pk")[:PER_SOURCE]
+    ):
+        if entry.kind == AssessmentKind.PERCEIVED:
+            text = _("%(organisation)s perceives level %(level)s") % {
+                "organisation": entry.party.organisation.name,
+                "level": entry.get_level_display(),
+            }
+        else:
+            text = _("%(kind)s: %(level)s") % {
+                "kind": entry.get_kind_display(),
+                "level": entry.get_level_display(),
+            }
+        found.append(Event(_moment(entry.assessed_on), "level", text, _name(entry.author)))
+    for check in (
+        ConcernCheck.objects.filter(
+            concern__in=visible_concerns(organisation).filter(partnership=partnership)
+        )
+        .select_related("author", "concern")
+        .order_by("-checked_on", "-pk")[:PER_SOURCE]
+    ):
+        found.append(
+            Event(
+                _moment(check.checked_on),
+                "check",
+                _("%(concern)s rated %(intensity)s/5")
+                % {
+                    "concern": check.concern.category_label,
+                    "intensity": check.intensity,
+                },
+                _name(check.author),
+            )
+        )
+    for review in (
+        Review.objects.filter(partnership=partnership)
+        .select_related("created_by")
+        .order_by("-scheduled_on")[:PER_SOURCE]
+    ):
+        day = review.held_on or review.scheduled_on
+        text = (_("Review held") if review.held_on else _("Review planned")) + (
+            f" — {review.decisions}" if review.decisions else ""
+        )
+        found.append(Event(_moment(day), "review", text, _name(review.created_by)))
+    for record in (
+        Agreement.history.filter(partnership_id=partnership.pk)
+        .select_related("history_user")
+        .order_by("-history_date")[:PER_SOURCE]
+    ):
+        found.append(
+            Event(
+                record.history_date,
+                "agreement",
+                _("Agreement version %(version)s: %(state)s")
+                % {"version": record.version, "state": record.get_state_display().lower()},
+                _name(record.history_user),
+            )
+        )
+    found.sort(key=lambda event: event.when, reverse=True)
+    return found[:SHOWN]

@@ -1,0 +1,282 @@
+"""Chart data read from the database, drawn server-side as SVG with pygal.
+
+Each chart is one ``Chart``: the same object feeds the SVG image and the data table printed
+beneath it, so what is drawn and what is read out never differ. A ``HeatMap`` has no image: it
+is a table whose cells carry their number and a shade class, so colour never speaks alone.
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+from dataclasses import dataclass, field
+
+import pygal
+from django.db.models import Avg, Count, QuerySet
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from pygal.style import Style
+
+from core.dates import add_months
+from partnerships.choices import AssessmentKind, Level, concern_category_label
+from partnerships.models import ConcernCheck, LevelAssessment, Partnership
+from partnerships.reports.dbfunctions import MonthStart
+
+STYLE = Style(
+    background="#ffffff",
+    plot_background="#ffffff",
+    foreground="#1d2433",
+    foreground_strong="#1d2433",
+    foreground_subtle="#5a6475",
+    font_family="system-ui, sans-serif",
+    colors=("#1f5fbf", "#c2571a", "#2e7d32", "#7b1fa2", "#00838f", "#a32020", "#5d4037", "#455a64"),
+)
+
+
+DRAWINGS = {
+    "bar": pygal.Bar,
+    "stacked": pygal.StackedBar,
+    "line": pygal.Line,
+    "hbar": pygal.HorizontalBar,
+    "hstacked": pygal.HorizontalStackedBar,
+}
+HORIZONTAL = ("hbar", "hstacked")
+
+
+@dataclass
+class Chart:
+    title: str
+    x_title: str
+    y_title: str
+    x_labels: list[str]
+    series: list[tuple[str, list[float | None]]] = field(default_factory=list)
+    kind: str = "bar"
+    y_max: int | None = None
+
+    @property
+    def rows(self) -> list[tuple[str, list[float | None]]]:
+        """The table beneath the chart: one row per x label, one column per series."""
+        return [
+            (label, [values[index] for _name, values in self.series])
+            for index, label in enumerate(self.x_labels)
+        ]
+
+    @property
+    def columns(self) -> list[str]:
+        """The header of the table beneath the chart (and of its exports)."""
+        return [self.x_title, *(name for name, _values in self.series)]
+
+    @property
+    def table_rows(self) -> list[list]:
+        """The table beneath the chart as flat rows, the x label first (for exports)."""
+        return [[label, *values] for label, values in self.rows]
+
+    def _top(self) -> int:
+        if self.y_max:
+            return self.y_max
+        if self.kind in ("stacked", "hstacked"):
+            totals = [sum(v or 0 for v in values) for _label, values in self.rows]
+        else:
+            totals = [v for _name, values in self.series for v in values if v is not None]
+        return max([math.ceil(v) for v in totals] or [1]) or 1
+
+    def svg(self) -> bytes:
+        config = {
+            "style": STYLE,
+            "js": [],
+            "width": 720,
+            "height": 360,
+            "title": self.title,
+            "x_title": self.x_title,
+            "y_title": self.y_title,
+            "show_legend": len(self.series) > 1,
+            "legend_at_bottom": True,
+            "truncate_legend": 40,
+            "legend_at_bottom_columns": 2,
+            "x_label_rotation": 30,
+            "truncate_label": -1,
+            "print_values": False,
+        }
+        top = self._top()
+        config["range"] = (0, top)
+        if self.series:  # pygal fails on y labels without any series; it says "No data"
+            config["y_labels"] = list(range(0, top + 1, _label_step(top)))
+        if self.kind in HORIZONTAL:  # long names read best down the side, unrotated
+            config["x_label_rotation"] = 0
+            # pygal keeps x_title under the chart: here that is the axis of the values
+            config["x_title"], config["y_title"] = self.y_title, self.x_title
+        chart = DRAWINGS[self.kind](**config)
+        chart.x_labels = self.x_labels
+        for name, values in self.series:
+            chart.add(name, values)
+        return chart.render()
+
+
+def _label_step(top: int) -> int:
+    """A round step giving at most about eight labels up to ``top``: 1, 2, 5, 10, 20, 25, 50…"""
+    for step in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500):
+        if top / step <= 8:
+            return step
+    return max(1, top // 8)
+
+
+@dataclass
+class HeatMap:
+    """A two-way table of counts, each cell shaded by its share of the largest count."""
+
+    title: str
+    row_title: str
+    row_labels: list[str]
+    column_labels: list[str]
+    values: list[list[int]]
+    shades: int = 4
+
+    @property
+    def columns(self) -> list[str]:
+        return [self.row_title, *self.column_labels]
+
+    @property
+    def table_rows(self) -> list[list]:
+        return [[label, *row] for label, row in zip(self.row_labels, self.values, strict=True)]
+
+    def shade(self, value: int) -> int:
+        """0 for an empty cell, then 1 to ``shades`` as the count nears the largest one."""
+        top = max((v for row in self.values for v in row), default=0)
+        return math.ceil(self.shades * value / top) if value and top else 0
+
+    @property
+    def shaded_rows(self) -> list[tuple[str, list[tuple[int, int]]]]:
+        return [
+            (label, [(value, self.shade(value)) for value in row])
+            for label, row in zip(self.row_labels, self.values, strict=True)
+        ]
+
+
+def partnerships_by_level(partnerships: QuerySet[Partnership]) -> Chart:
+    """How many partnerships sit at each agreed level (one query)."""
+    counted = dict(
+        partnerships.with_levels()
+        .order_by()
+        .values_list("agreed_level")
+        .annotate(n=Count("pk"))
+        .values_list("agreed_level", "n")
+    )
+    labels = [f"{level} · {label}" for level, label in Level.choices]
+    return Chart(
+        title=_("Partnerships by agreed level"),
+        x_title=_("Agreed level"),
+        y_title=_("Partnerships"),
+        x_labels=[*labels, _("Not agreed yet")],
+        series=[
+            (
+                _("Partnerships"),
+                [counted.get(level, 0) for level in Level.values] + [counted.get(None, 0)],
+            )
+        ],
+    )
+
+
+def concern_intensity_by_category(organisation, today: datetime.date) -> Chart:
+    """Mean intensity of the checks of each category, month by month, over twelve months."""
+    from partnerships.reads.health import visible_concerns
+
+    first_month = add_months(today.replace(day=1), -11)
+    months = [add_months(first_month, offset) for offset in range(12)]
+    rows = (
+        ConcernCheck.objects.filter(
+            checked_on__gte=first_month,
+            concern__in=visible_concerns(organisation).filter(
+                partnership__in=Partnership.objects.for_organisation(organisation)
+            ),
+        )
+        .annotate(month=MonthStart("checked_on"))
+        .order_by()
+        .values("month", "concern__kind", "concern__category")
+        .annotate(mean=Avg("intensity"))
+    )
+    series: dict[tuple[str, str], dict[datetime.date, float]] = {}
+    for row in rows:
+        month = row["month"]
+        if isinstance(month, datetime.datetime):
+            month = month.date()
+        key = (row["concern__kind"], row["concern__category"])
+        series.setdefault(key, {})[month] = round(float(row["mean"]), 1)
+    return Chart(
+        title=_("Intensity of fears and resistances, last twelve months"),
+        x_title=_("Month"),
+        y_title=_("Mean intensity (0 to 5)"),
+        x_labels=[date_format(month, "M Y") for month in months],
+        series=[
+            (concern_category_label(kind, category), [values.get(m) for m in months])
+            for (kind, category), values in sorted(series.items())
+        ],
+        kind="line",
+        y_max=5,
+    )
+
+
+def partnership_concerns_over_time(partnership: Partnership, organisation) -> Chart:
+    """Mean intensity by category at each date the partnership's concerns were checked."""
+    from partnerships.reads.health import visible_concerns
+
+    rows = list(
+        ConcernCheck.objects.filter(
+            concern__in=visible_concerns(organisation).filter(partnership=partnership)
+        )
+        .order_by()
+        .values("checked_on", "concern__kind", "concern__category")
+        .annotate(mean=Avg("intensity"))
+    )
+    dates = sorted({row["checked_on"] for row in rows})
+    series: dict[tuple[str, str], dict[datetime.date, float]] = {}
+    for row in rows:
+        key = (row["concern__kind"], row["concern__category"])
+        series.setdefault(key, {})[row["checked_on"]] = round(float(row["mean"]), 1)
+    return Chart(
+        title=_("Intensity of fears and resistances by category"),
+        x_title=_("Date"),
+        y_title=_("Mean intensity (0 to 5)"),
+        x_labels=[date_format(day, "SHORT_DATE_FORMAT") for day in dates],
+        series=[
+            (concern_category_label(kind, category), [values.get(day) for day in dates])
+            for (kind, category), values in sorted(series.items())
+        ],
+        kind="line",
+        y_max=5,
+    )
+
+
+def levels_over_time(partnership: Partnership, organisation) -> Chart:
+    """Agreed, target and perceived levels at each date an entry was recorded.
+
+    Only entries the organisation may see: revealed perceptions and its own blind ones.
+    """
+    entries = list(
+        LevelAssessment.objects.visible_to_organisation(organisation)
+        .filter(partnership=partnership)
+        .select_related("party__organisation")
+        .order_by("assessed_on", "pk")
+    )
+    dates = sorted({entry.assessed_on for entry in entries})
+    names: dict[tuple[str, int | None], str] = {}
+    values: dict[tuple[str, int | None], dict[datetime.date, int]] = {}
+    for entry in entries:
+        key = (entry.kind, entry.party_id)
+        if entry.kind == AssessmentKind.PERCEIVED:
+            names[key] = _("Perceived by %(organisation)s") % {
+                "organisation": entry.party.organisation.name
+            }
+        else:
+            names[key] = str(AssessmentKind(entry.kind).label)
+        values.setdefault(key, {})[entry.assessed_on] = entry.level
+    order = {AssessmentKind.AGREED: 0, AssessmentKind.TARGET: 1, AssessmentKind.PERCEIVED: 2}
+    keys = sorted(values, key=lambda key: (order[key[0]], names[key]))
+    return Chart(
+        title=_("Levels over time"),
+        x_title=_("Date"),
+        y_title=_("Level (1 to 7)"),
+        x_labels=[date_format(day, "SHORT_DATE_FORMAT") for day in dates],
+        series=[(names[key], [values[key].get(day) for day in dates]) for key in keys],
+        kind="line",
+        y_max=7,
+    )

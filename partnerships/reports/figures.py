@@ -1,0 +1,565 @@
+"""Cross-partnership reports: counted and averaged in the database, returned as plain data.
+
+Each report function takes a ``Selection``: the partnerships to report on (every partnership
+for staff, ``Partnership.objects.for_organisation(org)`` for an organisation, then narrowed by
+the filters), the viewing organisation (None for staff), the period and today's date. It returns
+its figures, ``Chart``, ``HeatMap`` or ``Table``, keyed by a stable name, and runs a fixed number
+of queries whatever the data size.
+
+What an organisation may see, and only that, is counted: another organisation's private
+concerns never enter its numbers. Perception figures use only revealed ratings, for staff too:
+a blind rating is not a fact anyone may act on until its review is held.
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.db.models import Avg, Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, TruncDate
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from core.dates import add_months
+from partnerships.choices import (
+    AssessmentKind,
+    CommitmentStatus,
+    ConcernKind,
+    FearCategory,
+    Invitation,
+    Level,
+    PleasureCategory,
+    ResistanceCategory,
+    Scope,
+)
+from partnerships.models import Benefit, Commitment, Concern, ConcernCheck, LevelAssessment, Party
+from partnerships.models.querysets import PENDING_COMMITMENT, latest_level, overdue_commitment
+from partnerships.reports.charts import Chart, HeatMap
+from partnerships.reports.dbfunctions import PlusDays, QuarterStart
+
+if TYPE_CHECKING:
+    from organisations.models import Organisation
+
+# A review held up to a week after its planned date still counts as held on time.
+REVIEW_TOLERANCE_DAYS = 7
+# Past five years the monthly tables stop being readable.
+MAX_PERIOD_MONTHS = 60
+
+Figures = dict[str, "Chart | HeatMap | Table"]
+
+
+@dataclass(frozen=True)
+class Period:
+    """The days a report looks at, both ends included."""
+
+    start: datetime.date
+    end: datetime.date
+
+    @classmethod
+    def twelve_months_to(cls, today: datetime.date) -> Period:
+        """From the first day of the month eleven months back to today: twelve months."""
+        return cls(add_months(today.replace(day=1), -11), today)
+
+    def months(self) -> list[datetime.date]:
+        """The first day of each month the period touches."""
+        return self._steps(self.start.replace(day=1), 1)
+
+    def quarters(self) -> list[datetime.date]:
+        """The first day of each quarter the period touches."""
+        first = self.start.replace(month=(self.start.month - 1) // 3 * 3 + 1, day=1)
+        return self._steps(first, 3)
+
+    def month_ends(self) -> list[datetime.date]:
+        """The last day of each month, the period's own end for its last month."""
+        return [
+            min(add_months(month, 1) - datetime.timedelta(days=1), self.end)
+            for month in self.months()
+        ]
+
+    def _steps(self, first: datetime.date, months: int) -> list[datetime.date]:
+        steps = []
+        while first <= self.end:
+            steps.append(first)
+            first = add_months(first, months)
+        return steps
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What one report reads: whose partnerships, seen by whom, over which period."""
+
+    partnerships: QuerySet
+    organisation: Organisation | None
+    period: Period
+    today: datetime.date
+    # The page wanted of each per-partnership table, by figure name (1 when not named); None
+    # for every row of every table, as the CSV and XLSX files hold.
+    table_pages: Mapping[str, int] | None = None
+
+
+@dataclass(frozen=True)
+class TablePage:
+    """Which rows of a long table are shown: page ``number`` of ``size`` rows, of ``count``."""
+
+    number: int
+    size: int
+    count: int
+
+    @property
+    def num_pages(self) -> int:
+        return max(1, math.ceil(self.count / self.size))
+
+    @property
+    def first_row(self) -> int:
+        return (self.number - 1) * self.size + 1 if self.count else 0
+
+    @property
+    def last_row(self) -> int:
+        return min(self.number * self.size, self.count)
+
+
+@dataclass
+class Table:
+    """A plain table: a header and rows of values (None for a value that does not exist).
+
+    ``page`` is set when only one page of the rows is held (on screen), None when all are.
+    """
+
+    title: str
+    columns: list[str]
+    table_rows: list[list]
+    page: TablePage | None = None
+
+
+def partnerships_matching(
+    partnerships: QuerySet,
+    *,
+    organisation: Organisation | None = None,
+    scope: str = "",
+    kind: str = "",
+) -> QuerySet:
+    """Narrow to partnerships with ``organisation`` as an accepted party, of ``scope``, and with
+    an accepted party of organisation ``kind`` (each only when given)."""
+    accepted = Party.objects.filter(partnership=OuterRef("pk"), invitation=Invitation.ACCEPTED)
+    if organisation is not None:
+        partnerships = partnerships.filter(Exists(accepted.filter(organisation=organisation)))
+    if scope:
+        partnerships = partnerships.filter(scope=scope)
+    if kind:
+        partnerships = partnerships.filter(Exists(accepted.filter(organisation__kind=kind)))
+    return partnerships
+
+
+# --- Labels -------------------------------------------------------------------------------
+def level_label(level: int | None) -> str:
+    return f"{level} · {Level(level).label}" if level else _("Not agreed yet")
+
+
+def month_label(month: datetime.date) -> str:
+    return date_format(month, "F Y")
+
+
+def quarter_label(quarter: datetime.date) -> str:
+    return _("Q%(number)s %(year)s") % {
+        "number": (quarter.month - 1) // 3 + 1,
+        "year": quarter.year,
+    }
+
+
+def _as_date(value: datetime.date | datetime.datetime) -> datetime.date:
+    return value.date() if isinstance(value, datetime.datetime) else value
+
+
+def _rounded(mean) -> float | None:
+    """A mean as shown and exported: one decimal (PostgreSQL returns a Decimal, SQLite a float)."""
+    return None if mean is None else round(float(mean), 1)
+
+
+# Every category of both kinds, fears first, in the order of the vocabulary.
+CATEGORY_ORDER = [
+    *((ConcernKind.FEAR, category) for category in FearCategory),
+    *((ConcernKind.RESISTANCE, category) for category in ResistanceCategory),
+]
+
+
+def _visible_concerns(selection: Selection) -> QuerySet:
+    """Concerns of the selected partnerships the viewer may see (all of them for staff)."""
+    concerns = Concern.objects.filter(partnership__in=selection.partnerships)
+    if selection.organisation is not None:
+        concerns = concerns.filter(
+            pk__in=Concern.objects.visible_to_organisation(selection.organisation)
+        )
+    return concerns
+
+
+def _on_record_at_end(selection: Selection) -> QuerySet:
+    """Visible concerns already raised on the period's last day."""
+    # Before the next local midnight rather than ``created_at__date__lte``: the date cast is a
+    # Python callback per row on SQLite (a third of the concerns report's time).
+    return _visible_concerns(selection).filter(created_at__lt=_day_after(selection.period.end))
+
+
+def _day_after(day: datetime.date) -> datetime.datetime:
+    """The first moment after ``day`` ends, in the current time zone."""
+    return timezone.make_aware(
+        datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min)
+    )
+
+
+# --- Partnerships by agreed level and scope, month by month --------------------------------
+def _running_on(day: datetime.date) -> Q:
+    """Started (or, without a start date, recorded) on or before ``day`` and not yet ended."""
+    return Q(began__lte=day) & (Q(ended__isnull=True) | Q(ended__gte=day))
+
+
+def agreed_levels_by_month(selection: Selection) -> Figures:
+    """How many partnerships sat at each agreed level, and in each scope, at each month's end.
+
+    Two queries: the agreed entries in force at each month's end, grouped by level and scope;
+    and the partnerships running then without any agreed level yet.
+    """
+    days = selection.period.month_ends()
+    agreed = LevelAssessment.objects.filter(kind=AssessmentKind.AGREED)
+    next_agreed = agreed.filter(partnership=OuterRef("partnership")).filter(
+        Q(assessed_on__gt=OuterRef("assessed_on"))
+        | Q(assessed_on=OuterRef("assessed_on"), pk__gt=OuterRef("pk"))
+    )
+    in_force = (
+        agreed.filter(partnership__in=selection.partnerships)
+        .alias(
+            # Never replaced reads as replaced at the end of time: one subquery per monthly
+            # count instead of two (``IS NULL OR > day``); Django inlines it in each count.
+            replaced_on=Coalesce(
+                Subquery(next_agreed.order_by("assessed_on", "pk").values("assessed_on")[:1]),
+                Value(datetime.date.max),
+            ),
+            began=Coalesce("partnership__starts_on", TruncDate("partnership__created_at")),
+            ended=F("partnership__ends_on"),
+        )
+        .order_by()
+        .values("level", "partnership__scope")
+        .annotate(
+            **{
+                f"m{index}": Count(
+                    "pk",
+                    filter=_running_on(day) & Q(assessed_on__lte=day) & Q(replaced_on__gt=day),
+                )
+                for index, day in enumerate(days)
+            }
+        )
+    )
+    not_agreed = (
+        selection.partnerships.order_by()
+        .alias(
+            first_agreed=Subquery(
+                agreed.filter(partnership=OuterRef("pk"))
+                .order_by("assessed_on")
+                .values("assessed_on")[:1]
+            ),
+            began=Coalesce("starts_on", TruncDate("created_at")),
+            ended=F("ends_on"),
+        )
+        .values("scope")
+        .annotate(
+            **{
+                f"m{index}": Count(
+                    "pk",
+                    filter=_running_on(day)
+                    & (Q(first_agreed__isnull=True) | Q(first_agreed__gt=day)),
+                )
+                for index, day in enumerate(days)
+            }
+        )
+    )
+    by_level = {level: [0] * len(days) for level in [*Level.values, None]}
+    by_scope = {scope: [0] * len(days) for scope in Scope.values}
+    rows = [(row["level"], row["partnership__scope"], row) for row in in_force]
+    rows += [(None, row["scope"], row) for row in not_agreed]
+    for level, scope, row in rows:
+        for index in range(len(days)):
+            by_level[level][index] += row[f"m{index}"]
+            by_scope[scope][index] += row[f"m{index}"]
+    months = [month_label(month) for month in selection.period.months()]
+    return {
+        "levels-by-level": Chart(
+            title=_("Partnerships by agreed level, at the end of each month"),
+            x_title=_("Month"),
+            y_title=_("Partnerships"),
+            x_labels=months,
+            series=[(level_label(level), counts) for level, counts in by_level.items()],
+            kind="stacked",
+        ),
+        "levels-by-scope": Chart(
+            title=_("Partnerships by scope, at the end of each month"),
+            x_title=_("Month"),
+            y_title=_("Partnerships"),
+            x_labels=months,
+            series=[(str(Scope(scope).label), counts) for scope, counts in by_scope.items()],
+            kind="stacked",
+        ),
+    }
+
+
+# --- Fears and resistances -----------------------------------------------------------------
+def concerns_by_category(selection: Selection) -> Figures:
+    """Concerns on record at the period's end by category: how many, how many were checked,
+    and the mean of their latest intensity then (1 query)."""
+    rows = {
+        (row["kind"], row["category"]): row
+        for row in _on_record_at_end(selection)
+        .with_latest_intensity(as_of=selection.period.end)
+        .order_by()
+        .values("kind", "category")
+        .annotate(
+            raised=Count("pk"),
+            checked=Count("latest_intensity"),
+            mean=Avg("latest_intensity"),
+        )
+    }
+    empty = {"raised": 0, "checked": 0, "mean": None}
+    found = [rows.get(key, empty) for key in CATEGORY_ORDER]
+    labels = [str(category.label) for _kind, category in CATEGORY_ORDER]
+    return {
+        "concerns-count": Chart(
+            title=_("Fears and resistances on record at the end of the period, by category"),
+            x_title=_("Category"),
+            y_title=_("Fears and resistances"),
+            x_labels=labels,
+            series=[
+                (_("Raised"), [row["raised"] for row in found]),
+                (_("Checked at least once"), [row["checked"] for row in found]),
+            ],
+            kind="hbar",
+        ),
+        "concerns-intensity": Chart(
+            title=_("Mean latest intensity by category, at the end of the period"),
+            x_title=_("Category"),
+            y_title=_("Mean intensity (0 to 5)"),
+            x_labels=labels,
+            series=[
+                (
+                    _("Mean latest intensity"),
+                    [_rounded(row["mean"]) for row in found],
+                )
+            ],
+            kind="hbar",
+            y_max=5,
+        ),
+    }
+
+
+def concern_trend_by_quarter(selection: Selection) -> Figures:
+    """Mean intensity of the checks made each quarter, by category (1 query).
+
+    One row per category with one filtered mean per quarter (a date range each), rather than
+    grouping by each check's quarter: that computed a date for each of some 40,000 checks and
+    sorted them all by it, a third of the query's time on SQLite.
+    """
+    period = selection.period
+    quarters = period.quarters()
+    bounds = [*quarters, add_months(quarters[-1], 3)]
+    rows = (
+        ConcernCheck.objects.filter(
+            concern__in=_visible_concerns(selection),
+            checked_on__range=(period.start, period.end),
+        )
+        .order_by()
+        .values("concern__kind", "concern__category")
+        .annotate(
+            **{
+                f"q{index}": Avg(
+                    "intensity", filter=Q(checked_on__gte=start, checked_on__lt=bounds[index + 1])
+                )
+                for index, start in enumerate(quarters)
+            }
+        )
+    )
+    means: dict[tuple[str, str], dict[datetime.date, float]] = {}
+    for row in rows:
+        key = (row["concern__kind"], row["concern__category"])
+        means[key] = {
+            quarter: _rounded(row[f"q{index}"])
+            for index, quarter in enumerate(quarters)
+            if row[f"q{index}"] is not None
+        }
+    return {
+        "concerns-trend": Chart(
+            title=_("Mean intensity of the checks, quarter by quarter"),
+            x_title=_("Quarter"),
+            y_title=_("Mean intensity (0 to 5)"),
+            x_labels=[quarter_label(quarter) for quarter in quarters],
+            series=[
+                (str(category.label), [means[(kind, category)].get(q) for q in quarters])
+                for kind, category in CATEGORY_ORDER
+                if (kind, category) in means
+            ],
+            kind="line",
+            y_max=5,
+        )
+    }
+
+
+def fears_by_agreed_level(selection: Selection) -> Figures:
+    """Fears on record at the period's end, by the partnership's agreed level then (1 query)."""
+    counts = {
+        (row["agreed"], row["category"]): row["n"]
+        for row in _on_record_at_end(selection)
+        .filter(kind=ConcernKind.FEAR)
+        .annotate(agreed=latest_level(AssessmentKind.AGREED, selection.period.end, "partnership"))
+        .order_by()
+        .values("agreed", "category")
+        .annotate(n=Count("pk"))
+    }
+    levels = [*Level.values, None]
+    return {
+        "concerns-heatmap": HeatMap(
+            title=_("Fears by agreed level and category, at the end of the period"),
+            row_title=_("Agreed level"),
+            row_labels=[level_label(level) for level in levels],
+            column_labels=[str(category.label) for category in FearCategory],
+            values=[[counts.get((level, c), 0) for c in FearCategory.values] for level in levels],
+        )
+    }
+
+
+# --- Commitments ---------------------------------------------------------------------------
+def commitments_by_organisation(selection: Selection) -> Figures:
+    """Commitments due in the period, by the organisation that owns them: done, still to do,
+    overdue, dropped, and the completion rate of those not dropped (1 query)."""
+    period, today = selection.period, selection.today
+    rows = list(
+        Commitment.objects.filter(
+            partnership__in=selection.partnerships,
+            due_on__range=(period.start, period.end),
+        )
+        .order_by()
+        .values("party__organisation", "party__organisation__name")
+        .annotate(
+            done=Count("pk", filter=Q(status=CommitmentStatus.DONE)),
+            to_do=Count("pk", filter=PENDING_COMMITMENT & Q(due_on__gte=today)),
+            overdue=Count("pk", filter=overdue_commitment(today)),
+            dropped=Count("pk", filter=Q(status=CommitmentStatus.DROPPED)),
+        )
+        .order_by("party__organisation__name", "party__organisation")
+    )
+    names = [row["party__organisation__name"] for row in rows]
+
+    def rate(row: dict) -> float | None:
+        kept = row["done"] + row["to_do"] + row["overdue"]
+        return round(100 * row["done"] / kept, 1) if kept else None
+
+    return {
+        "commitments-status": Chart(
+            title=_("Commitments due in the period, by organisation"),
+            x_title=_("Organisation"),
+            y_title=_("Commitments"),
+            x_labels=names,
+            series=[
+                (_("Done"), [row["done"] for row in rows]),
+                (_("Still to do, not yet due"), [row["to_do"] for row in rows]),
+                (_("Overdue"), [row["overdue"] for row in rows]),
+                (_("Dropped"), [row["dropped"] for row in rows]),
+            ],
+            kind="hstacked",
+        ),
+        "commitments-rate": Chart(
+            title=_("Completion rate of the commitments due in the period, by organisation"),
+            x_title=_("Organisation"),
+            y_title=_("Done, per hundred commitments not dropped"),
+            x_labels=names,
+            series=[(_("Completion rate (%)"), [rate(row) for row in rows])],
+            kind="hbar",
+            y_max=100,
+        ),
+    }
+
+
+# --- Reviews -------------------------------------------------------------------------------
+def review_punctuality_by_organisation(selection: Selection) -> Figures:
+    """Reviews planned in the period, for each organisation that is a party: held on time
+    (within the tolerance), late, missing (not held and past the tolerance), or not yet due
+    (1 query)."""
+    period = selection.period
+    tolerance = datetime.timedelta(days=REVIEW_TOLERANCE_DAYS)
+    review = "partnership__reviews__"
+    planned_in_period = Q(**{f"{review}scheduled_on__range": (period.start, period.end)})
+    deadline = PlusDays(f"{review}scheduled_on", tolerance.days)
+    not_held = Q(**{f"{review}held_on__isnull": True})
+    give_up_before = selection.today - tolerance
+    counts = {
+        "on_time": Q(**{f"{review}held_on__lte": deadline}),
+        "late": Q(**{f"{review}held_on__gt": deadline}),
+        "missing": not_held & Q(**{f"{review}scheduled_on__lt": give_up_before}),
+        "not_due": not_held & Q(**{f"{review}scheduled_on__gte": give_up_before}),
+    }
+    rows = list(
+        # Joined to the period's reviews only (an index range per partnership), not to every
+        # review of every partnership; the organisations without any are left out anyway.
+        Party.objects.filter(
+            planned_in_period,
+            partnership__in=selection.partnerships,
+            invitation=Invitation.ACCEPTED,
+        )
+        .order_by()
+        .values("organisation", "organisation__name")
+        .annotate(
+            planned=Count("partnership__reviews", filter=planned_in_period),
+            **{
+                name: Count("partnership__reviews", filter=planned_in_period & condition)
+                for name, condition in counts.items()
+            },
+        )
+        .filter(planned__gt=0)
+        .order_by("organisation__name", "organisation")
+    )
+    return {
+        "reviews-punctuality": Chart(
+            title=_("Reviews planned in the period, by organisation"),
+            x_title=_("Organisation"),
+            y_title=_("Reviews"),
+            x_labels=[row["organisation__name"] for row in rows],
+            series=[
+                (_("Held on time"), [row["on_time"] for row in rows]),
+                (_("Held late"), [row["late"] for row in rows]),
+                (_("Missing"), [row["missing"] for row in rows]),
+                (_("Not yet due"), [row["not_due"] for row in rows]),
+            ],
+            kind="hstacked",
+        )
+    }
+
+
+# --- Pleasures -----------------------------------------------------------------------------
+def pleasures_by_quarter(selection: Selection) -> Figures:
+    """Pleasures demonstrated in the period, quarter by quarter and by category (1 query)."""
+    period = selection.period
+    quarters = period.quarters()
+    counts = {
+        (_as_date(row["quarter"]), row["category"]): row["n"]
+        for row in Benefit.objects.filter(
+            partnership__in=selection.partnerships,
+            observed_on__range=(period.start, period.end),
+        )
+        .annotate(quarter=QuarterStart("observed_on"))
+        .order_by()
+        .values("quarter", "category")
+        .annotate(n=Count("pk"))
+    }
+    return {
+        "pleasures-by-quarter": Chart(
+            title=_("Pleasures demonstrated, quarter by quarter"),
+            x_title=_("Quarter"),
+            y_title=_("Pleasures demonstrated"),
+            x_labels=[quarter_label(quarter) for quarter in quarters],
+            series=[
+                (str(category.label), [counts.get((q, category.value), 0) for q in quarters])
+                for category in PleasureCategory
+            ],
+            kind="stacked",
+        )
+    }

@@ -1,0 +1,67 @@
+"""A report's figures as files: CSV (one block per figure) or XLSX (one sheet per figure).
+
+Each figure is written as it is shown on the page: its title, its header, then its rows, with
+the same values (an empty cell where the page shows a dash).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from django.http import HttpResponse
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+
+from partnerships.reads.tables import spreadsheet_text
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+SHEET_TITLE_LENGTH = 31  # the longest sheet name spreadsheet software accepts
+
+
+def _attachment(content, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def csv_response(figures: dict, filename: str) -> HttpResponse:
+    """Every figure one after the other, a blank line between two."""
+    buffer = io.StringIO()
+    buffer.write("\ufeff")  # lets spreadsheet software read the accents right
+    writer = csv.writer(buffer)
+    for index, figure in enumerate(figures.values()):
+        if index:
+            writer.writerow([])
+        writer.writerow([spreadsheet_text(figure.title)])
+        writer.writerow(figure.columns)
+        writer.writerows(
+            [
+                ["" if value is None else spreadsheet_text(value) for value in row]
+                for row in figure.table_rows
+            ]
+        )
+    return _attachment(buffer.getvalue(), "text/csv; charset=utf-8", filename)
+
+
+def _text(sheet, value):
+    """Strings stored as text cells: a name starting with "=" stays a name, not a formula."""
+    if not isinstance(value, str):
+        return value
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.data_type = "s"
+    return cell
+
+
+def xlsx_response(figures: dict, filename: str) -> HttpResponse:
+    """One sheet per figure, named by the figure's stable name, its title in the first row."""
+    workbook = Workbook(write_only=True)
+    for name, figure in figures.items():
+        sheet = workbook.create_sheet(title=name[:SHEET_TITLE_LENGTH])
+        sheet.append([_text(sheet, figure.title)])
+        sheet.append(figure.columns)
+        for row in figure.table_rows:
+            sheet.append([_text(sheet, value) for value in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return _attachment(buffer.getvalue(), XLSX, filename)

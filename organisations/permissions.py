@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from .choices import MemberRole
@@ -29,6 +30,11 @@ def writes(role: str | None) -> bool:
 def administers(role: str | None) -> bool:
     """Administrators manage members, answer invitations and decide for their organisation."""
     return role == MemberRole.ADMIN
+
+
+def writing(prefix: str = "") -> Q:
+    """Memberships that write (editors and administrators), as a filter."""
+    return Q(**{f"{prefix}role__in": WRITER_ROLES})
 
 
 def memberships_that_write(user: User) -> models.QuerySet:

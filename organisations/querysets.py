@@ -8,8 +8,6 @@ from django.apps import apps
 from django.db import models
 from django.db.models import OuterRef, Subquery
 
-from .choices import MemberRole
-
 if TYPE_CHECKING:
     from .models import User
 
@@ -35,4 +33,6 @@ class OrganisationQuerySet(models.QuerySet):
 class MembershipQuerySet(models.QuerySet):
     def coordinators(self) -> MembershipQuerySet:
         """Members who write: admins and editors."""
-        return self.filter(role__in=[MemberRole.ADMIN, MemberRole.EDITOR])
+        from .permissions import writing  # permissions reads the models, built on this module
+
+        return self.filter(writing())

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.apps import apps
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.functional import cached_property
@@ -395,6 +395,36 @@ def attendee_candidates(partnership: Partnership) -> models.QuerySet:
         .distinct()
         .order_by("last_name", "first_name", "username")
     )
+
+
+def require_nameable(party: Party | None, field: str) -> None:
+    """A record names a party taking part (a bad choice is an input error: 400)."""
+    if party is not None and party_state(party) not in WRITING_STATES:
+        raise ValidationError(
+            {field: _("This organisation does not take part in the partnership (any more).")}
+        )
+
+
+def require_raised_by_own(concern, party: Party) -> None:
+    """A fear or resistance is raised by the organisation that records it."""
+    if concern.raised_by_id is not None and concern.raised_by_id != party.pk:
+        raise ValidationError(
+            {
+                "raised_by": _(
+                    "A fear or resistance is raised by the organisation that records it: "
+                    "name your own organisation, or leave this out."
+                )
+            }
+        )
+
+
+def require_attendees(partnership: Partnership, attendees) -> None:
+    """Attendees are members of the parties taking part."""
+    allowed = set(attendee_candidates(partnership).values_list("pk", flat=True))
+    if any(person.pk not in allowed for person in attendees):
+        raise ValidationError(
+            {"attendees": _("Choose attendees among the members of the parties taking part.")}
+        )
 
 
 # --- The answers templates and views ask -------------------------------------------------------

@@ -233,11 +233,12 @@ class InvitationRespondApi(TransactionalWrites, generics.GenericAPIView):
 
     serializer_class = PartySerializer
     accept = True
+    conflict_methods = ("POST",)  # an invitation already answered
 
     @extend_schema(request=None, responses=PartySerializer)
     def post(self, request, *args, **kwargs):
         party = invitation_for_user(request.user, kwargs["partnership_id"], kwargs["org_slug"])
-        invitation_respond(actor=request.user, party=party, accept=self.accept)
+        party = invitation_respond(actor=request.user, party=party, accept=self.accept)
         return Response(PartySerializer(party).data)
 
 

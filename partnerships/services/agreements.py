@@ -11,17 +11,17 @@ from __future__ import annotations
 import datetime
 from typing import TYPE_CHECKING
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from organisations.permissions import require_admin
+from partnerships import policy
 from partnerships.choices import APPROVED_STATES, AgreementState, ApprovalDecision
 from partnerships.exceptions import AgreementStateError
-from partnerships.models import Commitment, Partnership, Party, Responsibility
+from partnerships.models import Commitment, Partnership, Responsibility
 from partnerships.models.agreements import (
     AGREEMENT_NOT_DRAFT,
     CLAUSE_FIELDS,
@@ -41,13 +41,8 @@ OPEN_STATES = (AgreementState.DRAFT, AgreementState.PENDING)
 
 # --- Reads ---------------------------------------------------------------------------------
 def current_parties(partnership: Partnership):
-    """The parties whose administrators must approve: accepted and not gone."""
-    return (
-        Party.objects.taking_part()
-        .filter(partnership=partnership)
-        .select_related("organisation")
-        .order_by("organisation__name")
-    )
+    """The parties whose administrators must approve: those taking part."""
+    return policy.nameable_parties(partnership)
 
 
 def parties_snapshot(partnership: Partnership) -> list[dict]:
@@ -277,10 +272,8 @@ def _decide(
     actor: User, organisation: Organisation, agreement: Agreement, decision: str, reason: str
 ) -> Agreement:
     """An administrator decides for their own organisation, a current party, once a round."""
-    require_admin(actor, organisation)
+    policy.require_party_admin(policy.Actor.of(actor, organisation), agreement.partnership)
     agreement = _locked(agreement)
-    if not current_parties(agreement.partnership).filter(organisation=organisation).exists():
-        raise PermissionDenied(_("Your organisation is not a party to this partnership."))
     if agreement.state != AgreementState.PENDING:
         raise AgreementStateError(_("Only a submitted version can be approved or refused."))
     round_decisions = agreement.approvals.filter(round=agreement.submission_round)

@@ -19,8 +19,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core.retry import TRANSIENT_ERRORS
-from organisations.models import Membership
-from organisations.permissions import require_writer
+from partnerships import policy
 from partnerships.choices import ExportFormat, ExportKind, ExportStatus
 from partnerships.models import ExportJob
 from partnerships.reads.tables import FILTER_PARAMS, csv_file, partnership_table, xlsx_file
@@ -66,7 +65,7 @@ def export_request(
 
     Enqueued after the commit so the worker never looks for a job that is not saved yet.
     """
-    require_writer(actor, organisation)
+    policy.require_organisation_writer(policy.Actor.of(actor, organisation))
     job = ExportJob.objects.create(
         organisation=organisation,
         requested_by=actor,
@@ -85,13 +84,7 @@ def export_request(
 
 def may_read(user: User | None, organisation: Organisation) -> bool:
     """Whether the person who asked may still read the organisation's partnerships."""
-    return bool(
-        user is not None
-        and user.is_active
-        and Membership.objects.filter(
-            user=user, organisation=organisation, organisation__active=True
-        ).exists()
-    )
+    return policy.Actor.of(user, organisation).is_member
 
 
 def export_fail(job_id: int, error: str) -> None:

@@ -7,25 +7,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from organisations.models import Organisation
-from organisations.permissions import require_admin, require_writer
-from partnerships.choices import (
-    APPROVED_STATES,
-    Invitation,
-    PartyRole,
-    Scope,
-)
-from partnerships.exceptions import StateConflict
-from partnerships.models import (
-    Agreement,
-    Partnership,
-    Party,
-)
+from partnerships import policy
+from partnerships.choices import Invitation, PartyRole, Scope
+from partnerships.models import Agreement, Partnership, Party
 from partnerships.services.versions import lock_at_version, save_validated
 
 if TYPE_CHECKING:
@@ -72,7 +62,7 @@ def partnership_create(
 
     ``partners`` are (organisation, role) pairs invited to join; each must accept.
     """
-    require_writer(actor, organisation)
+    policy.require_organisation_writer(policy.Actor.of(actor, organisation))
     partnership = Partnership(title=title, purpose=purpose, created_by=actor, **fields)
     save_validated(partnership, actor)
     today = timezone.localdate()
@@ -100,7 +90,7 @@ def partnership_update(
     The row is locked while it is checked and written, so two concurrent saves of the same
     version cannot both succeed: the second raises ``StaleVersion``.
     """
-    require_writer(actor, organisation)
+    policy.require_writer(policy.Actor.of(actor, organisation), partnership)
     current = lock_at_version(Partnership, partnership.pk, version)
     for name, value in fields.items():
         setattr(current, name, value)
@@ -113,24 +103,13 @@ def partnership_update(
 def partnership_delete(
     *, actor: User, organisation: Organisation, partnership: Partnership
 ) -> None:
-    """Delete a partnership with all it holds; only administrators of a lead party may."""
-    require_admin(actor, organisation)
-    is_lead = Party.objects.accepted().filter(
-        partnership=partnership, organisation=organisation, role=PartyRole.LEAD
-    )
-    if not is_lead.exists():
-        raise PermissionDenied(_("Only administrators of the lead organisation can delete it."))
-    # An agreement every party approved is part of the record: it outlives any one party's
-    # wish to tidy up (the foreign key PROTECTs it too, for the admin and the shell).
-    versions = Agreement.objects.filter(partnership=partnership)
-    if versions.filter(state__in=APPROVED_STATES).exists():
-        raise StateConflict(
-            _(
-                "This partnership has an agreement approved by every party: it cannot be "
-                "deleted. Set its status to ended instead: its record stays."
-            )
-        )
-    for version in versions:  # drafts and submitted versions go with it, each into history
+    """Delete a partnership with all it holds: the lead's administrators, while no agreement
+    was ever approved (an approved agreement is part of the record: it outlives any one
+    party's wish to tidy up; the foreign key PROTECTs it too, for the admin and the shell)."""
+    policy.require_may_delete_partnership(policy.Actor.of(actor, organisation), partnership)
+    for version in Agreement.objects.filter(
+        partnership=partnership
+    ):  # drafts and submitted versions go with it, each into history
         version._history_user = actor
         version.delete()
     partnership._history_user = actor
@@ -146,8 +125,9 @@ def party_invite(
     organisation: Organisation,
     role: str,
 ) -> Party:
-    """An administrator of a party invites another organisation; one of its admins must accept."""
-    require_admin(actor, acting)
+    """An editor or administrator of a party taking part invites another organisation; one of
+    its administrators must accept."""
+    policy.require_writer(policy.Actor.of(actor, acting), partnership)
     return _invite(actor=actor, partnership=partnership, organisation=organisation, role=role)
 
 
@@ -172,9 +152,8 @@ def _invite(
 @transaction.atomic
 def invitation_respond(*, actor: User, party: Party, accept: bool) -> Party:
     """An administrator of the invited organisation accepts or declines the invitation."""
-    require_admin(actor, party.organisation)
-    if party.invitation != Invitation.INVITED:
-        raise ValidationError(_("This invitation has already been answered."))
+    party = Party.objects.select_for_update().select_related("organisation").get(pk=party.pk)
+    policy.require_invitation_answerer(policy.Actor.of(actor, party.organisation), party)
     party.invitation = Invitation.ACCEPTED if accept else Invitation.DECLINED
     party.responded_at = timezone.now()
     if accept:

@@ -8,23 +8,20 @@ import datetime
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.dates import add_months
 from organisations.models import Organisation
-from organisations.permissions import require_writer
+from partnerships import policy
 from partnerships.choices import (
     AssessmentKind,
     CommitmentStatus,
     ConcernStatus,
-    Visibility,
 )
-from partnerships.exceptions import ReviewFrozen
 from partnerships.models import (
-    REVIEW_FROZEN,
     Commitment,
     Concern,
     ConcernCheck,
@@ -44,16 +41,12 @@ if TYPE_CHECKING:
     from organisations.models import User
 
 
-def require_party_writer(actor: User, organisation: Organisation, partnership: Partnership) -> None:
-    """The actor writes for ``organisation``, which must take part in the partnership: an
-    accepted party that has not left (a party that left keeps reading its record)."""
-    require_writer(actor, organisation)
-    if (
-        not Party.objects.taking_part()
-        .filter(partnership=partnership, organisation=organisation)
-        .exists()
-    ):
-        raise PermissionDenied(_("Your organisation is not a party to this partnership."))
+def require_party_writer(
+    actor: User, organisation: Organisation, partnership: Partnership
+) -> Party:
+    """The policy's ``require_writer`` for ``actor`` acting for ``organisation``: its party,
+    taking part, where the actor is an editor or administrator (404, then 403, otherwise)."""
+    return policy.require_writer(policy.Actor.of(actor, organisation), partnership)
 
 
 @transaction.atomic
@@ -72,11 +65,15 @@ def level_record(
     """Append a level to the log; the latest entry of each kind is the current value.
 
     A perceived level is always the acting organisation's own: nobody rates for another party.
+    A rating for a review is taken while the review is planned; an agreed or target level for
+    a review while it is not closed.
     """
-    require_party_writer(actor, organisation, partnership)
-    party = None
-    if kind == AssessmentKind.PERCEIVED:
-        party = Party.objects.get(partnership=partnership, organisation=organisation)
+    own = require_party_writer(actor, organisation, partnership)
+    party = own if kind == AssessmentKind.PERCEIVED else None
+    if party is not None:
+        policy.require_rating_open(review)
+    else:
+        policy.require_review_open(review)
     assessment = LevelAssessment(
         partnership=partnership,
         kind=kind,
@@ -88,7 +85,6 @@ def level_record(
         author=actor,
         assessed_on=assessed_on or timezone.localdate(),
     )
-    _require_open_review(review)
     save_validated(assessment, actor)
     return assessment
 
@@ -106,8 +102,8 @@ def concern_check_record(
 ) -> ConcernCheck:
     """Append a re-rating of a concern's intensity (0 = gone)."""
     require_party_writer(actor, organisation, concern.partnership)
-    _require_may_see_concern(organisation, concern)
-    _require_open_review(review)
+    policy.require_concern_visible(policy.Actor(actor, organisation, None), concern)
+    policy.require_review_open(review)
     check = ConcernCheck(
         concern=concern,
         intensity=intensity,
@@ -127,18 +123,35 @@ def record_save(
     """Create or update a responsibility, commitment, concern or benefit of a partnership.
 
     A commitment carries its completion date exactly while it is done; a private concern can
-    only be touched by the organisation that raised it. A change of a commitment or concern is
-    refused with ``StaleVersion`` unless it is still at ``version`` (the one the form or request
-    read; by default the one ``record`` was loaded at).
+    only be touched by the organisation that raised it, and a new one is raised by the acting
+    organisation. A record names parties taking part, and its link to a review follows the
+    policy (nothing new for a closed review; what a closed review agreed stays linked to it).
+    A change of a commitment or concern is refused with ``StaleVersion`` unless it is still at
+    ``version`` (the one the form or request read; by default the one ``record`` was loaded at).
     """
-    require_party_writer(actor, organisation, record.partnership)
-    if record.pk is not None and is_versioned(type(record)):
-        expected = record.version if version is None else version
-        record.version = lock_at_version(type(record), record.pk, expected).version + 1
+    own = require_party_writer(actor, organisation, record.partnership)
+    stored = None
+    if record.pk is not None:
+        if is_versioned(type(record)):
+            expected = record.version if version is None else version
+            stored = lock_at_version(type(record), record.pk, expected)
+            record.version = stored.version + 1
+        else:
+            stored = type(record)._base_manager.get(pk=record.pk)
     if isinstance(record, Concern):
-        _require_may_see_concern(organisation, record)
-        if record.status == ConcernStatus.RESOLVED and record.pk is None:
-            raise ValidationError({"status": _("A new concern cannot start resolved.")})
+        policy.require_concern_visible(policy.Actor(actor, organisation, None), record)
+        if stored is None:
+            policy.require_raised_by_own(record, own)
+            record.raised_by = own
+            if record.status == ConcernStatus.RESOLVED:
+                raise ValidationError({"status": _("A new concern cannot start resolved.")})
+    for field in ("party",):
+        if hasattr(record, f"{field}_id") and (
+            stored is None or getattr(stored, f"{field}_id") != getattr(record, f"{field}_id")
+        ):
+            policy.require_nameable(getattr(record, field), field)
+    if hasattr(record, "review_id") and getattr(stored, "review_id", None) != record.review_id:
+        policy.require_review_link(stored.review if stored else None, record.review)
     if isinstance(record, Commitment):
         if record.status == CommitmentStatus.DONE:
             record.completed_on = record.completed_on or timezone.localdate()
@@ -153,8 +166,9 @@ def record_save(
 
 @transaction.atomic
 def record_delete(*, actor: User, organisation: Organisation, record: models.Model) -> None:
-    """Delete a responsibility, commitment or benefit (history keeps what it was)."""
+    """Delete a record whose type the policy lets people delete (history keeps what it was)."""
     require_party_writer(actor, organisation, record.partnership)
+    policy.require_deletable(record)
     record._history_user = actor
     record.delete()
 
@@ -175,10 +189,12 @@ def review_save(
     unless the review is still at ``version`` (by default the one ``review`` was loaded at).
     """
     require_party_writer(actor, organisation, review.partnership)
+    if attendees is not None:
+        policy.require_attendees(review.partnership, attendees)
     if review.pk:
         expected = review.version if version is None else version
         stored = Review.objects.select_for_update().get(pk=review.pk)
-        _require_open_review(stored)  # frozen says more than stale: check it first
+        policy.require_review_open(stored)  # frozen says more than stale: check it first
         if stored.version != expected:
             raise StaleVersion(stored.version, "review")
         review.version = stored.version + 1
@@ -193,15 +209,3 @@ def review_save(
 def next_review_date(partnership: Partnership, held_on: datetime.date) -> datetime.date:
     """The next review follows the partnership's cadence from the last review held."""
     return add_months(held_on, partnership.review_cadence)
-
-
-def _require_open_review(review: Review | None) -> None:
-    if review is not None and review.closed_at is not None:
-        raise ReviewFrozen(REVIEW_FROZEN)
-
-
-def _require_may_see_concern(organisation: Organisation, concern: Concern) -> None:
-    if concern.visibility == Visibility.PRIVATE and (
-        concern.raised_by.organisation_id != organisation.pk
-    ):
-        raise PermissionDenied(_("This concern is private to the organisation that raised it."))

@@ -37,8 +37,14 @@ def test_administrators_of_a_party_invite_an_organisation(api, owner, org_b, par
     )
 
 
-def test_editors_cannot_invite(api, editor, org_b, partnership):
+def test_editors_of_a_party_invite_too(api, editor, org_b, partnership):
     response = api(editor).post(parties_url(partnership), {"organisation": "college-b"})
+    assert response.status_code == 201
+    assert Party.objects.get(organisation=org_b).invitation == "invited"
+
+
+def test_viewers_cannot_invite(api, viewer, org_b, partnership):
+    response = api(viewer).post(parties_url(partnership), {"organisation": "college-b"})
     assert response.status_code == 403
     assert not Party.objects.filter(organisation=org_b).exists()
 
@@ -89,8 +95,7 @@ def test_declining_keeps_it_hidden(api, outsider, invitation, partnership):
 def test_an_invitation_is_answered_once(api, outsider, invitation, partnership):
     api(outsider).post(answer_url(partnership, "college-b", "accept"))
     response = api(outsider).post(answer_url(partnership, "college-b", "decline"))
-    assert response.status_code == 400
-    assert "non_field_errors" in response.json()
+    assert response.status_code == 409
 
 
 def test_only_administrators_of_the_invited_organisation_answer(
@@ -99,8 +104,8 @@ def test_only_administrators_of_the_invited_organisation_answer(
     reader = UserFactory(username="rita")
     MembershipFactory(user=reader, organisation=org_b, role="editor")
     assert api(reader).post(answer_url(partnership, "college-b", "accept")).status_code == 403
-    # A party sees the invitation but cannot answer it for the invited organisation.
-    assert api(owner).post(answer_url(partnership, "college-b", "accept")).status_code == 403
+    # A party sees the invitation but cannot answer it: it is no member of the invited one.
+    assert api(owner).post(answer_url(partnership, "college-b", "accept")).status_code == 404
     invitation.refresh_from_db()
     assert invitation.invitation == "invited"
 

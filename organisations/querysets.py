@@ -36,3 +36,15 @@ class MembershipQuerySet(models.QuerySet):
     def coordinators(self) -> MembershipQuerySet:
         """Members who write: admins and editors."""
         return self.filter(role__in=[MemberRole.ADMIN, MemberRole.EDITOR])
+
+
+class MemberInvitationQuerySet(models.QuerySet):
+    def pending(self) -> MemberInvitationQuerySet:
+        """Invitations still waiting for an answer: neither accepted nor declined."""
+        return self.filter(accepted_at__isnull=True, declined_at__isnull=True)
+
+    def for_invitee(self, user: User) -> MemberInvitationQuerySet:
+        """The pending invitations addressed to this account, in active organisations."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.pending().filter(invitee=user, organisation__active=True)

@@ -43,16 +43,16 @@ def test_the_directory_flag_must_be_a_boolean(api, editor):
     assert "directory" in response.json()
 
 
-def test_creating_an_organisation_makes_the_creator_its_administrator(api, viewer):
-    response = api(viewer).post(ORGANISATIONS, {"name": "Régie de quartier", "kind": "company"})
+def test_staff_creating_an_organisation_become_its_administrator(api, superuser):
+    response = api(superuser).post(ORGANISATIONS, {"name": "Régie de quartier", "kind": "company"})
     assert response.status_code == 201
     assert (response.json()["slug"], response.json()["role"]) == ("regie-de-quartier", "admin")
     organisation = Organisation.objects.get(slug="regie-de-quartier")
-    assert Membership.objects.get(organisation=organisation).user == viewer
+    assert Membership.objects.get(organisation=organisation).user == superuser
 
 
-def test_a_taken_slug_is_refused_on_its_field(api, viewer, org_a):
-    response = api(viewer).post(
+def test_a_taken_slug_is_refused_on_its_field(api, superuser, org_a):
+    response = api(superuser).post(
         ORGANISATIONS, {"name": "Autre", "kind": "association", "slug": "association-a"}
     )
     assert response.status_code == 400
@@ -74,11 +74,12 @@ def test_only_administrators_change_an_organisation(api, owner, editor, org_a):
     assert (org_a.description, org_a.slug) == ("Lecture et écriture", "association-a")
 
 
-def test_administrators_add_members_by_username(api, owner, org_a):
-    UserFactory(username="diane")
+def test_administrators_invite_members_by_username_who_are_not_members_yet(api, owner, org_a):
+    diane = UserFactory(username="diane")
     response = api(owner).post(members_url("association-a"), {"username": "diane"})
     assert response.status_code == 201
-    assert (response.json()["username"], response.json()["role"]) == ("diane", "viewer")
+    assert (response.json()["invited"], response.json()["role"]) == ("diane", "viewer")
+    assert not Membership.objects.filter(user=diane, organisation=org_a).exists()
 
 
 def test_an_unknown_username_is_refused_on_its_field(api, owner, org_a):

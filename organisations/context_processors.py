@@ -1,11 +1,10 @@
 from __future__ import annotations
 
-from .models import MemberInvitation, Membership
+from .models import Membership
 
 
 def memberships(request) -> dict:
-    """For the header: the active organisations the user can act for (the switcher) and how
-    many invitations to join one wait for their answer. Both lazy."""
+    """The active organisations the user can act for, for the switcher in the header (lazy)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
@@ -17,7 +16,4 @@ def memberships(request) -> dict:
             .order_by("organisation__name")
         )
 
-    def pending():
-        return MemberInvitation.objects.for_invitee(user).count()
-
-    return {"user_memberships": load, "pending_member_invitations": pending}
+    return {"user_memberships": load}

@@ -6,8 +6,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import translation
-from django.utils.translation import check_for_language
+from django.utils.html import format_html
+from django.utils.translation import check_for_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
@@ -35,9 +37,24 @@ def home(request: HttpRequest) -> HttpResponse:
         memberships.filter(organisation__slug=last).first()
         or memberships.order_by("organisation__name").select_related("organisation").first()
     )
+    waiting = MemberInvitation.objects.for_invitee(request.user).count()
     if membership is None:
-        pending = MemberInvitation.objects.for_invitee(request.user).exists()
-        return render(request, "organisations/no_organisation.html", {"has_invitations": pending})
+        return render(
+            request, "organisations/no_organisation.html", {"has_invitations": bool(waiting)}
+        )
+    if waiting:
+        # Signing in leads here: members hear of invitations to join another organisation.
+        text = ngettext(
+            "An invitation to join an organisation is waiting for your answer.",
+            "%(count)s invitations to join an organisation are waiting for your answer.",
+            waiting,
+        ) % {"count": waiting}
+        messages.info(
+            request,
+            format_html(
+                '{} <a href="{}">{}</a>', text, reverse("member-invitations"), _("See them")
+            ),
+        )
     return redirect("partnerships:dashboard", org_slug=membership.organisation.slug)
 
 

@@ -215,12 +215,13 @@ def test_a_person_without_organisation_is_pointed_to_their_invitations(client, o
     assert see_them in page(client.get(reverse("home")))
 
 
-def test_the_header_tells_members_about_waiting_invitations(client, owner, outsider):
+def test_members_signing_in_hear_of_waiting_invitations_with_a_link(client, owner, outsider):
     client.force_login(outsider)
-    dashboard = reverse("partnerships:dashboard", args=["college-b"])
-    assert f'href="{MINE}"' not in client.get(dashboard).content.decode()
+    assert f'href="{MINE}"' not in page(client.get(reverse("home"), follow=True))
     invite(owner, outsider)
-    assert f'href="{MINE}"' in client.get(dashboard).content.decode()
+    response = client.get(reverse("home"), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("partnerships:dashboard", args=["college-b"])
+    assert f'href="{MINE}"' in page(response)
 
 
 def test_service_member_invite_refuses_an_existing_member(owner, org_a, viewer):

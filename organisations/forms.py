@@ -12,7 +12,10 @@ class MemberAddForm(forms.Form):
     identifier = forms.CharField(
         label=_("Username or e-mail address"),
         max_length=254,
-        help_text=_("Someone without an account receives an invitation by e-mail."),
+        help_text=_(
+            "The person becomes a member once they accept the invitation. Someone without an "
+            "account receives a link by e-mail to create one."
+        ),
     )
     role = forms.ChoiceField(label=_("Role"), choices=MemberRole.choices, initial="viewer")
 

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from .choices import Language, MemberRole, OrganisationKind, SizeBand
-from .querysets import MembershipQuerySet, OrganisationQuerySet
+from .querysets import MemberInvitationQuerySet, MembershipQuerySet, OrganisationQuerySet
 
 HISTORY_EXCLUDED = ["password", "last_login"]
 
@@ -183,7 +183,13 @@ def _invitation_token() -> str:
 
 
 class MemberInvitation(models.Model):
-    """An e-mail address invited to join an organisation before it has an account."""
+    """An invitation to join an organisation, answered by the person invited.
+
+    Either an e-mail address without an account (``email``: the link of the e-mail, with its
+    token, creates the account) or an existing account (``invitee``: they accept or decline
+    in the application). ``invited_as`` keeps what the inviter typed: the only thing about
+    the person the organisation sees before they accept.
+    """
 
     organisation = models.ForeignKey(
         Organisation,
@@ -191,7 +197,21 @@ class MemberInvitation(models.Model):
         on_delete=models.CASCADE,
         related_name="member_invitations",
     )
-    email = models.EmailField(_("e-mail address"))
+    email = models.EmailField(_("e-mail address"), blank=True)
+    invitee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person invited"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="member_invitations",
+    )
+    invited_as = models.CharField(
+        _("invited as"),
+        max_length=254,
+        blank=True,
+        help_text=_("The username or e-mail address the inviter typed."),
+    )
     role = models.CharField(
         _("role"), max_length=10, choices=MemberRole.choices, default=MemberRole.VIEWER
     )
@@ -206,7 +226,9 @@ class MemberInvitation(models.Model):
     )
     created_at = models.DateTimeField(_("invited at"), auto_now_add=True)
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    declined_at = models.DateTimeField(_("declined at"), null=True, blank=True)
 
+    objects = MemberInvitationQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["token"])
 
     class Meta:
@@ -216,9 +238,30 @@ class MemberInvitation(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["organisation", "email"],
-                condition=Q(accepted_at__isnull=True),
+                condition=Q(
+                    accepted_at__isnull=True, declined_at__isnull=True, invitee__isnull=True
+                ),
                 name="member_invitation_one_pending_per_address",
                 violation_error_message=_("This address already has a pending invitation."),
+            ),
+            models.UniqueConstraint(
+                fields=["organisation", "invitee"],
+                condition=Q(accepted_at__isnull=True, declined_at__isnull=True),
+                name="member_invitation_one_pending_per_invitee",
+                violation_error_message=_(
+                    "This person already has an invitation to this organisation waiting for "
+                    "their answer."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(invitee__isnull=False) | ~Q(email=""),
+                name="member_invitation_names_somebody",
+                violation_error_message=_("An invitation is for an account or an e-mail address."),
+            ),
+            models.CheckConstraint(
+                condition=Q(accepted_at__isnull=True) | Q(declined_at__isnull=True),
+                name="member_invitation_accepted_or_declined",
+                violation_error_message=_("An invitation is accepted or declined, not both."),
             ),
             models.CheckConstraint(
                 condition=Q(role__in=MemberRole.values),
@@ -228,4 +271,13 @@ class MemberInvitation(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.email} → {self.organisation}"
+        return f"{self.invited} → {self.organisation}"
+
+    @property
+    def invited(self) -> str:
+        """Who is invited, as the inviter named them (never the account's own details)."""
+        return self.invited_as or self.email
+
+    @property
+    def is_pending(self) -> bool:
+        return self.accepted_at is None and self.declined_at is None

@@ -73,3 +73,20 @@ def require_admin(user: User | None, organisation: Organisation) -> None:
             _("Only administrators of %(organisation)s can do this.")
             % {"organisation": organisation}
         )
+
+
+def may_manage_members(membership: Membership | None) -> bool:
+    """Administrators invite, change roles and remove members; nobody else does."""
+    return membership is not None and membership.role == MemberRole.ADMIN
+
+
+def require_member_manager(user: User | None, organisation: Organisation) -> None:
+    """The members of an organisation are managed by those ``may_manage_members`` names."""
+    membership = None
+    if user is not None and user.is_authenticated:
+        membership = Membership.objects.filter(user=user, organisation=organisation).first()
+    if not may_manage_members(membership):
+        raise PermissionDenied(
+            _("Only administrators of %(organisation)s can do this.")
+            % {"organisation": organisation}
+        )

@@ -36,3 +36,15 @@ class MembershipQuerySet(models.QuerySet):
         from .permissions import writing  # permissions reads the models, built on this module
 
         return self.filter(writing())
+
+
+class MemberInvitationQuerySet(models.QuerySet):
+    def pending(self) -> MemberInvitationQuerySet:
+        """Invitations still waiting for an answer: neither accepted nor declined."""
+        return self.filter(accepted_at__isnull=True, declined_at__isnull=True)
+
+    def for_invitee(self, user: User) -> MemberInvitationQuerySet:
+        """The pending invitations addressed to this account, in active organisations."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.pending().filter(invitee=user, organisation__active=True)

@@ -1,4 +1,4 @@
-"""Writes of the organisations app: organisations, their members, invitations by e-mail.
+"""Writes of the organisations app: organisations, their members, invitations to join.
 
 Each takes the acting user, checks the role rules of ``permissions.py`` and runs in one
 transaction.
@@ -7,10 +7,9 @@ transaction.
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import models, transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.text import slugify
@@ -18,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from .choices import MemberRole
 from .models import MemberInvitation, Membership, Organisation, User
-from .permissions import require_admin
+from .permissions import require_admin, require_member_manager
 
 
 def _save(obj: models.Model, actor: User) -> None:
@@ -59,18 +58,9 @@ def organisation_update(*, actor: User, organisation: Organisation, **fields) ->
 
 
 @transaction.atomic
-def membership_add(*, actor: User, organisation: Organisation, user: User, role: str) -> Membership:
-    """An administrator gives a person a role in the organisation."""
-    require_admin(actor, organisation)
-    membership = Membership(user=user, organisation=organisation, role=role)
-    _save(membership, actor)
-    return membership
-
-
-@transaction.atomic
 def membership_update(*, actor: User, membership: Membership, role: str) -> Membership:
     """An administrator changes a member's role; the last administrator stays one."""
-    require_admin(actor, membership.organisation)
+    require_member_manager(actor, membership.organisation)
     if role != MemberRole.ADMIN:
         _require_another_admin(membership)
     membership.role = role
@@ -81,7 +71,7 @@ def membership_update(*, actor: User, membership: Membership, role: str) -> Memb
 @transaction.atomic
 def membership_remove(*, actor: User, membership: Membership) -> None:
     """An administrator removes a member; the last administrator cannot be removed."""
-    require_admin(actor, membership.organisation)
+    require_member_manager(actor, membership.organisation)
     _require_another_admin(membership)
     membership._history_user = actor
     membership.delete()
@@ -102,28 +92,80 @@ def _require_another_admin(membership: Membership) -> None:
         )
 
 
+def _require_active(organisation: Organisation) -> None:
+    if not organisation.active:
+        raise ValidationError(
+            _(
+                "The organisation %(organisation)s has been deactivated by the platform staff: "
+                "it no longer takes new members."
+            )
+            % {"organisation": organisation}
+        )
+
+
+def _find_account(identifier: str) -> User | None:
+    """The active account of this username, or else of this e-mail address (any case)."""
+    accounts = User.objects.filter(is_active=True)
+    return (
+        accounts.filter(username__iexact=identifier).first()
+        or accounts.filter(email__iexact=identifier).order_by("pk").first()
+    )
+
+
 @transaction.atomic
 def member_add(
     *, actor: User, organisation: Organisation, identifier: str, role: str
-) -> Membership | MemberInvitation:
-    """Add an existing user (by username or e-mail) or invite an e-mail address.
+) -> MemberInvitation:
+    """Invite a person, named by username or e-mail address, to join the organisation.
 
-    Returns the new membership, or the invitation when nobody has an account at that address.
+    Nobody becomes a member without accepting: a person with an account is invited to answer
+    in the application (and told by e-mail); an address without an account receives a link to
+    create one. The invitation shows only ``identifier``, what the administrator typed.
     """
-    require_admin(actor, organisation)
+    require_member_manager(actor, organisation)
+    _require_active(organisation)
     identifier = identifier.strip()
-    user = User.objects.filter(Q(username__iexact=identifier) | Q(email__iexact=identifier)).first()
+    if "@" in identifier:  # addresses are kept in lower case, whether an account has them or not
+        identifier = identifier.lower()
+    user = _find_account(identifier)
     if user is not None:
-        return membership_add(actor=actor, organisation=organisation, user=user, role=role)
+        return member_invite(
+            actor=actor, organisation=organisation, user=user, role=role, invited_as=identifier
+        )
     if "@" not in identifier:
         raise ValidationError(
             _("Nobody has this username. To invite someone new, give their e-mail address.")
         )
     invitation = MemberInvitation(
-        organisation=organisation, email=identifier.lower(), role=role, invited_by=actor
+        organisation=organisation,
+        email=identifier,
+        invited_as=identifier,
+        role=role,
+        invited_by=actor,
     )
     _save(invitation, actor)
     transaction.on_commit(lambda: send_member_invitation(invitation.pk))
+    return invitation
+
+
+@transaction.atomic
+def member_invite(
+    *, actor: User, organisation: Organisation, user: User, role: str, invited_as: str = ""
+) -> MemberInvitation:
+    """Invite an existing account; it becomes a member only when its owner accepts."""
+    require_member_manager(actor, organisation)
+    _require_active(organisation)
+    if Membership.objects.filter(user=user, organisation=organisation).exists():
+        raise ValidationError(_("This person is already a member of the organisation."))
+    invitation = MemberInvitation(
+        organisation=organisation,
+        invitee=user,
+        invited_as=invited_as or user.username,
+        role=role,
+        invited_by=actor,
+    )
+    _save(invitation, actor)
+    transaction.on_commit(lambda: send_member_invitation_to_account(invitation.pk))
     return invitation
 
 
@@ -149,22 +191,83 @@ def send_member_invitation(invitation_id: int) -> None:
     send_mail(subject, body, None, [invitation.email])
 
 
+def send_member_invitation_to_account(invitation_id: int) -> None:
+    """Tell the person invited, in their own language, where to answer."""
+    invitation = (
+        MemberInvitation.objects.select_related("organisation", "invited_by", "invitee")
+        .filter(pk=invitation_id)
+        .first()
+    )
+    if invitation is None or not invitation.is_pending or not invitation.invitee.email:
+        return  # answered or cancelled meanwhile, or nowhere to write: the page still lists it
+    invitee = invitation.invitee
+    link = settings.SITE_URL + reverse("member-invitations")
+    with translation.override(invitee.language or settings.LANGUAGE_CODE):
+        subject = _("%(organisation)s invites you to join it on the partnership tracker") % {
+            "organisation": invitation.organisation.name
+        }
+        body = _(
+            "%(inviter)s invites you to join %(organisation)s as %(role)s.\n\n"
+            "You become a member only if you accept. Accept or decline here:\n%(link)s\n"
+        ) % {
+            "inviter": invitation.invited_by or _("An administrator"),
+            "organisation": invitation.organisation.name,
+            "role": invitation.get_role_display().lower(),
+            "link": link,
+        }
+    send_mail(subject, body, None, [invitee.email])
+
+
 @transaction.atomic
 def invitation_accept(*, invitation: MemberInvitation, user: User) -> Membership:
-    """The invited person, signed in, joins the organisation with the role proposed."""
-    invitation = MemberInvitation.objects.select_for_update().get(pk=invitation.pk)
-    if invitation.accepted_at is not None:
-        raise ValidationError(_("This invitation has already been used."))
+    """The invited person, signed in, joins the organisation with the role proposed.
+
+    An invitation addressed to an account is accepted by that account only; one sent to an
+    address (its link) by whoever holds the link.
+    """
+    invitation = (
+        MemberInvitation.objects.select_for_update()
+        .select_related("organisation")
+        .get(pk=invitation.pk)
+    )
+    if invitation.invitee_id is not None and invitation.invitee_id != user.pk:
+        raise PermissionDenied(_("This invitation is addressed to somebody else."))
+    if not invitation.is_pending:
+        raise ValidationError(_("This invitation has already been answered."))
+    if not invitation.organisation.active:
+        raise ValidationError(
+            _(
+                "The organisation %(organisation)s has been deactivated by the platform staff: "
+                "its invitations can no longer be accepted."
+            )
+            % {"organisation": invitation.organisation}
+        )
     invitation.accepted_at = timezone.now()
     _save(invitation, user)
-    membership, _created = Membership.objects.get_or_create(
-        user=user, organisation=invitation.organisation, defaults={"role": invitation.role}
-    )
+    membership = Membership.objects.filter(user=user, organisation=invitation.organisation).first()
+    if membership is None:
+        membership = Membership(
+            user=user, organisation=invitation.organisation, role=invitation.role
+        )
+        _save(membership, user)
     return membership
 
 
 @transaction.atomic
+def invitation_decline(*, invitation: MemberInvitation, user: User) -> MemberInvitation:
+    """The person invited says no: the invitation is kept, answered, and leaves the lists."""
+    invitation = MemberInvitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.invitee_id != user.pk:
+        raise PermissionDenied(_("This invitation is addressed to somebody else."))
+    if not invitation.is_pending:
+        raise ValidationError(_("This invitation has already been answered."))
+    invitation.declined_at = timezone.now()
+    _save(invitation, user)
+    return invitation
+
+
+@transaction.atomic
 def member_invitation_cancel(*, actor: User, invitation: MemberInvitation) -> None:
-    require_admin(actor, invitation.organisation)
+    require_member_manager(actor, invitation.organisation)
     invitation._history_user = actor
     invitation.delete()

@@ -3,11 +3,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import translation
-from django.utils.translation import check_for_language
+from django.utils.html import format_html
+from django.utils.translation import check_for_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
@@ -15,8 +17,10 @@ from django.views.i18n import set_language
 from .access import ADMIN, member_required
 from .forms import JoinForm, MemberAddForm, MemberRoleForm, ProfileForm
 from .models import MemberInvitation, Membership
+from .permissions import may_manage_members
 from .services import (
     invitation_accept,
+    invitation_decline,
     member_add,
     member_invitation_cancel,
     membership_remove,
@@ -33,8 +37,24 @@ def home(request: HttpRequest) -> HttpResponse:
         memberships.filter(organisation__slug=last).first()
         or memberships.order_by("organisation__name").select_related("organisation").first()
     )
+    waiting = MemberInvitation.objects.for_invitee(request.user).count()
     if membership is None:
-        return render(request, "organisations/no_organisation.html")
+        return render(
+            request, "organisations/no_organisation.html", {"has_invitations": bool(waiting)}
+        )
+    if waiting:
+        # Signing in leads here: members hear of invitations to join another organisation.
+        text = ngettext(
+            "An invitation to join an organisation is waiting for your answer.",
+            "%(count)s invitations to join an organisation are waiting for your answer.",
+            waiting,
+        ) % {"count": waiting}
+        messages.info(
+            request,
+            format_html(
+                '{} <a href="{}">{}</a>', text, reverse("member-invitations"), _("See them")
+            ),
+        )
     return redirect("partnerships:dashboard", org_slug=membership.organisation.slug)
 
 
@@ -68,12 +88,12 @@ def _members_page(request, membership, add_form=None, status=200) -> HttpRespons
         {
             "membership": membership,
             "organisation": organisation,
+            "may_manage_members": may_manage_members(membership),
             "members": Membership.objects.filter(organisation=organisation)
             .select_related("user")
             .order_by("user__last_name", "user__username"),
-            "invitations": MemberInvitation.objects.filter(
-                organisation=organisation, accepted_at__isnull=True
-            ).select_related("invited_by"),
+            # Only what the inviter typed is shown of a person who has not accepted yet.
+            "invitations": MemberInvitation.objects.filter(organisation=organisation).pending(),
             "add_form": add_form or MemberAddForm(),
             "role_form": MemberRoleForm(),
         },
@@ -100,12 +120,13 @@ def member_add_view(request: HttpRequest, membership) -> HttpResponse:
             # from the identifier typed, so its messages go there.
             form.add_error("identifier", error.messages)
         else:
-            if isinstance(added, MemberInvitation):
-                messages.success(
-                    request, _("Invitation e-mailed to %(email)s.") % {"email": added.email}
-                )
-            else:
-                messages.success(request, _("%(user)s is now a member.") % {"user": added.user})
+            # The same words whether the person has an account or not: the answer must not
+            # tell the inviter which addresses have one.
+            messages.success(
+                request,
+                _("%(invited)s is invited: they become a member once they accept.")
+                % {"invited": added.invited},
+            )
             return redirect("members", org_slug=membership.organisation.slug)
     return _members_page(request, membership, add_form=form)
 
@@ -146,7 +167,7 @@ def member_remove_view(request: HttpRequest, membership, pk: int) -> HttpRespons
 @require_POST
 def member_invitation_cancel_view(request: HttpRequest, membership, pk: int) -> HttpResponse:
     invitation = get_object_or_404(
-        MemberInvitation, organisation=membership.organisation, pk=pk, accepted_at__isnull=True
+        MemberInvitation.objects.pending(), organisation=membership.organisation, pk=pk
     )
     member_invitation_cancel(actor=request.user, invitation=invitation)
     messages.success(request, _("Invitation cancelled."))
@@ -155,10 +176,13 @@ def member_invitation_cancel_view(request: HttpRequest, membership, pk: int) -> 
 
 def join(request: HttpRequest, token: str) -> HttpResponse:
     """Open to anyone holding the link: create an account, or join with the current one."""
+    # Only invitations sent to an address have a usable link: one addressed to an account is
+    # answered by that account, in the application.
     invitation = get_object_or_404(
-        MemberInvitation.objects.select_related("organisation"),
+        MemberInvitation.objects.pending().select_related("organisation"),
         token=token,
-        accepted_at__isnull=True,
+        invitee__isnull=True,
+        organisation__active=True,
     )
     form = None
     if request.user.is_authenticated:
@@ -175,3 +199,60 @@ def join(request: HttpRequest, token: str) -> HttpResponse:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             return redirect("partnerships:dashboard", org_slug=invitation.organisation.slug)
     return render(request, "organisations/join.html", {"invitation": invitation, "form": form})
+
+
+@login_required
+def member_invitations(request: HttpRequest) -> HttpResponse:
+    """The invitations to join an organisation waiting for the signed-in person's answer."""
+    invitations = (
+        MemberInvitation.objects.for_invitee(request.user)
+        .select_related("organisation", "invited_by")
+        .order_by("created_at")
+    )
+    return render(request, "organisations/member_invitations.html", {"invitations": invitations})
+
+
+def _my_invitation(request: HttpRequest, pk: int) -> MemberInvitation:
+    """A pending invitation addressed to the signed-in person; nobody else's (404)."""
+    return get_object_or_404(
+        MemberInvitation.objects.pending().select_related("organisation"),
+        pk=pk,
+        invitee=request.user,
+    )
+
+
+@login_required
+@require_POST
+def member_invitation_accept(request: HttpRequest, pk: int) -> HttpResponse:
+    invitation = _my_invitation(request, pk)
+    try:
+        invitation_accept(invitation=invitation, user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("member-invitations")
+    except PermissionDenied as error:  # checked again in the service; the lookup answers first
+        raise Http404 from error
+    organisation = invitation.organisation
+    messages.success(
+        request, _("Welcome to %(organisation)s.") % {"organisation": organisation.name}
+    )
+    return redirect("partnerships:dashboard", org_slug=organisation.slug)
+
+
+@login_required
+@require_POST
+def member_invitation_decline(request: HttpRequest, pk: int) -> HttpResponse:
+    invitation = _my_invitation(request, pk)
+    try:
+        invitation_decline(invitation=invitation, user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    except PermissionDenied as error:
+        raise Http404 from error
+    else:
+        messages.success(
+            request,
+            _("You declined to join %(organisation)s.")
+            % {"organisation": invitation.organisation.name},
+        )
+    return redirect("member-invitations")

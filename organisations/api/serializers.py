@@ -7,7 +7,7 @@ from rest_framework import serializers
 
 from core.api.fields import SlugRelatedField
 from organisations.choices import MemberRole, OrganisationKind, SizeBand
-from organisations.models import Membership, Organisation, User
+from organisations.models import MemberInvitation, Membership, Organisation, User
 
 
 class OrganisationSerializer(serializers.ModelSerializer):
@@ -110,10 +110,47 @@ class MembershipCreateSerializer(serializers.Serializer):
         slug_field="username",
         queryset=User.objects.filter(is_active=True),
         error_messages={"does_not_exist": _("Nobody signs in with the username “{value}”.")},
-        help_text=_("The username of the person to add."),
+        help_text=_("The username of the person to invite; they become a member once they accept."),
     )
     role = serializers.ChoiceField(choices=MemberRole.choices, default=MemberRole.VIEWER)
 
 
 class MembershipUpdateSerializer(serializers.Serializer):
     role = serializers.ChoiceField(choices=MemberRole.choices)
+
+
+class MemberInvitationSerializer(serializers.ModelSerializer):
+    """A pending invitation as the organisation sees it: only what the inviter typed."""
+
+    invited = serializers.CharField(
+        read_only=True, help_text=_("The username or e-mail address the inviter typed.")
+    )
+    invited_at = serializers.DateTimeField(source="created_at", read_only=True)
+
+    class Meta:
+        model = MemberInvitation
+        fields = ["id", "invited", "role", "invited_at"]
+        read_only_fields = fields
+
+
+class InvitingOrganisationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Organisation
+        fields = ["name", "slug", "kind"]
+        read_only_fields = fields
+
+
+class MyMemberInvitationSerializer(serializers.ModelSerializer):
+    """An invitation to join an organisation, as the person invited sees it."""
+
+    organisation = InvitingOrganisationSerializer(read_only=True)
+    invited_by = serializers.SerializerMethodField(help_text=_("Who invites you, by name."))
+    invited_at = serializers.DateTimeField(source="created_at", read_only=True)
+
+    class Meta:
+        model = MemberInvitation
+        fields = ["id", "organisation", "role", "invited_by", "invited_at"]
+        read_only_fields = fields
+
+    def get_invited_by(self, invitation: MemberInvitation) -> str | None:
+        return str(invitation.invited_by) if invitation.invited_by else None

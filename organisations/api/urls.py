@@ -22,4 +22,19 @@ urlpatterns = [
         views.MemberDetailApi.as_view(),
         name="member-detail",
     ),
+    path(
+        "member-invitations/",
+        views.MyMemberInvitationListApi.as_view(),
+        name="member-invitation-list",
+    ),
+    path(
+        "member-invitations/<int:pk>/accept/",
+        views.MyMemberInvitationAcceptApi.as_view(),
+        name="member-invitation-accept",
+    ),
+    path(
+        "member-invitations/<int:pk>/decline/",
+        views.MyMemberInvitationDeclineApi.as_view(),
+        name="member-invitation-decline",
+    ),
 ]

@@ -5,6 +5,7 @@ Non-members get 404 on an organisation's routes; members who are not admins get 
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -15,10 +16,12 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
 from core.api.errors import TransactionalWrites
-from organisations.models import Membership, Organisation, User
-from organisations.permissions import require_admin
+from organisations.models import MemberInvitation, Membership, Organisation, User
+from organisations.permissions import require_admin, require_member_manager
 from organisations.services import (
-    membership_add,
+    invitation_accept,
+    invitation_decline,
+    member_invite,
     membership_remove,
     membership_update,
     organisation_create,
@@ -28,9 +31,11 @@ from organisations.services import (
 from ..lockout import client_address
 from .filters import OrganisationFilter
 from .serializers import (
+    MemberInvitationSerializer,
     MembershipCreateSerializer,
     MembershipSerializer,
     MembershipUpdateSerializer,
+    MyMemberInvitationSerializer,
     OrganisationCreateSerializer,
     OrganisationDirectorySerializer,
     OrganisationListEntrySerializer,
@@ -99,7 +104,7 @@ DIRECTORY = OpenApiParameter(
         responses=OrganisationListEntrySerializer(many=True),
     ),
     post=extend_schema(
-        summary=_("Create an organisation; you become its administrator"),
+        summary=_("Create an organisation (platform staff); you become its administrator"),
         request=OrganisationCreateSerializer,
         responses={201: OrganisationSerializer},
     ),
@@ -130,6 +135,10 @@ class OrganisationListApi(TransactionalWrites, generics.ListCreateAPIView):
         return OrganisationSerializer
 
     def create(self, request, *args, **kwargs):
+        if not request.user.is_staff:
+            raise PermissionDenied(
+                _("Only the platform staff can create organisations for the time being.")
+            )
         serializer = OrganisationCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         organisation = organisation_create(actor=request.user, **serializer.validated_data)
@@ -184,9 +193,9 @@ class MembersMixin:
 @extend_schema_view(
     get=extend_schema(summary=_("The members of an organisation")),
     post=extend_schema(
-        summary=_("Add a member (administrators)"),
+        summary=_("Invite a member (administrators); they join once they accept"),
         request=MembershipCreateSerializer,
-        responses={201: MembershipSerializer},
+        responses={201: MemberInvitationSerializer},
     ),
 )
 class MemberListApi(MembersMixin, TransactionalWrites, generics.ListCreateAPIView):
@@ -194,16 +203,16 @@ class MemberListApi(MembersMixin, TransactionalWrites, generics.ListCreateAPIVie
 
     def create(self, request, *args, **kwargs):
         organisation = self.organisation()
-        require_admin(request.user, organisation)
+        require_member_manager(request.user, organisation)
         serializer = MembershipCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        membership = membership_add(
+        invitation = member_invite(
             actor=request.user,
             organisation=organisation,
             user=serializer.validated_data["username"],
             role=serializer.validated_data["role"],
         )
-        return Response(MembershipSerializer(membership).data, status=status.HTTP_201_CREATED)
+        return Response(MemberInvitationSerializer(invitation).data, status=status.HTTP_201_CREATED)
 
 
 @extend_schema_view(
@@ -223,7 +232,7 @@ class MemberDetailApi(MembersMixin, TransactionalWrites, generics.RetrieveUpdate
 
     def update(self, request, *args, partial=False, **kwargs):
         membership = self.get_object()
-        require_admin(request.user, membership.organisation)
+        require_member_manager(request.user, membership.organisation)
         serializer = MembershipUpdateSerializer(data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
         role = serializer.validated_data.get("role", membership.role)
@@ -232,3 +241,66 @@ class MemberDetailApi(MembersMixin, TransactionalWrites, generics.RetrieveUpdate
 
     def perform_destroy(self, membership: Membership) -> None:
         membership_remove(actor=self.request.user, membership=membership)
+
+
+@extend_schema_view(
+    get=extend_schema(summary=_("Invitations to join an organisation waiting for your answer"))
+)
+class MyMemberInvitationListApi(generics.ListAPIView):
+    """Yours only: nobody becomes a member of an organisation without accepting."""
+
+    serializer_class = MyMemberInvitationSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return MemberInvitation.objects.none()
+        return (
+            MemberInvitation.objects.for_invitee(self.request.user)
+            .select_related("organisation", "invited_by")
+            .order_by("created_at", "pk")
+        )
+
+
+class MyMemberInvitationAnswerApi(TransactionalWrites, generics.GenericAPIView):
+    """The person invited answers; anybody else's invitation is not found (404)."""
+
+    serializer_class = MyMemberInvitationSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return MemberInvitation.objects.none()
+        return (
+            MemberInvitation.objects.pending()
+            .filter(invitee=self.request.user)
+            .select_related("organisation", "invited_by")
+        )
+
+
+@extend_schema_view(
+    post=extend_schema(
+        summary=_("Accept an invitation to join an organisation; you become a member"),
+        request=None,
+        responses=MembershipSerializer,
+    )
+)
+class MyMemberInvitationAcceptApi(MyMemberInvitationAnswerApi):
+    def post(self, request, *args, **kwargs):
+        membership = invitation_accept(invitation=self.get_object(), user=request.user)
+        return Response(MembershipSerializer(membership).data)
+
+
+@extend_schema_view(
+    post=extend_schema(
+        summary=_("Decline an invitation to join an organisation"),
+        description=_(
+            "You do not become a member; the invitation leaves your list and the "
+            "organisation's. Its administrators may invite you again later."
+        ),
+        request=None,
+        responses=MyMemberInvitationSerializer,
+    )
+)
+class MyMemberInvitationDeclineApi(MyMemberInvitationAnswerApi):
+    def post(self, request, *args, **kwargs):
+        invitation = invitation_decline(invitation=self.get_object(), user=request.user)
+        return Response(MyMemberInvitationSerializer(invitation).data)

@@ -23,6 +23,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from organisations.models import MemberInvitation
 from tests.factories import (
     AgreementFactory,
     BenefitFactory,
@@ -85,6 +86,10 @@ def world(open_connection, owner, editor, org_a, org_c, partnership):
         "benefits": BenefitFactory(party=party).pk,
         "reviews": ReviewFactory(partnership=partnership).pk,
         "agreements": AgreementFactory(partnership=partnership).pk,
+        # Alice answers an invitation addressed to her account.
+        "member-invitations": MemberInvitation.objects.create(
+            organisation=org_c, invitee=owner, invited_as="alice"
+        ).pk,
     }
     return {
         "token": Token.objects.create(user=owner).key,

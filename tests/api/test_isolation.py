@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from organisations.models import MemberInvitation
 from tests.factories import (
     AgreementFactory,
     BenefitFactory,
@@ -19,13 +20,22 @@ from tests.factories import (
     LevelAssessmentFactory,
     ResponsibilityFactory,
     ReviewFactory,
+    UserFactory,
 )
 
 pytestmark = pytest.mark.django_db
 
 WRITES = ("post", "put", "patch", "delete")
 # Routes anyone signed in may use without a role: nothing of another organisation is in them.
-OPEN_TO_EVERY_USER = {"api:auth-token", "api:organisation-list"}
+# The invitations to join an organisation are answered by the person invited only (404 for
+# anybody else, outsiders included, checked below).
+OPEN_TO_EVERY_USER = {
+    "api:auth-token",
+    "api:organisation-list",
+    "api:member-invitation-list",
+    "api:member-invitation-accept",
+    "api:member-invitation-decline",
+}
 
 
 def _walk(patterns, namespace=None):
@@ -60,7 +70,12 @@ def objects(owner, org_a, org_c, partnership):
     review = ReviewFactory(partnership=partnership).pk
     membership = owner.memberships.get()
     agreement = AgreementFactory(partnership=partnership).pk
+    member_invitation = MemberInvitation.objects.create(
+        organisation=org_a, invitee=UserFactory(username="dora"), invited_as="dora"
+    ).pk
     return {
+        "api:member-invitation-accept": member_invitation,
+        "api:member-invitation-decline": member_invitation,
         "api:member-detail": membership.pk,
         "api:partnership-levels-detail": LevelAssessmentFactory(partnership=partnership).pk,
         "api:partnership-responsibilities-detail": ResponsibilityFactory(party=party).pk,

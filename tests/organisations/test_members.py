@@ -13,11 +13,15 @@ def members_url(name="members", **kwargs):
     return reverse(name, kwargs={"org_slug": "association-a", **kwargs})
 
 
-def test_an_admin_adds_an_existing_user_by_username_or_email(client, owner, org_a):
-    UserFactory(username="dora", email="dora@example.org")
+def test_an_admin_invites_an_existing_user_by_username_or_email_without_making_them_a_member(
+    client, owner, org_a
+):
+    dora = UserFactory(username="dora", email="dora@example.org")
     client.force_login(owner)
     client.post(members_url("member-add"), {"identifier": "DORA@example.org", "role": "editor"})
-    assert Membership.objects.get(user__username="dora", organisation=org_a).role == "editor"
+    assert not Membership.objects.filter(user=dora, organisation=org_a).exists()
+    invitation = MemberInvitation.objects.get(invitee=dora, organisation=org_a)
+    assert (invitation.role, invitation.invited) == ("editor", "dora@example.org")
 
 
 def test_an_unknown_address_gets_an_invitation_by_email(

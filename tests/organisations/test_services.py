@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from organisations.models import Membership
 from organisations.services import (
     free_slug,
-    membership_add,
+    member_invite,
     membership_remove,
     membership_update,
     organisation_create,
@@ -36,7 +36,7 @@ def test_only_administrators_update_or_manage_members(editor, viewer, org_a):
     with pytest.raises(PermissionDenied):
         organisation_update(actor=editor, organisation=org_a, name="x")
     with pytest.raises(PermissionDenied):
-        membership_add(actor=editor, organisation=org_a, user=UserFactory(), role="viewer")
+        member_invite(actor=editor, organisation=org_a, user=UserFactory(), role="viewer")
     membership = Membership.objects.get(user=viewer)
     with pytest.raises(PermissionDenied):
         membership_update(actor=editor, membership=membership, role="admin")

@@ -1,0 +1,36 @@
+"""What a person is told as they sign in."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.signals import user_logged_in
+from django.dispatch import receiver
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from .models import Organisation
+
+
+@receiver(user_logged_in, dispatch_uid="organisations.deactivated_organisations_notice")
+def tell_about_deactivated_organisations(sender, request, user, **kwargs) -> None:
+    """Members of a deactivated organisation learn why its pages are gone (they answer 404)."""
+    if request is None:
+        return
+    names = list(
+        Organisation.objects.filter(memberships__user=user, active=False)
+        .order_by("name")
+        .values_list("name", flat=True)
+    )
+    # The page after signing in speaks the person's language, not the sign-in form's.
+    with translation.override(getattr(user, "language", "") or settings.LANGUAGE_CODE):
+        for name in names:
+            messages.warning(
+                request,
+                _(
+                    "The organisation %(organisation)s has been deactivated by the platform staff: "
+                    "its pages are no longer available."
+                )
+                % {"organisation": name},
+                fail_silently=True,
+            )

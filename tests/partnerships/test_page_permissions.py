@@ -332,3 +332,13 @@ def test_the_403_page_explains_in_plain_words_and_links_back(
     assert response.status_code == 403
     assert 'id="forbidden-title"' in page and "<html" in page
     assert f'href="{url("workspace", partnership)}"' in page
+
+
+def test_the_403_page_for_a_viewer_links_back_to_the_partnership(
+    client, viewer, partnership, settings
+):
+    settings.DEBUG = False
+    client.force_login(viewer)
+    response = client.get(url("invite", partnership))
+    assert response.status_code == 403
+    assert f'href="{url("workspace", partnership)}"' in text(response)

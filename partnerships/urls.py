@@ -63,6 +63,7 @@ urlpatterns = [
     path(P + "commitments/add/", records.commitment_add, name="commitment-add"),
     path(P + "commitments/<int:pk>/edit/", records.commitment_edit, name="commitment-edit"),
     path(P + "commitments/<int:pk>/done/", records.commitment_done, name="commitment-done"),
+    path(P + "commitments/<int:pk>/delete/", records.commitment_delete, name="commitment-delete"),
     path(P + "concerns/add/", records.concern_add, name="concern-add"),
     path(P + "concerns/<int:pk>/edit/", records.concern_edit, name="concern-edit"),
     path(P + "concerns/<int:pk>/check/", records.concern_check, name="concern-check"),

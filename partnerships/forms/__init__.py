@@ -18,15 +18,7 @@ from partnerships.choices import (
     PartyRole,
     Scope,
 )
-from partnerships.models import (
-    Benefit,
-    Commitment,
-    Concern,
-    Partnership,
-    Party,
-    Responsibility,
-    Review,
-)
+from partnerships.models import Benefit, Commitment, Concern, Partnership, Responsibility, Review
 from partnerships.reports.figures import MAX_PERIOD_MONTHS, Period
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -137,9 +129,11 @@ class PartnershipFilterForm(forms.Form):
 
     def __init__(self, *args, organisation: Organisation, **kwargs):
         super().__init__(*args, **kwargs)
+        # Parties of the partnerships the organisation reads (an invitation reveals nothing).
+        read = Partnership.objects.for_organisation(organisation).values("pk")
         self.fields["partner"].queryset = (
             Organisation.objects.filter(
-                parties__partnership__parties__organisation=organisation,
+                parties__partnership__in=read,
                 parties__invitation="accepted",
             )
             .exclude(pk=organisation.pk)
@@ -155,15 +149,17 @@ class ExportStartForm(forms.Form):
 
 
 class PartyChoiceMixin:
-    """Limit party fields to the accepted parties of the partnership."""
+    """Limit party fields to the parties a record may name (the policy's one rule)."""
 
     party_fields = ("party",)
 
     def limit_parties(self, partnership: Partnership) -> None:
-        parties = Party.objects.accepted().filter(partnership=partnership)
+        from . import policy
+
+        parties = policy.nameable_parties(partnership)
         for name in self.party_fields:
             if name in self.fields:
-                self.fields[name].queryset = parties.select_related("organisation")
+                self.fields[name].queryset = parties
                 self.fields[name].label_from_instance = lambda party: party.organisation.name
 
 
@@ -190,7 +186,8 @@ class ConcernForm(PartyChoiceMixin, forms.ModelForm):
 
     class Meta:
         model = Concern
-        fields = ["kind", "category", "raised_by", "visibility", "description", "response"]
+        # raised_by: always the acting organisation's own party, set by the view.
+        fields = ["kind", "category", "visibility", "description", "response"]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 2}),
             "response": forms.Textarea(attrs={"rows": 2}),
@@ -254,16 +251,9 @@ class ReviewPlanForm(VersionedEditForm):
 
     def __init__(self, *args, partnership: Partnership, **kwargs):
         super().__init__(*args, **kwargs)
-        from organisations.models import User
+        from . import policy
 
-        self.fields["attendees"].queryset = (
-            User.objects.filter(
-                memberships__organisation__parties__partnership=partnership,
-                memberships__organisation__parties__invitation="accepted",
-            )
-            .distinct()
-            .order_by("last_name", "username")
-        )
+        self.fields["attendees"].queryset = policy.attendee_candidates(partnership)
         self.fields["attendees"].label_from_instance = lambda user: str(user)
 
 

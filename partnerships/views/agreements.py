@@ -12,12 +12,13 @@ from collections.abc import Callable
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from organisations.access import ADMIN, WRITE, member_required
+from partnerships import policy
 from partnerships.forms.agreements import AgreementForm, RefusalForm, SignedScanForm
 from partnerships.reads import agreement_diff as diff
 from partnerships.reads import agreements as reads
@@ -27,8 +28,12 @@ from partnerships.services.versions import StaleVersion
 from ..exceptions import StateConflict
 from ..models import Agreement
 from .common import get_partnership_or_404
-from .records import _done, add_errors, tab_url
-from .workspace import get_workspace_partnership_or_404, render_workspace
+from .records import _done, add_errors
+from .workspace import (
+    get_workspace_partnership_or_404,
+    render_workspace,
+    workspace_partnership_for,
+)
 
 TAB = "agreement"
 
@@ -47,7 +52,11 @@ def agreement_step(access: str, message: str, form_name: str | None = None):
         @member_required(access)
         @require_POST
         def view(request: HttpRequest, membership, partnership_id: int, agreement_id: int):
-            partnership = get_workspace_partnership_or_404(membership, partnership_id)
+            partnership, _may = workspace_partnership_for(
+                membership,
+                partnership_id,
+                policy.require_party_admin if access == ADMIN else policy.require_writer,
+            )
             agreement = get_agreement_or_404(partnership, agreement_id)
             try:
                 failed = handle(request, membership, agreement)
@@ -69,11 +78,11 @@ def agreement_step(access: str, message: str, form_name: str | None = None):
 
 
 def _refused(request, membership, partnership, error: ValidationError) -> HttpResponse:
+    """The version's state refuses the step (409): the tab as it now stands, with the reason
+    (the partial with htmx, the whole page without JavaScript)."""
     messages.error(request, " ".join(error.messages))
-    if request.htmx:
-        fresh = get_workspace_partnership_or_404(membership, partnership.pk)
-        return render_workspace(request, membership, fresh, TAB)
-    return redirect(tab_url(membership, partnership, TAB))
+    fresh = get_workspace_partnership_or_404(membership, partnership.pk)
+    return render_workspace(request, membership, fresh, TAB, status=409)
 
 
 def _validated(form, save: Callable) -> object | None:
@@ -93,7 +102,7 @@ def _validated(form, save: Callable) -> object | None:
 @require_POST
 def agreement_add(request: HttpRequest, membership, partnership_id: int) -> HttpResponse:
     """Start the next version as a draft (from the version in force, if any)."""
-    partnership = get_workspace_partnership_or_404(membership, partnership_id)
+    partnership, _may = workspace_partnership_for(membership, partnership_id)
     try:
         services.agreement_draft(
             actor=request.user, organisation=membership.organisation, partnership=partnership

@@ -13,7 +13,8 @@ from partnerships.reads.tables import FILTER_PARAMS, partnership_table, write_cs
 
 from ..choices import Invitation
 from ..models import Partnership, Party
-from .common import render_page_or_partial
+from .common import permissions, render_page_or_partial
+from .permissions import may_export
 
 PAGE_SIZE = 25
 SORTS = {
@@ -67,6 +68,7 @@ def filtered_partnerships(organisation, params) -> tuple[PartnershipFilterForm, 
 @member_required()
 def partnership_list(request: HttpRequest, membership) -> HttpResponse:
     form, partnerships = filtered_partnerships(membership.organisation, request.GET)
+    may = permissions(membership)
     page = Paginator(partnerships.prefetch_related("parties__organisation"), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -81,6 +83,8 @@ def partnership_list(request: HttpRequest, membership) -> HttpResponse:
         {
             "membership": membership,
             "organisation": membership.organisation,
+            "may": may,
+            "may_export": may_export(may),
             "form": form,
             "page": page,
             "sort": sort,

@@ -11,7 +11,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from organisations.access import ADMIN, WRITE, member_required
+from organisations.access import WRITE, member_required
+from partnerships import policy
 from partnerships.forms import (
     InviteForm,
     PartnerInviteFormSet,
@@ -30,7 +31,7 @@ from partnerships.services.versions import StaleVersion
 from ..choices import Invitation
 from ..exceptions import StateConflict
 from ..models import Party
-from .common import get_partnership_or_404
+from .common import actor_of, partnership_for, permissions
 from .records import add_errors
 
 
@@ -87,7 +88,7 @@ def partnership_new(request: HttpRequest, membership) -> HttpResponse:
 @member_required(WRITE)
 def partnership_edit(request: HttpRequest, membership, partnership_id: int) -> HttpResponse:
     """Edit with the version read: a save over someone else's newer change is refused."""
-    partnership = get_partnership_or_404(membership, partnership_id)
+    partnership, may = partnership_for(membership, partnership_id, policy.require_writer)
     form = PartnershipEditForm(
         request.POST or None, instance=partnership, initial={"version": partnership.version}
     )
@@ -105,6 +106,9 @@ def partnership_edit(request: HttpRequest, membership, partnership_id: int) -> H
         except StaleVersion as stale:
             form.add_error(None, str(stale))
             status = 409
+        except StateConflict as error:  # the state refuses it: what was typed stays
+            add_errors(form, error)
+            status = 409
         except ValidationError as error:
             add_errors(form, error)
         else:
@@ -118,24 +122,29 @@ def partnership_edit(request: HttpRequest, membership, partnership_id: int) -> H
             "organisation": membership.organisation,
             "form": form,
             "partnership": partnership,
+            "may": may,
             "creating": False,
         },
         status=status,
     )
 
 
-@member_required(ADMIN)
+@member_required(WRITE)
 def partnership_remove(request: HttpRequest, membership, partnership_id: int) -> HttpResponse:
-    partnership = get_partnership_or_404(membership, partnership_id)
+    """The lead's administrators delete it (403 for others and a party that has left), while
+    no agreement was ever approved (409, said on the page)."""
+    partnership, may = partnership_for(membership, partnership_id, require=None)
     refusal, status = None, 200
-    if request.method == "POST":
-        try:
+    try:
+        policy.require_may_delete_partnership(may.actor, partnership)
+        if request.method == "POST":
             partnership_delete(
                 actor=request.user, organisation=membership.organisation, partnership=partnership
             )
-        except StateConflict as error:  # an approved agreement: nothing was deleted
-            refusal, status = " ".join(error.messages), 409
-        else:
+    except StateConflict as error:  # an approved agreement: nothing was deleted
+        refusal, status = " ".join(error.messages), 409
+    else:
+        if request.method == "POST":
             messages.success(request, _("Partnership deleted."))
             return redirect("partnerships:list", org_slug=membership.organisation.slug)
     return render(
@@ -145,16 +154,19 @@ def partnership_remove(request: HttpRequest, membership, partnership_id: int) ->
             "membership": membership,
             "organisation": membership.organisation,
             "partnership": partnership,
+            "may": may,
             "refusal": refusal,
         },
         status=status,
     )
 
 
-@member_required(ADMIN)
+@member_required(WRITE)
 def partnership_invite(request: HttpRequest, membership, partnership_id: int) -> HttpResponse:
-    partnership = get_partnership_or_404(membership, partnership_id)
+    """Editors and administrators of a party taking part invite another organisation."""
+    partnership, may = partnership_for(membership, partnership_id, policy.require_writer)
     form = InviteForm(request.POST or None, partnership=partnership)
+    status = 200
     if request.method == "POST" and form.is_valid():
         try:
             party_invite(
@@ -163,6 +175,9 @@ def partnership_invite(request: HttpRequest, membership, partnership_id: int) ->
                 partnership=partnership,
                 **form.cleaned_data,
             )
+        except StateConflict as error:
+            add_errors(form, error)
+            status = 409
         except ValidationError as error:
             add_errors(form, error)
         else:
@@ -176,7 +191,9 @@ def partnership_invite(request: HttpRequest, membership, partnership_id: int) ->
             "organisation": membership.organisation,
             "form": form,
             "partnership": partnership,
+            "may": may,
         },
+        status=status,
     )
 
 
@@ -191,6 +208,10 @@ def pending_invitations(organisation):
 @member_required()
 def invitation_list(request: HttpRequest, membership) -> HttpResponse:
     """What the organisation needs to decide: title, purpose, who invites, the role proposed."""
+    return invitations_page(request, membership)
+
+
+def invitations_page(request: HttpRequest, membership, status: int = 200) -> HttpResponse:
     invitations = list(pending_invitations(membership.organisation))
     inviters = {
         party.partnership_id: party.organisation
@@ -205,15 +226,31 @@ def invitation_list(request: HttpRequest, membership) -> HttpResponse:
     return render(
         request,
         "partnerships/invitations.html",
-        {"membership": membership, "organisation": membership.organisation, "rows": rows},
+        {
+            "membership": membership,
+            "organisation": membership.organisation,
+            "rows": rows,
+            "may": permissions(membership),
+        },
+        status=status,
     )
 
 
 def invitation_answer(accept: bool):
-    @member_required(ADMIN)
+    @member_required(WRITE)
     @require_POST
     def view(request: HttpRequest, membership, pk: int) -> HttpResponse:
-        party = get_object_or_404(pending_invitations(membership.organisation), pk=pk)
+        party = get_object_or_404(
+            Party.objects.filter(organisation=membership.organisation).select_related(
+                "partnership"
+            ),
+            pk=pk,
+        )
+        try:
+            policy.require_invitation_answerer(actor_of(membership), party)
+        except StateConflict as error:  # answered already: say so on the invitations page
+            messages.error(request, " ".join(error.messages))
+            return invitations_page(request, membership, status=409)
         invitation_respond(actor=request.user, party=party, accept=accept)
         if accept:
             messages.success(request, _("You joined the partnership."))

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from organisations.access import WRITE, member_required
+from partnerships import policy
 from partnerships.forms import (
     AgreedLevelForm,
     BenefitForm,
@@ -47,18 +48,29 @@ from partnerships.services.records import (
 from partnerships.services.versions import StaleVersion
 
 from ..choices import AssessmentKind, CommitmentStatus
+from ..exceptions import StateConflict
 from ..models import Commitment, Concern, Review
-from .common import get_partnership_or_404, render_page_or_partial
+from .common import (
+    Require,
+    get_partnership_or_404,
+    partnership_for,
+    permissions,
+    render_page_or_partial,
+)
+from .permissions import may_rate
 from .records import add_errors
 
 
-def get_review_or_404(membership, partnership_id: int, review_id: int):
-    partnership = get_partnership_or_404(membership, partnership_id)
+def get_review_or_404(
+    membership, partnership_id: int, review_id: int, require: Require = policy.require_reader
+):
+    """The partnership, the review and ``may``, once the policy allowed ``require``."""
+    partnership, may = partnership_for(membership, partnership_id, require)
     review = get_object_or_404(
         Review.objects.filter(partnership=partnership).prefetch_related("attendees"),
         pk=review_id,
     )
-    return partnership, review
+    return partnership, review, may
 
 
 def review_url(membership, review) -> str:
@@ -82,9 +94,13 @@ def _open_concerns(membership, partnership):
     )
 
 
-def meeting_context(request, membership, partnership, review, **forms) -> dict:
+def meeting_context(request, membership, partnership, review, may=None, **forms) -> dict:
     organisation = membership.organisation
+    may = may or permissions(membership, partnership)
     context = {
+        "may": may,
+        "may_rate": may_rate(may, review),
+        "refusal": forms.pop("refusal", None),  # why the review's state refused a step (409)
         "membership": membership,
         "organisation": organisation,
         "partnership": partnership,
@@ -121,6 +137,8 @@ def meeting_context(request, membership, partnership, review, **forms) -> dict:
 
 
 def render_meeting(request, membership, partnership, review, status=200, **forms):
+    """The meeting page, or its section for htmx; ``forms`` carry bound forms, ``may`` and a
+    ``refusal`` to show."""
     return render_page_or_partial(
         request,
         "partnerships/review.html",
@@ -132,8 +150,8 @@ def render_meeting(request, membership, partnership, review, status=200, **forms
 
 @member_required()
 def review_page(request: HttpRequest, membership, partnership_id: int, review_id: int):
-    partnership, review = get_review_or_404(membership, partnership_id, review_id)
-    return render_meeting(request, membership, partnership, review)
+    partnership, review, may = get_review_or_404(membership, partnership_id, review_id)
+    return render_meeting(request, membership, partnership, review, may=may)
 
 
 def meeting_step(form_name: str | None, message: str):
@@ -144,10 +162,24 @@ def meeting_step(form_name: str | None, message: str):
         @member_required(WRITE)
         @require_POST
         def view(request: HttpRequest, membership, partnership_id: int, review_id: int):
-            partnership, review = get_review_or_404(membership, partnership_id, review_id)
+            partnership, review, may = get_review_or_404(
+                membership, partnership_id, review_id, policy.require_writer
+            )
             try:
+                # A closed review takes nothing new and changes nothing it recorded.
+                policy.require_review_open(review)
                 with transaction.atomic():
                     failed = handle(request, membership, partnership, review)
+            except StateConflict as error:  # the review's state refuses the step: 409
+                return render_meeting(
+                    request,
+                    membership,
+                    partnership,
+                    Review.objects.prefetch_related("attendees").get(pk=review.pk),
+                    status=409,
+                    may=may,
+                    refusal=" ".join(error.messages),
+                )
             except ValidationError as error:
                 failed = None
                 messages.error(request, " ".join(error.messages))
@@ -159,7 +191,7 @@ def meeting_step(form_name: str | None, message: str):
             if failed is not None:
                 status = 409 if getattr(failed, "stale", False) else 200
                 return render_meeting(
-                    request, membership, partnership, review, status, **{form_name: failed}
+                    request, membership, partnership, review, status, may=may, **{form_name: failed}
                 )
             messages.success(request, message)
             if request.htmx:
@@ -186,6 +218,7 @@ def _validated(form, save) -> object | None:
         return form
     except ValidationError as error:
         add_errors(form, error)
+        form.stale = isinstance(error, StateConflict)  # a state refusal is a 409 too
         return form
     return None
 
@@ -212,17 +245,19 @@ def review_plan(request, membership, partnership, review):
 )
 def review_rate(request, membership, partnership, review):
     form = BlindRatingForm(request.POST)
-    return _validated(
-        form,
-        lambda f: level_record(
+
+    def save(f):
+        policy.require_rating_open(review)  # sealed until held; once held, it never changes
+        level_record(
             actor=request.user,
             organisation=membership.organisation,
             partnership=partnership,
             kind=AssessmentKind.PERCEIVED,
             review=review,
             **f.cleaned_data,
-        ),
-    )
+        )
+
+    return _validated(form, save)
 
 
 @meeting_step(None, _("The review is held: every party's rating is now visible."))
@@ -313,7 +348,7 @@ def review_close(request, membership, partnership, review):
 @member_required()
 def review_agenda(request: HttpRequest, membership, partnership_id: int, review_id: int):
     """The agenda as a printable page: no navigation, a print stylesheet."""
-    partnership, review = get_review_or_404(membership, partnership_id, review_id)
+    partnership, review, _may = get_review_or_404(membership, partnership_id, review_id)
     return render(
         request,
         "partnerships/review_agenda.html",
@@ -330,7 +365,7 @@ def review_agenda(request: HttpRequest, membership, partnership_id: int, review_
 
 @member_required()
 def review_ics(request: HttpRequest, membership, partnership_id: int, review_id: int):
-    partnership, review = get_review_or_404(membership, partnership_id, review_id)
+    partnership, review, _may = get_review_or_404(membership, partnership_id, review_id)
     response = HttpResponse(
         review_calendar(
             review, partnership, request.build_absolute_uri(review_url(membership, review))

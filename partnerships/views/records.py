@@ -11,14 +11,16 @@ from collections.abc import Callable
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from organisations.access import WRITE, member_required
+from partnerships import policy
+from partnerships.exceptions import StateConflict
 from partnerships.forms import (
     BenefitForm,
     CommitmentEditForm,
@@ -42,7 +44,12 @@ from partnerships.services.versions import StaleVersion
 from ..choices import CommitmentStatus, ConcernStatus
 from ..models import Benefit, Commitment, Concern, Responsibility, Review
 from .common import render_page_or_partial
-from .workspace import get_workspace_partnership_or_404, render_workspace, workspace_context
+from .workspace import (
+    get_workspace_partnership_or_404,
+    render_workspace,
+    workspace_context,
+    workspace_partnership_for,
+)
 
 
 def add_errors(form: forms.Form, error: ValidationError) -> None:
@@ -71,36 +78,51 @@ def _done(request, membership, partnership, tab: str, message: str) -> HttpRespo
     return redirect(tab_url(membership, partnership, tab))
 
 
-def _refused(request, membership, partnership, tab: str, stale: StaleVersion) -> HttpResponse:
-    """A one-click change raced with someone else's save: say so over the refreshed tab."""
-    messages.error(request, str(stale))
+def _refused(
+    request, membership, partnership, tab: str, refusal: StaleVersion | StateConflict
+) -> HttpResponse:
+    """A one-click change raced with someone else's save, or the record's state refuses it:
+    say so over the refreshed tab (409)."""
     fresh = get_workspace_partnership_or_404(membership, partnership.pk)
-    return render_workspace(request, membership, fresh, tab, status=409)
+    return render_workspace(request, membership, fresh, tab, status=409, refusal=_text(refusal))
+
+
+def _text(refusal: Exception) -> str:
+    return " ".join(refusal.messages) if isinstance(refusal, ValidationError) else str(refusal)
 
 
 def _save_form(
     request, membership, partnership, tab: str, form_name: str, form, save: Callable, message: str
 ) -> HttpResponse:
+    status = 200
     if form.is_valid():
         try:
             save(form)
+        except StateConflict as error:  # the state refuses it: 409, what was typed stays
+            add_errors(form, error)
+            status = 409
         except ValidationError as error:
             add_errors(form, error)
         else:
             return _done(request, membership, partnership, tab, message)
-    return render_workspace(request, membership, partnership, tab, **{form_name: form})
+    return render_workspace(
+        request, membership, partnership, tab, status=status, **{form_name: form}
+    )
 
 
-def record_add(form_class, tab: str, form_name: str, message: str):
-    """A view that adds one record of ``form_class`` to the partnership."""
+def record_add(form_class, tab: str, form_name: str, message: str, own_party_as: str = ""):
+    """A view that adds one record of ``form_class`` to the partnership; ``own_party_as`` names
+    the field that is always the acting organisation's own party (whatever was posted)."""
 
     @member_required(WRITE)
     @require_POST
     def view(request: HttpRequest, membership, partnership_id: int) -> HttpResponse:
-        partnership = get_workspace_partnership_or_404(membership, partnership_id)
+        partnership, may = workspace_partnership_for(membership, partnership_id)
         form = form_class(request.POST)
         form.limit_parties(partnership)
         form.instance.partnership = partnership
+        if own_party_as:
+            setattr(form.instance, own_party_as, may.party)
         return _save_form(
             request,
             membership,
@@ -124,7 +146,9 @@ responsibility_add = record_add(
 commitment_add = record_add(
     CommitmentForm, "commitments", "commitment_form", gettext_lazy("Commitment added.")
 )
-concern_add = record_add(ConcernForm, "concerns", "concern_form", gettext_lazy("Concern recorded."))
+concern_add = record_add(
+    ConcernForm, "concerns", "concern_form", gettext_lazy("Concern recorded."), "raised_by"
+)
 benefit_add = record_add(
     BenefitForm, "pleasures", "benefit_form", gettext_lazy("Pleasure recorded.")
 )
@@ -150,7 +174,7 @@ def record_edit(name: str):
 
     @member_required(WRITE)
     def view(request: HttpRequest, membership, partnership_id: int, pk: int) -> HttpResponse:
-        partnership = get_workspace_partnership_or_404(membership, partnership_id)
+        partnership, may = workspace_partnership_for(membership, partnership_id)
         records = (
             _concerns_of(membership, partnership)
             if model is Concern
@@ -172,11 +196,14 @@ def record_edit(name: str):
             except StaleVersion as stale:
                 form.add_error(None, str(stale))  # the form keeps what was typed
                 status = 409
+            except StateConflict as error:
+                add_errors(form, error)
+                status = 409
             except ValidationError as error:
                 add_errors(form, error)
             else:
                 return _done(request, membership, partnership, tab, _("Changes saved."))
-        context = workspace_context(request, membership, partnership, tab)
+        context = workspace_context(request, membership, partnership, tab, may=may)
         context.update(
             {
                 "edit_form": form,
@@ -200,34 +227,66 @@ benefit_edit = record_edit("benefit")
 
 
 def record_remove(name: str):
+    """Delete one record (the types ``policy.DELETABLE`` names). A GET shows the confirmation
+    (without JavaScript; with htmx the button asks first); only a POST deletes."""
     model, _form_class, tab = EDITABLE[name]
 
     @member_required(WRITE)
-    @require_POST
     def view(request: HttpRequest, membership, partnership_id: int, pk: int) -> HttpResponse:
-        partnership = get_workspace_partnership_or_404(membership, partnership_id)
-        record = get_object_or_404(model.objects.filter(partnership=partnership), pk=pk)
-        record_delete(actor=request.user, organisation=membership.organisation, record=record)
-        return _done(request, membership, partnership, tab, _("Deleted."))
+        if request.method not in ("GET", "HEAD", "POST"):
+            return HttpResponseNotAllowed(["GET", "HEAD", "POST"])
+        partnership, may = workspace_partnership_for(membership, partnership_id)
+        records = model.objects.filter(partnership=partnership)
+        if any(field.name == "review" for field in model._meta.fields):
+            records = records.select_related("review")
+        record = get_object_or_404(records, pk=pk)
+        try:
+            policy.require_deletable(record)
+        except StateConflict as error:  # agreed at a closed review: nothing is deleted
+            if request.htmx and request.method == "POST":
+                return _refused(request, membership, partnership, tab, error)
+            refusal, status = _text(error), 409
+        else:
+            refusal, status = None, 200
+            if request.method == "POST":
+                record_delete(
+                    actor=request.user, organisation=membership.organisation, record=record
+                )
+                return _done(request, membership, partnership, tab, _("Deleted."))
+        return render(
+            request,
+            "partnerships/record_delete.html",
+            {
+                "membership": membership,
+                "organisation": membership.organisation,
+                "partnership": partnership,
+                "may": may,
+                "record": record,
+                "refusal": refusal,
+                "cancel_url": tab_url(membership, partnership, tab),
+            },
+            status=status,
+        )
 
     view.__name__ = f"{name}_delete"
     return view
 
 
 responsibility_delete = record_remove("responsibility")
+commitment_delete = record_remove("commitment")
 benefit_delete = record_remove("benefit")
 
 
 @member_required(WRITE)
 @require_POST
 def commitment_done(request: HttpRequest, membership, partnership_id: int, pk: int):
-    partnership = get_workspace_partnership_or_404(membership, partnership_id)
+    partnership, _may = workspace_partnership_for(membership, partnership_id)
     commitment = get_object_or_404(Commitment.objects.filter(partnership=partnership), pk=pk)
     commitment.status = CommitmentStatus.DONE
     try:
         record_save(actor=request.user, organisation=membership.organisation, record=commitment)
-    except StaleVersion as stale:
-        return _refused(request, membership, partnership, "commitments", stale)
+    except (StaleVersion, StateConflict) as refusal:
+        return _refused(request, membership, partnership, "commitments", refusal)
     return _done(request, membership, partnership, "commitments", _("Commitment marked done."))
 
 
@@ -235,9 +294,10 @@ def commitment_done(request: HttpRequest, membership, partnership_id: int, pk: i
 @require_POST
 def concern_check(request: HttpRequest, membership, partnership_id: int, pk: int):
     """Re-rate a concern: a new check, never an edit of the previous one."""
-    partnership = get_workspace_partnership_or_404(membership, partnership_id)
+    partnership, _may = workspace_partnership_for(membership, partnership_id)
     concern = get_object_or_404(_concerns_of(membership, partnership), pk=pk)
     form = ConcernCheckForm(request.POST)
+    status = 200
     if form.is_valid():
         try:
             concern_check_record(
@@ -249,30 +309,36 @@ def concern_check(request: HttpRequest, membership, partnership_id: int, pk: int
             )
         except ValidationError as error:
             add_errors(form, error)
+            status = 409 if isinstance(error, StateConflict) else 200
         else:
             return _done(request, membership, partnership, "concerns", _("New rating recorded."))
     return render_workspace(
-        request, membership, partnership, "concerns", check_errors={concern.pk: form.errors}
+        request,
+        membership,
+        partnership,
+        "concerns",
+        status=status,
+        check_errors={concern.pk: form.errors},
     )
 
 
 @member_required(WRITE)
 @require_POST
 def concern_resolve(request: HttpRequest, membership, partnership_id: int, pk: int):
-    partnership = get_workspace_partnership_or_404(membership, partnership_id)
+    partnership, _may = workspace_partnership_for(membership, partnership_id)
     concern = get_object_or_404(_concerns_of(membership, partnership), pk=pk)
     concern.status = ConcernStatus.RESOLVED
     try:
         record_save(actor=request.user, organisation=membership.organisation, record=concern)
-    except StaleVersion as stale:
-        return _refused(request, membership, partnership, "concerns", stale)
+    except (StaleVersion, StateConflict) as refusal:
+        return _refused(request, membership, partnership, "concerns", refusal)
     return _done(request, membership, partnership, "concerns", _("Concern marked resolved."))
 
 
 @member_required(WRITE)
 @require_POST
 def review_add(request: HttpRequest, membership, partnership_id: int):
-    partnership = get_workspace_partnership_or_404(membership, partnership_id)
+    partnership, _may = workspace_partnership_for(membership, partnership_id)
     form = ReviewForm(request.POST, instance=Review(partnership=partnership))
     return _save_form(
         request,
@@ -292,8 +358,9 @@ def review_add(request: HttpRequest, membership, partnership_id: int):
 @require_POST
 def level_add(request: HttpRequest, membership, partnership_id: int):
     """Record an agreed, target or perceived level; the ladder is redrawn."""
-    partnership = get_workspace_partnership_or_404(membership, partnership_id)
+    partnership, _may = workspace_partnership_for(membership, partnership_id)
     form = LevelForm(request.POST)
+    status = 200
     if form.is_valid():
         try:
             level_record(
@@ -304,6 +371,7 @@ def level_add(request: HttpRequest, membership, partnership_id: int):
             )
         except ValidationError as error:
             add_errors(form, error)
+            status = 409 if isinstance(error, StateConflict) else 200
         else:
             if request.htmx:
                 fresh = get_workspace_partnership_or_404(membership, partnership.pk)
@@ -311,5 +379,11 @@ def level_add(request: HttpRequest, membership, partnership_id: int):
             messages.success(request, _("Level recorded."))
             return redirect(tab_url(membership, partnership, "commitments"))
     return render_workspace(
-        request, membership, partnership, "commitments", partial="ladder", level_form=form
+        request,
+        membership,
+        partnership,
+        "commitments",
+        partial="ladder",
+        status=status,
+        level_form=form,
     )

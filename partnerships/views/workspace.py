@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from organisations.access import member_required
 from organisations.models import Membership
+from partnerships import policy
 from partnerships.forms import (
     BenefitForm,
     CommitmentForm,
@@ -36,7 +37,7 @@ from ..models import (
     Responsibility,
     Review,
 )
-from .common import render_page_or_partial
+from .common import Require, partnership_for, permissions, render_page_or_partial
 
 TABS = {
     "commitments": _("Who does what"),
@@ -48,9 +49,9 @@ TABS = {
 }
 
 
-def get_workspace_partnership_or_404(membership: Membership, partnership_id: int) -> Partnership:
-    """The partnership with its health annotations and parties, if the organisation is a party."""
-    queryset = with_health(
+def workspace_queryset(membership: Membership):
+    """The organisation's partnerships with their health annotations and parties."""
+    return with_health(
         Partnership.objects.for_organisation(membership.organisation), membership.organisation
     ).prefetch_related(
         Prefetch(
@@ -58,7 +59,18 @@ def get_workspace_partnership_or_404(membership: Membership, partnership_id: int
             queryset=Party.objects.select_related("organisation").order_by("organisation__name"),
         )
     )
-    return get_object_or_404(queryset, pk=partnership_id)
+
+
+def get_workspace_partnership_or_404(membership: Membership, partnership_id: int) -> Partnership:
+    """The partnership with its health annotations and parties, if the organisation is a party."""
+    return get_object_or_404(workspace_queryset(membership), pk=partnership_id)
+
+
+def workspace_partnership_for(
+    membership: Membership, partnership_id: int, require: Require = policy.require_writer
+) -> tuple[Partnership, policy.Permissions]:
+    """The workspace's partnership and ``may``, once the policy allowed ``require``."""
+    return partnership_for(membership, partnership_id, require, workspace_queryset(membership))
 
 
 def ladder(partnership: Partnership, organisation) -> dict:
@@ -101,7 +113,11 @@ class Lazy:
 
 def workspace_context(request: HttpRequest, membership: Membership, partnership, tab: str, **extra):
     organisation = membership.organisation
+    # The parties are prefetched: what the organisation may do costs no query here.
+    may = extra.pop("may", None) or permissions(membership, partnership)
     context = {
+        "may": may,
+        "refusal": extra.pop("refusal", None),  # why the state refused a change (409)
         "membership": membership,
         "organisation": organisation,
         "partnership": partnership,
@@ -116,7 +132,7 @@ def workspace_context(request: HttpRequest, membership: Membership, partnership,
             (p for p in partnership.parties.all() if p.organisation_id == organisation.pk), None
         ),
     }
-    context.update(TAB_CONTEXTS[tab](partnership, membership, **extra))
+    context.update(TAB_CONTEXTS[tab](partnership, membership, may=may, **extra))
     return context
 
 
@@ -125,23 +141,27 @@ def _commitments(partnership, membership, **forms) -> dict:
     commitment_form = forms.get("commitment_form") or CommitmentForm()
     responsibility_form.limit_parties(partnership)
     commitment_form.limit_parties(partnership)
+    may = forms["may"]
     return {
-        "responsibilities": Responsibility.objects.filter(partnership=partnership)
-        .select_related("party__organisation")
-        .order_by("party__organisation__name", "title"),
-        "commitments": Commitment.objects.filter(partnership=partnership)
-        .select_related("party__organisation", "review")
-        .order_by("status", "due_on", "pk"),
+        "responsibilities": with_deletable(
+            may,
+            Responsibility.objects.filter(partnership=partnership)
+            .select_related("party__organisation")
+            .order_by("party__organisation__name", "title"),
+        ),
+        "commitments": with_deletable(
+            may,
+            Commitment.objects.filter(partnership=partnership)
+            .select_related("party__organisation", "review")
+            .order_by("status", "due_on", "pk"),
+        ),
         "responsibility_form": responsibility_form,
         "commitment_form": commitment_form,
     }
 
 
 def _concerns(partnership, membership, **forms) -> dict:
-    concern_form = forms.get("concern_form") or ConcernForm(
-        initial={"raised_by": _own_party_id(partnership, membership)}
-    )
-    concern_form.limit_parties(partnership)
+    concern_form = forms.get("concern_form") or ConcernForm()  # raised by the acting party
     concerns = (
         Concern.objects.visible_to_organisation(membership.organisation)
         .filter(partnership=partnership)
@@ -166,9 +186,12 @@ def _pleasures(partnership, membership, **forms) -> dict:
     )
     benefit_form.limit_parties(partnership)
     return {
-        "benefits": Benefit.objects.filter(partnership=partnership)
-        .select_related("party__organisation")
-        .order_by("-observed_on", "-pk"),
+        "benefits": with_deletable(
+            forms["may"],
+            Benefit.objects.filter(partnership=partnership)
+            .select_related("party__organisation")
+            .order_by("-observed_on", "-pk"),
+        ),
         "benefit_form": benefit_form,
     }
 
@@ -182,6 +205,15 @@ def _reviews(partnership, membership, **forms) -> dict:
 
 def _timeline(partnership, membership, **forms) -> dict:
     return {"events": timeline.events(partnership, membership.organisation)}
+
+
+def with_deletable(may: policy.Permissions, records) -> list:
+    """The rows, each with ``deletable``: whether its delete button shows (the policy's answer,
+    from what is loaded already: the review is select_related where a record has one)."""
+    rows = list(records)
+    for row in rows:
+        row.deletable = policy.may_delete_record(may, row)
+    return rows
 
 
 def _own_party_id(partnership, membership) -> int | None:

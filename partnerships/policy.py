@@ -30,7 +30,7 @@ from django.apps import apps
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Q
-from django.utils.functional import cached_property
+from django.utils.functional import SimpleLazyObject, cached_property
 from django.utils.translation import gettext as _
 
 from organisations.models import Membership, Organisation
@@ -183,7 +183,14 @@ class Actor:
 
     @classmethod
     def from_membership(cls, membership: Membership) -> Actor:
-        return cls(membership.user, membership.organisation, membership.role)
+        """The actor of a page's membership; its user is loaded only if something reads it
+        (the page gate loads the membership with its organisation only)."""
+        user = (
+            membership.user
+            if Membership.user.is_cached(membership)
+            else SimpleLazyObject(lambda: membership.user)
+        )
+        return cls(user, membership.organisation, membership.role)
 
     @property
     def is_member(self) -> bool:
@@ -486,6 +493,11 @@ class Permissions:
         return self.actor.writes
 
     @property
+    def export(self) -> bool:
+        """Start a background export of the organisation's list: its editors and admins."""
+        return self.actor.writes
+
+    @property
     def answer_invitations(self) -> bool:
         return self.actor.administers
 
@@ -493,6 +505,17 @@ class Permissions:
 def permissions_for(actor: Actor, partnership: Partnership | None = None) -> Permissions:
     party = party_of(actor.organisation, partnership) if partnership is not None else None
     return Permissions(actor, partnership, party)
+
+
+def may_rate(permissions: Permissions, review: Review) -> bool:
+    """Whether the rating form shows: writers, while the review is only planned."""
+    if not permissions.write:
+        return False
+    try:
+        require_rating_open(review)
+    except StateConflict:
+        return False
+    return True
 
 
 def may_delete_record(permissions: Permissions, record: models.Model) -> bool:

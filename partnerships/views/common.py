@@ -9,7 +9,6 @@ from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.utils.functional import SimpleLazyObject
 
 from organisations.models import Membership
 
@@ -40,12 +39,7 @@ def get_partnership_or_404(membership: Membership, partnership_id: int) -> Partn
 
 
 def actor_of(membership: Membership) -> policy.Actor:
-    """``policy.Actor.from_membership``, without a query for the user: the gate loads the
-    membership with its organisation only, and no rule reads the user (loaded if one does)."""
-    if Membership.user.is_cached(membership):
-        return policy.Actor.from_membership(membership)
-    user = SimpleLazyObject(lambda: membership.user)
-    return policy.Actor(user, membership.organisation, membership.role)
+    return policy.Actor.from_membership(membership)
 
 
 def permissions(membership: Membership, partnership: Partnership | None = None):

@@ -14,7 +14,6 @@ from partnerships.reads.tables import FILTER_PARAMS, partnership_table, write_cs
 from ..choices import Invitation
 from ..models import Partnership, Party
 from .common import permissions, render_page_or_partial
-from .permissions import may_export
 
 PAGE_SIZE = 25
 SORTS = {
@@ -84,7 +83,7 @@ def partnership_list(request: HttpRequest, membership) -> HttpResponse:
             "membership": membership,
             "organisation": membership.organisation,
             "may": may,
-            "may_export": may_export(may),
+            "may_export": may.export,
             "form": form,
             "page": page,
             "sort": sort,

@@ -57,7 +57,6 @@ from .common import (
     permissions,
     render_page_or_partial,
 )
-from .permissions import may_rate
 from .records import add_errors
 
 
@@ -99,7 +98,7 @@ def meeting_context(request, membership, partnership, review, may=None, **forms)
     may = may or permissions(membership, partnership)
     context = {
         "may": may,
-        "may_rate": may_rate(may, review),
+        "may_rate": policy.may_rate(may, review),
         "refusal": forms.pop("refusal", None),  # why the review's state refused a step (409)
         "membership": membership,
         "organisation": organisation,

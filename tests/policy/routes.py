@@ -613,14 +613,24 @@ PAGE_OPS = [
         conflict=True,
         pair="agreement-refuse-approved",
     ),
-    # Attaching the signed scan is a step after the approval, on the version in force.
+    # Attaching the signed scan is a step after the approval, on the version in force; once
+    # attached, the approved version's scan never changes.
+    page(
+        "agreement-scan",
+        "POST",
+        DRAFT_AGREEMENT,
+        {A: "agreement_unsigned"},
+        body=page_scan,
+        variant="agreement=in_force, no scan",
+    ),
     page(
         "agreement-scan",
         "POST",
         DRAFT_AGREEMENT,
         {A: "agreement_in_force"},
         body=page_scan,
-        variant="agreement=in_force",
+        variant="agreement=in_force, signed",
+        conflict=True,
     ),
     # The invitation: the organisation's own pages, by the invited party's id.
     Op(

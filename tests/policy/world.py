@@ -84,7 +84,7 @@ def _review(partnership, status: str):
     )
 
 
-def _agreement(partnership, state: str):
+def _agreement(partnership, state: str, *, signed: bool = True):
     if state == "draft":
         return AgreementFactory(partnership=partnership, version=1)
     if state == "pending":
@@ -95,14 +95,15 @@ def _agreement(partnership, state: str):
             submission_round=1,
             submitted_at=timezone.now(),
         )
-    # in force, with its signed scan (the download route reads it)
+    # in force, with its signed scan (the download route reads it) unless ``signed`` is False
+    scan = {"signed_scan": ContentFile(b"%PDF-1.4 signed", name="signed.pdf")} if signed else {}
     return AgreementFactory(
         partnership=partnership,
         version=1,
         state="in_force",
         submitted_at=timezone.now(),
         in_force_at=timezone.now(),
-        signed_scan=ContentFile(b"%PDF-1.4 signed", name="signed.pdf"),
+        **scan,
     )
 
 
@@ -169,4 +170,6 @@ def build_world(who: Who, needs: frozenset[str] = frozenset(), *, acting_lead: b
     for state in ("draft", "pending", "in_force"):
         if f"agreement_{state}" in needs:
             obj[f"agreement_{state}"] = _agreement(partnership, state)
+    if "agreement_unsigned" in needs:
+        obj["agreement_unsigned"] = _agreement(partnership, "in_force", signed=False)
     return w

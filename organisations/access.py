@@ -13,10 +13,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 
-from .choices import MemberRole
 from .models import Membership
+from .permissions import administers, writes
 
 READ, WRITE, ADMIN = "read", "write", "admin"
+# A page about one partnership: any method, and the partnership's policy decides in the view,
+# so an organisation that cannot see the partnership gets 404 before a role too low gets 403.
+PARTY = "party"
 
 
 def get_membership_or_404(user, org_slug: str) -> Membership:
@@ -33,8 +36,9 @@ def get_membership_or_404(user, org_slug: str) -> Membership:
 def member_required(access: str = READ) -> Callable:
     """Resolve ``org_slug`` into the user's membership and check the role ``access`` needs.
 
-    A READ view answers only GET and HEAD. The view receives the membership as its second
-    argument.
+    A READ view answers only GET and HEAD. A PARTY view checks no role here: it asks the
+    partnership's policy first thing (``partnerships.views.common.partnership_for``). The view
+    receives the membership as its second argument.
     """
 
     def decorator(view: Callable) -> Callable:
@@ -44,9 +48,9 @@ def member_required(access: str = READ) -> Callable:
             membership = get_membership_or_404(request.user, org_slug)
             if access == READ and request.method not in ("GET", "HEAD"):
                 return HttpResponseNotAllowed(["GET", "HEAD"])
-            if access == WRITE and not membership.can_write:
+            if access == WRITE and not writes(membership.role):
                 raise PermissionDenied
-            if access == ADMIN and membership.role != MemberRole.ADMIN:
+            if access == ADMIN and not administers(membership.role):
                 raise PermissionDenied
             request.membership = membership
             if request.session.get("organisation") != org_slug:

@@ -310,6 +310,8 @@ def require_invitation_answerer(actor: Actor, party: Party) -> None:
             _("Only administrators of %(organisation)s can do this.")
             % {"organisation": actor.organisation}
         )
+    if party_state(party) == LEFT:
+        raise _left()
     if party.invitation != Invitation.INVITED:
         raise StateConflict(_("This invitation has already been answered."))
 

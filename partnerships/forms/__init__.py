@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from core.dates import add_months
 from organisations.choices import OrganisationKind
 from organisations.models import Organisation
+from partnerships import policy
 from partnerships.choices import (
     INTENSITY_MAX,
     INTENSITY_MIN,
@@ -154,8 +155,6 @@ class PartyChoiceMixin:
     party_fields = ("party",)
 
     def limit_parties(self, partnership: Partnership) -> None:
-        from . import policy
-
         parties = policy.nameable_parties(partnership)
         for name in self.party_fields:
             if name in self.fields:
@@ -251,8 +250,6 @@ class ReviewPlanForm(VersionedEditForm):
 
     def __init__(self, *args, partnership: Partnership, **kwargs):
         super().__init__(*args, **kwargs)
-        from . import policy
-
         self.fields["attendees"].queryset = policy.attendee_candidates(partnership)
         self.fields["attendees"].label_from_instance = lambda user: str(user)
 

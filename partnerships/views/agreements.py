@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from organisations.access import ADMIN, WRITE, member_required
+from organisations.access import ADMIN, PARTY, WRITE, member_required
 from partnerships import policy
 from partnerships.forms.agreements import AgreementForm, RefusalForm, SignedScanForm
 from partnerships.reads import agreement_diff as diff
@@ -49,7 +49,7 @@ def agreement_step(access: str, message: str, form_name: str | None = None):
     is read in the language of each request, not of the import."""
 
     def decorator(handle: Callable) -> Callable:
-        @member_required(access)
+        @member_required(PARTY)
         @require_POST
         def view(request: HttpRequest, membership, partnership_id: int, agreement_id: int):
             partnership, _may = workspace_partnership_for(
@@ -98,7 +98,7 @@ def _validated(form, save: Callable) -> object | None:
     return None
 
 
-@member_required(WRITE)
+@member_required(PARTY)
 @require_POST
 def agreement_add(request: HttpRequest, membership, partnership_id: int) -> HttpResponse:
     """Start the next version as a draft (from the version in force, if any)."""

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from organisations.access import WRITE, member_required
+from organisations.access import PARTY, WRITE, member_required
 from partnerships import policy
 from partnerships.forms import (
     InviteForm,
@@ -85,7 +85,7 @@ def partnership_new(request: HttpRequest, membership) -> HttpResponse:
     )
 
 
-@member_required(WRITE)
+@member_required(PARTY)
 def partnership_edit(request: HttpRequest, membership, partnership_id: int) -> HttpResponse:
     """Edit with the version read: a save over someone else's newer change is refused."""
     partnership, may = partnership_for(membership, partnership_id, policy.require_writer)
@@ -129,7 +129,7 @@ def partnership_edit(request: HttpRequest, membership, partnership_id: int) -> H
     )
 
 
-@member_required(WRITE)
+@member_required(PARTY)
 def partnership_remove(request: HttpRequest, membership, partnership_id: int) -> HttpResponse:
     """The lead's administrators delete it (403 for others and a party that has left), while
     no agreement was ever approved (409, said on the page)."""
@@ -161,7 +161,7 @@ def partnership_remove(request: HttpRequest, membership, partnership_id: int) ->
     )
 
 
-@member_required(WRITE)
+@member_required(PARTY)
 def partnership_invite(request: HttpRequest, membership, partnership_id: int) -> HttpResponse:
     """Editors and administrators of a party taking part invite another organisation."""
     partnership, may = partnership_for(membership, partnership_id, policy.require_writer)
@@ -216,8 +216,7 @@ def invitations_page(request: HttpRequest, membership, status: int = 200) -> Htt
     inviters = {
         party.partnership_id: party.organisation
         for party in Party.objects.filter(
-            partnership__in=[i.partnership_id for i in invitations],
-            invitation=Invitation.ACCEPTED,
+            policy.joined(), partnership__in=[i.partnership_id for i in invitations]
         )
         .select_related("organisation")
         .order_by("invited_at")
@@ -237,7 +236,7 @@ def invitations_page(request: HttpRequest, membership, status: int = 200) -> Htt
 
 
 def invitation_answer(accept: bool):
-    @member_required(WRITE)
+    @member_required(PARTY)
     @require_POST
     def view(request: HttpRequest, membership, pk: int) -> HttpResponse:
         party = get_object_or_404(

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from organisations.access import WRITE, member_required
+from organisations.access import PARTY, member_required
 from partnerships import policy
 from partnerships.forms import (
     AgreedLevelForm,
@@ -158,7 +158,7 @@ def meeting_step(form_name: str | None, message: str):
     a bound form with errors to show again, or None when the step succeeded."""
 
     def decorator(handle: Callable) -> Callable:
-        @member_required(WRITE)
+        @member_required(PARTY)
         @require_POST
         def view(request: HttpRequest, membership, partnership_id: int, review_id: int):
             partnership, review, may = get_review_or_404(

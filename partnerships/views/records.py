@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from organisations.access import WRITE, member_required
+from organisations.access import PARTY, member_required
 from partnerships import policy
 from partnerships.exceptions import StateConflict
 from partnerships.forms import (
@@ -114,7 +114,7 @@ def record_add(form_class, tab: str, form_name: str, message: str, own_party_as:
     """A view that adds one record of ``form_class`` to the partnership; ``own_party_as`` names
     the field that is always the acting organisation's own party (whatever was posted)."""
 
-    @member_required(WRITE)
+    @member_required(PARTY)
     @require_POST
     def view(request: HttpRequest, membership, partnership_id: int) -> HttpResponse:
         partnership, may = workspace_partnership_for(membership, partnership_id)
@@ -172,7 +172,7 @@ def record_edit(name: str):
     """Edit one record in its own form: inline with htmx, as a page without JavaScript."""
     model, form_class, tab = EDITABLE[name]
 
-    @member_required(WRITE)
+    @member_required(PARTY)
     def view(request: HttpRequest, membership, partnership_id: int, pk: int) -> HttpResponse:
         partnership, may = workspace_partnership_for(membership, partnership_id)
         records = (
@@ -231,7 +231,7 @@ def record_remove(name: str):
     (without JavaScript; with htmx the button asks first); only a POST deletes."""
     model, _form_class, tab = EDITABLE[name]
 
-    @member_required(WRITE)
+    @member_required(PARTY)
     def view(request: HttpRequest, membership, partnership_id: int, pk: int) -> HttpResponse:
         if request.method not in ("GET", "HEAD", "POST"):
             return HttpResponseNotAllowed(["GET", "HEAD", "POST"])
@@ -277,7 +277,7 @@ commitment_delete = record_remove("commitment")
 benefit_delete = record_remove("benefit")
 
 
-@member_required(WRITE)
+@member_required(PARTY)
 @require_POST
 def commitment_done(request: HttpRequest, membership, partnership_id: int, pk: int):
     partnership, _may = workspace_partnership_for(membership, partnership_id)
@@ -290,7 +290,7 @@ def commitment_done(request: HttpRequest, membership, partnership_id: int, pk: i
     return _done(request, membership, partnership, "commitments", _("Commitment marked done."))
 
 
-@member_required(WRITE)
+@member_required(PARTY)
 @require_POST
 def concern_check(request: HttpRequest, membership, partnership_id: int, pk: int):
     """Re-rate a concern: a new check, never an edit of the previous one."""
@@ -322,7 +322,7 @@ def concern_check(request: HttpRequest, membership, partnership_id: int, pk: int
     )
 
 
-@member_required(WRITE)
+@member_required(PARTY)
 @require_POST
 def concern_resolve(request: HttpRequest, membership, partnership_id: int, pk: int):
     partnership, _may = workspace_partnership_for(membership, partnership_id)
@@ -335,7 +335,7 @@ def concern_resolve(request: HttpRequest, membership, partnership_id: int, pk: i
     return _done(request, membership, partnership, "concerns", _("Concern marked resolved."))
 
 
-@member_required(WRITE)
+@member_required(PARTY)
 @require_POST
 def review_add(request: HttpRequest, membership, partnership_id: int):
     partnership, _may = workspace_partnership_for(membership, partnership_id)
@@ -354,7 +354,7 @@ def review_add(request: HttpRequest, membership, partnership_id: int):
     )
 
 
-@member_required(WRITE)
+@member_required(PARTY)
 @require_POST
 def level_add(request: HttpRequest, membership, partnership_id: int):
     """Record an agreed, target or perceived level; the ladder is redrawn."""

@@ -342,6 +342,23 @@ PAGE_OPS = [
         {"pk": "responsibility"},
         pair="responsibility-delete",
     ),
+    page("commitment-delete", "GET", DELETE_RECORD, {"pk": "commitment"}),
+    page(
+        "commitment-delete",
+        "POST",
+        DELETE_RECORD,
+        {"pk": "commitment"},
+        pair="commitment-delete",
+    ),
+    page(
+        "commitment-delete",
+        "POST",
+        DELETE_RECORD,
+        {"pk": "commitment_closed"},
+        variant="agreed at the closed review",
+        conflict=True,
+        pair="commitment-delete-closed",
+    ),
     page("commitment-add", "POST", WRITE_RECORD, body=page_commitment, pair="commitment-add"),
     page("commitment-edit", "GET", WRITE_RECORD, {"pk": "commitment"}),
     page(

@@ -345,14 +345,13 @@ def party_options(html: str) -> dict[str, list[str]]:
 
 
 def test_page_forms_do_not_offer_a_party_that_has_left(client):
-    w = build_world(EDITOR, frozenset({"gone", "review_planned"}))
+    w = build_world(EDITOR, frozenset({"gone", "review_held"}))
     client.force_login(w.user)
     gone = w.obj["gone_party"]
     pages = {
         "tab-commitments": {},
         "tab-pleasures": {},
-        "tab-concerns": {},
-        "review": {"review_id": w.obj["review_planned"].pk},
+        "review": {"review_id": w.obj["review_held"].pk},
     }
     for name, extra in pages.items():
         url = reverse(

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from partnerships.models import Commitment, Concern, Partnership, Party
-from partnerships.reviews import review_close, review_hold
+from partnerships.services.reviews import review_close, review_hold
 from tests.factories import (
     AgreementFactory,
     CommitmentFactory,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext as _
@@ -89,4 +89,21 @@ def require_member_manager(user: User | None, organisation: Organisation) -> Non
         raise PermissionDenied(
             _("Only administrators of %(organisation)s can do this.")
             % {"organisation": organisation}
+        )
+
+
+def require_an_administrator_left(membership: Membership, new_role: str | None) -> None:
+    """An organisation keeps at least one administrator: demoting (``new_role``) or removing
+    (None) its last one is refused. The administrators' rows are locked, so two of them cannot
+    demote each other at the same time."""
+    if not administers(membership.role) or administers(new_role):
+        return
+    admin_ids = set(
+        Membership.objects.select_for_update()
+        .filter(organisation_id=membership.organisation_id, role=MemberRole.ADMIN)
+        .values_list("pk", flat=True)
+    )
+    if not admin_ids - {membership.pk}:
+        raise ValidationError(
+            {"role": _("An organisation keeps at least one administrator: name another first.")}
         )

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from .choices import MemberRole
 from .models import MemberInvitation, Membership, Organisation, User
-from .permissions import require_admin, require_member_manager
+from .permissions import require_admin, require_an_administrator_left, require_member_manager
 
 
 def _save(obj: models.Model, actor: User) -> None:
@@ -61,8 +61,7 @@ def organisation_update(*, actor: User, organisation: Organisation, **fields) ->
 def membership_update(*, actor: User, membership: Membership, role: str) -> Membership:
     """An administrator changes a member's role; the last administrator stays one."""
     require_member_manager(actor, membership.organisation)
-    if role != MemberRole.ADMIN:
-        _require_another_admin(membership)
+    require_an_administrator_left(membership, role)
     membership.role = role
     _save(membership, actor)
     return membership
@@ -72,24 +71,9 @@ def membership_update(*, actor: User, membership: Membership, role: str) -> Memb
 def membership_remove(*, actor: User, membership: Membership) -> None:
     """An administrator removes a member; the last administrator cannot be removed."""
     require_member_manager(actor, membership.organisation)
-    _require_another_admin(membership)
+    require_an_administrator_left(membership, None)
     membership._history_user = actor
     membership.delete()
-
-
-def _require_another_admin(membership: Membership) -> None:
-    if membership.role != MemberRole.ADMIN:
-        return
-    # Lock the admins' rows so two admins cannot demote each other at the same time.
-    admin_ids = set(
-        Membership.objects.select_for_update()
-        .filter(organisation_id=membership.organisation_id, role=MemberRole.ADMIN)
-        .values_list("pk", flat=True)
-    )
-    if not admin_ids - {membership.pk}:
-        raise ValidationError(
-            {"role": _("An organisation keeps at least one administrator: name another first.")}
-        )
 
 
 def _require_active(organisation: Organisation) -> None:

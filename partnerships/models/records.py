@@ -292,6 +292,11 @@ class Concern(models.Model):
     def category_label(self) -> str:
         return concern_category_label(self.kind, self.category)
 
+    @property
+    def is_private(self) -> bool:
+        """Seen only by the organisation that raised it (``policy.visible_concerns``)."""
+        return self.visibility == Visibility.PRIVATE
+
     def clean(self) -> None:
         super().clean()
         check_same_partnership(self, "raised_by")

@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 from django.db.models import Q
 
 from organisations.models import Organisation
+from partnerships import policy
 from partnerships.choices import (
     AssessmentKind,
     CommitmentStatus,
     ConcernStatus,
-    Invitation,
 )
 from partnerships.models import (
     Benefit,
@@ -161,7 +161,7 @@ def blind_status(review: Review, organisation: Organisation) -> list[BlindStatus
     }
     rows = []
     for party in (
-        Party.objects.filter(partnership_id=review.partnership_id, invitation=Invitation.ACCEPTED)
+        Party.objects.filter(policy.joined(), partnership_id=review.partnership_id)
         .select_related("organisation")
         .order_by("organisation__name")
     ):
@@ -229,7 +229,7 @@ def review_table(partnership: Partnership, organisation: Organisation) -> list[R
 
 def accepted_parties(partnership: Partnership) -> list[Party]:
     return list(
-        Party.objects.filter(partnership=partnership, invitation=Invitation.ACCEPTED)
+        Party.objects.filter(policy.joined(), partnership=partnership)
         .select_related("organisation")
         .order_by("organisation__name")
     )

@@ -6,10 +6,11 @@ from dataclasses import dataclass
 
 from django.db.models import Prefetch
 
-from organisations.choices import MemberRole
-from partnerships.choices import AgreementState, ApprovalDecision, Invitation
+from partnerships import policy
+from partnerships.choices import AgreementState, ApprovalDecision
 from partnerships.forms.agreements import AgreementForm, RefusalForm, SignedScanForm
 from partnerships.models.agreements import Agreement, AgreementApproval
+from partnerships.policy import ACCEPTED
 from partnerships.services.agreements import OPEN_STATES
 
 
@@ -56,11 +57,7 @@ def document_decisions(agreement: Agreement, parties) -> list[PartyDecision]:
 
 def current_parties_of(partnership) -> list:
     """The parties that decide, from the workspace's prefetched parties (no query)."""
-    return [
-        party
-        for party in partnership.parties.all()
-        if party.invitation == Invitation.ACCEPTED and party.left_on is None
-    ]
+    return [party for party in partnership.parties.all() if policy.party_state(party) == ACCEPTED]
 
 
 def agreement_tab(partnership, membership, **forms) -> dict:
@@ -81,16 +78,16 @@ def agreement_tab(partnership, membership, **forms) -> dict:
         ]
     is_draft = open_version is not None and open_version.state == AgreementState.DRAFT
     # A party that has left reads the record but no longer drafts, submits or attaches.
-    is_current = any(p.organisation_id == membership.organisation_id for p in parties)
+    may = policy.permissions_for(policy.Actor.from_membership(membership), partnership)
     return {
-        "may_write": membership.can_write and is_current,
+        "may_write": may.write,
         "versions": versions,
         "in_force": in_force,
         "open_version": open_version,
         "decisions": decisions if open_version and not is_draft else [],
         "refusals": refusals,
         "may_decide": (
-            membership.role == MemberRole.ADMIN
+            may.decide
             and open_version is not None
             and open_version.state == AgreementState.PENDING
             and own is not None

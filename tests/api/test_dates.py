@@ -73,3 +73,13 @@ def test_the_refusal_says_which_dates_are_accepted(api, editor, partnership):
     editor.save()
     response, _ = send(api, editor, partnership, "review", "9999-12-15")
     assert response.json() == {"scheduled_on": ["Give a date between the years 1900 and 2200."]}
+
+
+@pytest.mark.parametrize("field", ["starts_on", "ends_on"])
+def test_an_agreement_draft_refuses_a_year_9999(api, editor, partnership, field):
+    agreements = url(partnership, "agreements/")
+    response = api(editor).post(agreements, {field: "9999-12-15"}, format="json")
+    assert response.status_code == 400
+    assert list(response.json()) == [field]
+    created = api(editor).post(agreements, {field: "2200-12-31"}, format="json")
+    assert created.status_code == 201 and created.json()[field] == "2200-12-31"

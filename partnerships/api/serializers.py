@@ -13,6 +13,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.api.fields import SlugRelatedField
+from core.dates import validate_date_in_range
 from organisations.models import Organisation, User
 from partnerships import policy
 from partnerships.choices import (
@@ -370,7 +371,7 @@ class LevelCreateSerializer(serializers.Serializer):
     )
     review = ReviewField()
     rationale = serializers.CharField(required=False, allow_blank=True)
-    assessed_on = serializers.DateField(required=False)
+    assessed_on = serializers.DateField(required=False, validators=[validate_date_in_range])
 
     def validate(self, attrs: dict) -> dict:
         perceived = attrs["kind"] == AssessmentKind.PERCEIVED
@@ -488,7 +489,9 @@ class ConcernCheckCreateSerializer(serializers.Serializer):
     intensity = serializers.IntegerField(
         min_value=INTENSITY_MIN, max_value=INTENSITY_MAX, help_text=_("0 (gone) to 5.")
     )
-    checked_on = serializers.DateField(required=False, help_text=_("Today if left out."))
+    checked_on = serializers.DateField(
+        required=False, validators=[validate_date_in_range], help_text=_("Today if left out.")
+    )
     note = serializers.CharField(required=False, allow_blank=True)
     review = ReviewField()
 

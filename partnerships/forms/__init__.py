@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.dates import add_months
+from core.forms import BoundedDateField, date_input
 from organisations.choices import OrganisationKind
 from organisations.models import Organisation
 from partnerships import policy
@@ -22,7 +23,7 @@ from partnerships.choices import (
 from partnerships.models import Benefit, Commitment, Concern, Partnership, Responsibility, Review
 from partnerships.reports.figures import MAX_PERIOD_MONTHS, Period
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = date_input()
 
 
 class PartnershipForm(forms.ModelForm):
@@ -318,8 +319,8 @@ class ReportFilterForm(forms.Form):
     """The reports' filters, in the address bar like the list's: a period, then what narrows
     the partnerships (an organisation among them, the scope, a kind of organisation)."""
 
-    start = forms.DateField(label=_("From"), required=False, widget=DATE)
-    end = forms.DateField(label=_("To"), required=False, widget=DATE)
+    start = BoundedDateField(label=_("From"), required=False)
+    end = BoundedDateField(label=_("To"), required=False)
     organisation = SlugChoiceField(
         label=_("Organisation"),
         queryset=Organisation.objects.none(),

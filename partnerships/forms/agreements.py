@@ -7,10 +7,11 @@ from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import date_input
 from partnerships.models.agreements import CLAUSE_FIELDS, Agreement
 from partnerships.services.agreements import EDITABLE_FIELDS
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = date_input()
 PDF_MAGIC = b"%PDF-"
 
 

@@ -14,6 +14,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.dates import validate_date_in_range
 from partnerships.choices import APPROVED_STATES, AgreementState, ApprovalDecision, ReviewCadence
 from partnerships.exceptions import AgreementFrozen, AgreementStateError
 
@@ -124,8 +125,12 @@ class Agreement(models.Model):
     state = models.CharField(
         _("state"), max_length=12, choices=AgreementState.choices, default=AgreementState.DRAFT
     )
-    starts_on = models.DateField(_("start date"), null=True, blank=True)
-    ends_on = models.DateField(_("end date"), null=True, blank=True)
+    starts_on = models.DateField(
+        _("start date"), null=True, blank=True, validators=[validate_date_in_range]
+    )
+    ends_on = models.DateField(
+        _("end date"), null=True, blank=True, validators=[validate_date_in_range]
+    )
     review_cadence = models.PositiveSmallIntegerField(
         _("review cadence"), choices=ReviewCadence.choices, default=ReviewCadence.QUARTERLY
     )

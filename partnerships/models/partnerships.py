@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.dates import validate_date_in_range
 from partnerships.choices import (
     Invitation,
     PartnershipStatus,
@@ -36,12 +37,18 @@ class Partnership(models.Model):
         choices=PartnershipStatus.choices,
         default=PartnershipStatus.PROPOSED,
     )
-    starts_on = models.DateField(_("start date"), null=True, blank=True)
-    ends_on = models.DateField(_("end date"), null=True, blank=True)
+    starts_on = models.DateField(
+        _("start date"), null=True, blank=True, validators=[validate_date_in_range]
+    )
+    ends_on = models.DateField(
+        _("end date"), null=True, blank=True, validators=[validate_date_in_range]
+    )
     review_cadence = models.PositiveSmallIntegerField(
         _("review cadence"), choices=ReviewCadence.choices, default=ReviewCadence.QUARTERLY
     )
-    next_review_on = models.DateField(_("next review"), null=True, blank=True)
+    next_review_on = models.DateField(
+        _("next review"), null=True, blank=True, validators=[validate_date_in_range]
+    )
     scope = models.CharField(
         _("scope"),
         max_length=10,
@@ -116,8 +123,12 @@ class Party(models.Model):
     )
     invited_at = models.DateTimeField(_("invited at"), default=timezone.now)
     responded_at = models.DateTimeField(_("answered at"), null=True, blank=True)
-    joined_on = models.DateField(_("joined on"), null=True, blank=True)
-    left_on = models.DateField(_("left on"), null=True, blank=True)
+    joined_on = models.DateField(
+        _("joined on"), null=True, blank=True, validators=[validate_date_in_range]
+    )
+    left_on = models.DateField(
+        _("left on"), null=True, blank=True, validators=[validate_date_in_range]
+    )
 
     objects = PartyQuerySet.as_manager()
     history = HistoricalRecords()

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.dates import validate_date_in_range
 from partnerships.choices import (
     CONCERN_CATEGORY_CHOICES,
     INTENSITY_MAX,
@@ -71,7 +72,9 @@ class LevelAssessment(AppendOnlyModel):
         blank=True,
         help_text=_("With a perceived level: where this party would like the partnership to be."),
     )
-    assessed_on = models.DateField(_("date"), default=timezone.localdate)
+    assessed_on = models.DateField(
+        _("date"), default=timezone.localdate, validators=[validate_date_in_range]
+    )
     rationale = models.TextField(_("rationale"), blank=True)
     review = models.ForeignKey(
         "Review",
@@ -190,14 +193,18 @@ class Commitment(models.Model):
     )
     title = models.CharField(_("what"), max_length=200)
     description = models.TextField(_("details"), blank=True)
-    due_on = models.DateField(_("due date"), null=True, blank=True)
+    due_on = models.DateField(
+        _("due date"), null=True, blank=True, validators=[validate_date_in_range]
+    )
     status = models.CharField(
         _("status"),
         max_length=12,
         choices=CommitmentStatus.choices,
         default=CommitmentStatus.PLANNED,
     )
-    completed_on = models.DateField(_("completed on"), null=True, blank=True)
+    completed_on = models.DateField(
+        _("completed on"), null=True, blank=True, validators=[validate_date_in_range]
+    )
     review = models.ForeignKey(
         "Review",
         verbose_name=_("agreed at review"),
@@ -309,7 +316,9 @@ class ConcernCheck(AppendOnlyModel):
         Concern, verbose_name=_("concern"), on_delete=models.CASCADE, related_name="checks"
     )
     intensity = models.PositiveSmallIntegerField(_("intensity"))
-    checked_on = models.DateField(_("date"), default=timezone.localdate)
+    checked_on = models.DateField(
+        _("date"), default=timezone.localdate, validators=[validate_date_in_range]
+    )
     note = models.TextField(_("note"), blank=True)
     review = models.ForeignKey(
         "Review",
@@ -362,7 +371,9 @@ class Benefit(models.Model):
     category = models.CharField(_("pleasure"), max_length=20, choices=PleasureCategory.choices)
     description = models.TextField(_("description"))
     evidence = models.TextField(_("evidence"), blank=True)
-    observed_on = models.DateField(_("observed on"), default=timezone.localdate)
+    observed_on = models.DateField(
+        _("observed on"), default=timezone.localdate, validators=[validate_date_in_range]
+    )
     author = author_field()
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.dates import validate_date_in_range
 from partnerships.choices import (
     ReviewStatus,
 )
@@ -33,8 +34,10 @@ class Review(models.Model):
     partnership = models.ForeignKey(
         Partnership, verbose_name=_("partnership"), on_delete=models.CASCADE, related_name="reviews"
     )
-    scheduled_on = models.DateField(_("planned for"))
-    held_on = models.DateField(_("held on"), null=True, blank=True)
+    scheduled_on = models.DateField(_("planned for"), validators=[validate_date_in_range])
+    held_on = models.DateField(
+        _("held on"), null=True, blank=True, validators=[validate_date_in_range]
+    )
     status = models.CharField(
         _("status"), max_length=10, choices=ReviewStatus.choices, default=ReviewStatus.PLANNED
     )
@@ -55,7 +58,9 @@ class Review(models.Model):
         blank=True,
         help_text=_("They come back on the agenda of the next review."),
     )
-    next_review_on = models.DateField(_("next review"), null=True, blank=True)
+    next_review_on = models.DateField(
+        _("next review"), null=True, blank=True, validators=[validate_date_in_range]
+    )
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     record = models.JSONField(
         _("record as closed"),

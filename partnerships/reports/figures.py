@@ -85,7 +85,10 @@ class Period:
         steps = []
         while first <= self.end:
             steps.append(first)
-            first = add_months(first, months)
+            following = add_months(first, months)
+            if following <= first:  # saturated at the calendar's end: no step further
+                break
+            first = following
         return steps
 
 

@@ -13,7 +13,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.dates import add_months
+from core.dates import LATEST, add_months
 from organisations.models import Organisation
 from partnerships import policy
 from partnerships.choices import (
@@ -207,5 +207,10 @@ def review_save(
 
 
 def next_review_date(partnership: Partnership, held_on: datetime.date) -> datetime.date:
-    """The next review follows the partnership's cadence from the last review held."""
-    return add_months(held_on, partnership.review_cadence)
+    """The next review follows the partnership's cadence from the last review held.
+
+    Kept at ``LATEST`` at most: a review held late in 2200 still closes (its next review is a
+    date the validator accepts), and a date stored before dates were bounded (year 9999)
+    gives a horizon the pages can show rather than an overflow.
+    """
+    return min(add_months(held_on, partnership.review_cadence), LATEST)

@@ -167,11 +167,9 @@ class DemoPartnership:
         attendees = [self.admins[slug] for slug in self.parties]
         reviews = []
         for held_on in self.review_dates:
-            review = Review(
+            review = Review(  # held once each party has rated it, blind (see _levels)
                 partnership=partnership,
                 scheduled_on=held_on,
-                held_on=held_on,
-                status=ReviewStatus.HELD,
                 location="Salle polyvalente du centre social",
                 minutes=data.MINUTES,
                 decisions=data.DECISIONS,
@@ -206,6 +204,8 @@ class DemoPartnership:
         )
         last_index = len(reviews) - 1
         for index, (review, agreed) in enumerate(zip(reviews, spec["history"], strict=True)):
+            self._rate_blind(review, agreed, last=index == last_index)
+            self._hold(review)
             level_record(
                 actor=self.actor,
                 organisation=lead,
@@ -216,20 +216,31 @@ class DemoPartnership:
                 rationale="Niveau constaté ensemble lors de la revue.",
                 assessed_on=review.held_on,
             )
-            for slug, party in self.parties.items():
-                if index == last_index and slug in spec["perceived"]:
-                    perceived = spec["perceived"][slug]
-                else:
-                    perceived = min(7, max(1, agreed + self.random.choice([-1, 0, 0, 1])))
-                level_record(
-                    actor=self.admins[slug],
-                    organisation=party.organisation,
-                    partnership=partnership,
-                    kind=AssessmentKind.PERCEIVED,
-                    level=perceived,
-                    review=review,
-                    assessed_on=review.held_on,
-                )
+
+    def _rate_blind(self, review: Review, agreed: int, last: bool) -> None:
+        """Each party rates the review before it is held, as the meeting asks."""
+        spec = self.spec
+        for slug, party in self.parties.items():
+            if last and slug in spec["perceived"]:
+                perceived = spec["perceived"][slug]
+            else:
+                perceived = min(7, max(1, agreed + self.random.choice([-1, 0, 0, 1])))
+            level_record(
+                actor=self.admins[slug],
+                organisation=party.organisation,
+                partnership=review.partnership,
+                kind=AssessmentKind.PERCEIVED,
+                level=perceived,
+                review=review,
+                assessed_on=review.scheduled_on,
+            )
+
+    def _hold(self, review: Review) -> None:
+        """The meeting took place on its planned day: the ratings are revealed."""
+        review.status = ReviewStatus.HELD
+        review.held_on = review.scheduled_on
+        review._history_user = self.actor
+        review.save()
 
     def _concerns(self, partnership: Partnership, reviews: list[Review]) -> None:
         for kind, category, slug, visibility, description, intensities in self.spec["concerns"]:

@@ -1,4 +1,5 @@
-"""The fixed cast: owner, editor and viewer of organisation A; outsider of organisation B.
+"""The fixed cast: owner, editor and viewer of organisation A; outsider of organisation B;
+carla, administrator of the partner organisation C.
 
 A partnership of A (with partner organisation C) is shared by the tests that need one.
 """
@@ -65,6 +66,14 @@ def editor(org_a):
 def viewer(org_a):
     user = UserFactory(username="victor")
     MembershipFactory(user=user, organisation=org_a, role="viewer")
+    return user
+
+
+@pytest.fixture
+def carla(org_c):
+    """Administrator of the partner organisation C."""
+    user = UserFactory(username="carla", first_name="Carla", last_name="Costa")
+    MembershipFactory(user=user, organisation=org_c, role="admin")
     return user
 
 

@@ -5,16 +5,8 @@ from __future__ import annotations
 import pytest
 
 from partnerships.models import Agreement
-from tests.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def carla(org_c):
-    user = UserFactory(username="carla", first_name="Carla", last_name="Costa")
-    MembershipFactory(user=user, organisation=org_c, role="admin")
-    return user
 
 
 def base(partnership) -> str:

@@ -69,10 +69,10 @@ def test_the_first_and_last_days_of_the_bounds_are_accepted(api, editor, partner
 
 
 def test_the_refusal_says_which_dates_are_accepted(api, editor, partnership):
-    editor.language = "en"
-    editor.save()
     response, _ = send(api, editor, partnership, "review", "9999-12-15")
-    assert response.json() == {"scheduled_on": ["Give a date between the years 1900 and 2200."]}
+    assert response.json() == {
+        "scheduled_on": ["Indiquez une date comprise entre les années 1900 et 2200."]
+    }
 
 
 @pytest.mark.parametrize("field", ["starts_on", "ends_on"])

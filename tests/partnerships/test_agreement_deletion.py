@@ -14,18 +14,9 @@ from rest_framework.test import APIClient
 from partnerships.exceptions import AgreementFrozen, StateConflict
 from partnerships.models import Agreement, AgreementApproval, Partnership
 from partnerships.services.partnerships import partnership_delete
-from tests.factories import MembershipFactory, UserFactory
 from tests.partnerships.test_agreements import draft, in_force
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def carla(org_c):
-    """Administrator of the partner organisation C."""
-    user = UserFactory(username="carla", first_name="Carla", last_name="Costa")
-    MembershipFactory(user=user, organisation=org_c, role="admin")
-    return user
 
 
 def delete_url(partnership):

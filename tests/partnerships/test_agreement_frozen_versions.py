@@ -15,18 +15,9 @@ from partnerships.models import Agreement, Partnership
 from partnerships.reads.health import health_signals, with_health
 from partnerships.services import agreements as services
 from partnerships.services.audit import audited_update, recorded_bulk_write
-from tests.factories import MembershipFactory, UserFactory
 from tests.partnerships.test_agreements import draft, in_force
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def carla(org_c):
-    """Administrator of the partner organisation C."""
-    user = UserFactory(username="carla", first_name="Carla", last_name="Costa")
-    MembershipFactory(user=user, organisation=org_c, role="admin")
-    return user
 
 
 def delete_url(partnership):

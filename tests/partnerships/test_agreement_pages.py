@@ -19,9 +19,7 @@ from tests.factories import (
     AgreementFactory,
     CommitmentFactory,
     LevelAssessmentFactory,
-    MembershipFactory,
     ResponsibilityFactory,
-    UserFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -46,13 +44,6 @@ def default_language_after():
     user-language middleware activates it and nothing resets it): restore the default."""
     yield
     translation.activate(settings.LANGUAGE_CODE)
-
-
-@pytest.fixture
-def carla(org_c):
-    user = UserFactory(username="carla", first_name="Carla", last_name="Costa")
-    MembershipFactory(user=user, organisation=org_c, role="admin")
-    return user
 
 
 @pytest.fixture

@@ -19,14 +19,6 @@ from tests.partnerships.test_agreements import approve, draft, in_force
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def carla(org_c):
-    """Administrator of the partner organisation C."""
-    user = UserFactory(username="carla", first_name="Carla", last_name="Costa")
-    MembershipFactory(user=user, organisation=org_c, role="admin")
-    return user
-
-
 def delete_url(partnership):
     return reverse(
         "partnerships:delete",

@@ -15,20 +15,10 @@ from partnerships.services import agreements as services
 from tests.factories import (
     CommitmentFactory,
     LevelAssessmentFactory,
-    MembershipFactory,
     ResponsibilityFactory,
-    UserFactory,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def carla(org_c):
-    """Administrator of the partner organisation C."""
-    user = UserFactory(username="carla", first_name="Carla", last_name="Costa")
-    MembershipFactory(user=user, organisation=org_c, role="admin")
-    return user
 
 
 def draft(user, org, partnership, **fields):

@@ -154,6 +154,12 @@ def visible_concerns(viewer: Viewer, prefix: str = "") -> Q:
 REVEALED = Q(review__isnull=True) | Q(review__status__in=[ReviewStatus.HELD, ReviewStatus.CLOSED])
 
 
+def visible_in_record(check: dict, own_slugs: set[str]) -> bool:
+    """A concern's check in a closed review's frozen record (JSON): shared ones, and the private
+    ones of the viewer's own organisations (named by slug)."""
+    return check["visibility"] == Visibility.SHARED or check["raised_by"] in own_slugs
+
+
 def visible_levels(viewer: Viewer) -> Q:
     """Level entries the viewer may see: every revealed one, and its own sealed ratings."""
     if viewer.staff:

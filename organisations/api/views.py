@@ -45,8 +45,11 @@ from .serializers import (
 
 
 def organisation_for_member(user: User, slug: str) -> Organisation:
-    """The organisation, with the user's role, if the user is a member of it; 404 otherwise."""
-    organisations = Organisation.objects.of_user(user).with_role_of(user).select_related("parent")
+    """The organisation, with the user's role, if the user is a member of it and it is
+    active; 404 otherwise."""
+    organisations = (
+        Organisation.objects.active().of_user(user).with_role_of(user).select_related("parent")
+    )
     return get_object_or_404(organisations, slug=slug)
 
 
@@ -125,7 +128,10 @@ class OrganisationListApi(TransactionalWrites, generics.ListCreateAPIView):
         if self.in_directory():
             return Organisation.objects.active().order_by("name", "pk")
         user = self.request.user
-        return Organisation.objects.of_user(user).with_role_of(user).select_related("parent")
+        # A deactivated organisation is refused everywhere, like an outsider's.
+        return (
+            Organisation.objects.active().of_user(user).with_role_of(user).select_related("parent")
+        )
 
     def get_serializer_class(self):
         if self.request.method == "POST":

@@ -190,7 +190,7 @@ def visible_record(record: dict | None, own_slugs: set[str]) -> dict | None:
         "checks": [
             check
             for check in record.get("checks", [])
-            if check["visibility"] == "shared" or check["raised_by"] in own_slugs
+            if policy.visible_in_record(check, own_slugs)
         ],
     }
 

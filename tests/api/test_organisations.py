@@ -222,7 +222,19 @@ def test_a_deactivated_organisation_neither_invites_nor_sees_invitations_accepte
     org_a.active = False
     org_a.save()
     UserFactory(username="emma")
-    assert api(owner).post(members_url("association-a"), {"username": "emma"}).status_code == 400
+    assert (
+        api(owner).post(members_url("association-a"), {"username": "emma"}).status_code == 404
+    )  # refused like an outsider
     response = api(dora).post(f"{MY_INVITATIONS}{invitation_id}/accept/")
     assert response.status_code == 400
     assert not Membership.objects.filter(user=dora).exists()
+
+
+def test_a_deactivated_organisation_answers_404_to_its_own_members(api, owner, org_a):
+    org_a.active = False
+    org_a.save()
+    client = api(owner)
+    assert client.get("/api/v1/organisations/association-a/").status_code == 404
+    assert client.get("/api/v1/organisations/association-a/members/").status_code == 404
+    mine = client.get("/api/v1/organisations/").json()["results"]
+    assert "association-a" not in [organisation["slug"] for organisation in mine]

@@ -3,12 +3,34 @@ from __future__ import annotations
 import datetime
 
 from django import template
+from django.utils.translation import get_language
 
 from partnerships.choices import INTENSITY_MAX, Level, PartyRole
 
 register = template.Library()
 
 SPARK_WIDTH, SPARK_HEIGHT, SPARK_PAD = 120, 30, 3
+
+NARROW_NO_BREAK_SPACE = "\u202f"
+
+
+def punctuation(mark: str) -> str:
+    """``mark`` as the active language writes it: French puts a narrow no-break space before
+    ``: ; ? !``, English nothing."""
+    language = get_language() or ""
+    return NARROW_NO_BREAK_SPACE + mark if language.split("-")[0] == "fr" else mark
+
+
+@register.simple_tag
+def colon() -> str:
+    """A colon after a label or a value written in the template: ``{% colon %}``."""
+    return punctuation(":")
+
+
+@register.simple_tag
+def semicolon() -> str:
+    """A semicolon between items of a list written in the template: ``{% semicolon %}``."""
+    return punctuation(";")
 
 
 @register.filter

@@ -6,6 +6,7 @@ language comes from the recipient's profile, never from whoever triggered the ta
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -16,6 +17,15 @@ from django.utils import translation
 
 if TYPE_CHECKING:
     from organisations.models import User
+
+
+# Line breaks and runs of ordinary spaces; not the no-break spaces of French typography.
+BREAKABLE_SPACE = re.compile(r"[^\S\u00a0\u202f]+")
+
+
+def one_line(text: str) -> str:
+    """A subject on one line, keeping the no-break space French puts before ``: ; ? !``."""
+    return BREAKABLE_SPACE.sub(" ", text).strip(" ")
 
 
 def absolute_url(viewname: str, **kwargs) -> str:
@@ -35,7 +45,7 @@ def send_to_user(*, user: User, template: str, context: dict) -> None:
             "profile_url": absolute_url("profile"),
             **context,
         }
-        subject = " ".join(render_to_string(f"emails/{template}_subject.txt", context).split())
+        subject = one_line(render_to_string(f"emails/{template}_subject.txt", context))
         text = render_to_string(f"emails/{template}.txt", context)
         html = render_to_string(f"emails/{template}.html", context)
     message = EmailMultiAlternatives(subject, text, to=[user.email])

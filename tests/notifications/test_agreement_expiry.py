@@ -91,7 +91,8 @@ def test_the_reminder_is_in_each_recipients_language_with_both_parts(
     by_recipient = {message.to[0].split("@")[0]: message for message in mailoutbox}
     assert by_recipient["carla"].subject == "Agreement ending: Lecture au collège"
     assert "ends on" in by_recipient["carla"].body and "in 20 days" in by_recipient["carla"].body
-    assert by_recipient["alice"].subject == "Convention arrivant à échéance : Lecture au collège"
+    subject = by_recipient["alice"].subject
+    assert subject == "Convention arrivant à échéance\u202f: Lecture au collège"
     assert "dans 20 jours" in by_recipient["alice"].body
     html, mimetype = by_recipient["carla"].alternatives[0]
     link = f"https://partenariats.example/o/fondation-c/partnerships/{partnership.pk}/agreement/"

@@ -85,7 +85,7 @@ def test_the_review_reminder_is_in_each_recipients_language(partnership, cast, m
     by_recipient = {message.to[0].split("@")[0]: message for message in mailoutbox}
     assert by_recipient["cora"].subject == "Review due: Lecture au collège"
     assert "These partnership reviews are coming up or overdue" in by_recipient["cora"].body
-    assert by_recipient["alice"].subject == "Revue à venir : Lecture au collège"
+    assert by_recipient["alice"].subject == "Revue à venir\u202f: Lecture au collège"
     assert "Ces revues de partenariat approchent" in by_recipient["alice"].body
 
 
@@ -141,7 +141,7 @@ def test_only_pending_commitments_coming_due_are_reminded(partnership, org_a, ca
     CommitmentFactory(party=party_a, title="En retard", due_on=days(-3))
     send_commitment_reminders.delay()
     assert recipients(mailoutbox) == {"alice", "bob"}
-    assert {m.subject for m in mailoutbox} == {"Engagement à tenir : En retard"}
+    assert {m.subject for m in mailoutbox} == {"Engagement à tenir\u202f: En retard"}
 
 
 def test_running_the_commitment_reminders_twice_sends_nothing_more(

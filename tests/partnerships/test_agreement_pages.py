@@ -174,7 +174,7 @@ def test_the_printable_version_reads_as_a_document_in_french(client, viewer, in_
     assert "Association A" in page and "en tant que Chef de file" in page
     assert "Approuvée" in page and "Carla Costa" in page
     assert "En vigueur, approuvée par toutes les parties le" in page
-    assert "Niveau convenu : — · niveau visé : —" in page
+    assert "Niveau convenu\u202f: — · niveau visé\u202f: —" in page
 
 
 def test_the_printable_version_reads_as_a_document_in_english(
@@ -335,12 +335,15 @@ def test_the_timeline_tells_each_step_of_the_agreement(client, viewer, in_force,
     client.force_login(viewer)
     page = text(client.get(url("tab-timeline", partnership)))
     for state in ("brouillon", "en attente des approbations", "en vigueur"):
-        assert f"Convention, version 1 : {state}" in page
+        assert f"Convention, version 1\u202f: {state}" in page
 
 
 @pytest.mark.parametrize(
     ("language", "said"),
-    [("fr", "Soumise : les administrateurs"), ("en", "Submitted: every party's administrators")],
+    [
+        ("fr", "Soumise\u202f: les administrateurs"),
+        ("en", "Submitted: every party's administrators"),
+    ],
 )
 def test_without_javascript_a_step_redirects_and_says_it_in_the_users_language(
     client, editor, org_a, partnership, language, said

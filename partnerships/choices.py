@@ -6,6 +6,7 @@ Levels are an ordered scale stored and exchanged as the integers 1 to 7.
 from __future__ import annotations
 
 from django.db import models
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 
@@ -148,6 +149,31 @@ class ReviewStatus(models.TextChoices):
 
 INTENSITY_MIN = 0
 INTENSITY_MAX = 5
+
+# What each step of a concern's 0-5 intensity means: the one place the scale is worded.
+INTENSITY_LABELS = {
+    0: _("gone"),
+    1: _("faint"),
+    2: _("present"),
+    3: _("noticeable"),
+    4: _("strong"),
+    5: _("blocking"),
+}
+
+
+def intensity_label(value: int | None) -> str:
+    """ "3 · noticeable" for an intensity, a dash when there is none."""
+    if value is None or value not in INTENSITY_LABELS:
+        return "—"
+    return f"{value} · {INTENSITY_LABELS[value]}"
+
+
+def intensity_choices() -> list[tuple[int, str]]:
+    """The scale as form choices, each step with its label (in the active language)."""
+    return [
+        (value, format_lazy("{} · {}", value, INTENSITY_LABELS[value]))
+        for value in range(INTENSITY_MIN, INTENSITY_MAX + 1)
+    ]
 
 
 class ReminderKind(models.TextChoices):

@@ -30,6 +30,7 @@ from partnerships.models import (
 )
 from partnerships.services.records import (
     concern_check_record,
+    concern_raise,
     level_record,
     record_delete,
     record_save,
@@ -51,6 +52,7 @@ from .serializers import (
     CommitmentUpdateSerializer,
     ConcernCheckCreateSerializer,
     ConcernCheckSerializer,
+    ConcernCreateSerializer,
     ConcernSerializer,
     ConcernUpdateSerializer,
     LevelCreateSerializer,
@@ -207,12 +209,14 @@ class ConcernMixin(RecordsMixin):
         )
 
 
+@extend_schema_view(post=extend_schema(request=ConcernCreateSerializer))
 class ConcernListApi(ConcernMixin, RecordListApi):
     """Fears to tame and resistances to overcome, with their latest intensity. A private one
     is seen only by the organisation that raised it. A new one is raised by the organisation
-    that records it."""
+    that records it; given an `intensity`, its first check is recorded with it."""
 
     filterset_class = ConcernFilter
+    input_serializer_class = ConcernCreateSerializer
 
     def create(self, request, *args, **kwargs):
         organisation = self.acting_organisation()
@@ -220,11 +224,14 @@ class ConcernListApi(ConcernMixin, RecordListApi):
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         raised_by = data.pop("raised_by", None)
+        intensity = data.pop("intensity", None)
         own = policy.party_of(organisation, self.get_partnership())
         if raised_by is not None and raised_by != own:
             raise serializers.ValidationError({"raised_by": [RAISED_BY_OWN]})
         concern = Concern(partnership=self.get_partnership(), raised_by=own, **data)
-        record_save(actor=request.user, organisation=organisation, record=concern)
+        concern_raise(
+            actor=request.user, organisation=organisation, concern=concern, intensity=intensity
+        )
         return self.answer(concern, status.HTTP_201_CREATED)
 
 

@@ -470,6 +470,24 @@ class ConcernSerializer(serializers.ModelSerializer):
         return attrs
 
 
+class ConcernCreateSerializer(ConcernSerializer):
+    """A new fear or resistance, optionally with its starting intensity."""
+
+    intensity = serializers.IntegerField(
+        min_value=INTENSITY_MIN,
+        max_value=INTENSITY_MAX,
+        required=False,
+        write_only=True,
+        help_text=_(
+            "Its intensity today, 0 (gone) to 5 (blocking): when given, the first check is "
+            "recorded with the concern."
+        ),
+    )
+
+    class Meta(ConcernSerializer.Meta):
+        fields = [*ConcernSerializer.Meta.fields, "intensity"]
+
+
 class ConcernUpdateSerializer(VersionEchoed, ConcernSerializer):
     """The raising party is who the concern belongs to: it does not change."""
 

@@ -3,6 +3,8 @@ from __future__ import annotations
 import datetime
 
 from django import forms
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from core.dates import add_months
@@ -11,19 +13,49 @@ from organisations.choices import OrganisationKind
 from organisations.models import Organisation
 from partnerships import policy
 from partnerships.choices import (
-    INTENSITY_MAX,
-    INTENSITY_MIN,
+    LEVEL_SUMMARIES,
     AssessmentKind,
     ExportFormat,
     Level,
     PartnershipStatus,
     PartyRole,
     Scope,
+    intensity_choices,
 )
 from partnerships.models import Benefit, Commitment, Concern, Partnership, Responsibility, Review
 from partnerships.reports.figures import MAX_PERIOD_MONTHS, Period
 
 DATE = date_input()
+
+# A level picker starts on no level: the person chooses one, nothing is chosen for them.
+LEVEL_CHOICES = [("", _("Choose…")), *Level.choices]
+
+
+def level_guide() -> SafeString:
+    """The seven levels with their one-line summaries, as a description list (help text)."""
+    return format_html(
+        '<dl class="level-guide">{}</dl>',
+        format_html_join(
+            "",
+            "<dt>{} · {}</dt><dd>{}</dd>",
+            ((level.value, level.label, LEVEL_SUMMARIES[level]) for level in Level),
+        ),
+    )
+
+
+class LevelGuideMixin:
+    """Level pickers explained: the first field of ``level_fields`` carries the guide as its
+    help text (tied to it by ``aria-describedby``); the others point to the same guide."""
+
+    level_fields: tuple[str, ...] = ("level",)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        first, *others = self.level_fields
+        self.fields[first].help_text = level_guide()
+        guide_id = f"{self[first].auto_id}_helptext"
+        for name in others:
+            self.fields[name].widget.attrs["aria-describedby"] = guide_id
 
 
 class PartnershipForm(forms.ModelForm):
@@ -183,6 +215,16 @@ class CommitmentEditForm(VersionedEditForm, CommitmentForm):
 
 class ConcernForm(PartyChoiceMixin, forms.ModelForm):
     party_fields = ("raised_by",)
+    field_order = ["kind", "category", "visibility", "description", "intensity", "response"]
+
+    # The first check, recorded with the concern (none chosen for the person).
+    intensity = forms.TypedChoiceField(
+        label=_("Intensity today"),
+        choices=intensity_choices,
+        coerce=int,
+        widget=forms.RadioSelect,
+        help_text=_("0 means the concern is gone, 5 that it weighs the most."),
+    )
 
     class Meta:
         model = Concern
@@ -195,6 +237,8 @@ class ConcernForm(PartyChoiceMixin, forms.ModelForm):
 
 
 class ConcernEditForm(VersionedEditForm, ConcernForm):
+    intensity = None  # re-rated by a new check, never edited
+
     class Meta(ConcernForm.Meta):
         fields = ["status", "description", "response"]
 
@@ -202,7 +246,7 @@ class ConcernEditForm(VersionedEditForm, ConcernForm):
 class ConcernCheckForm(forms.Form):
     intensity = forms.TypedChoiceField(
         label=_("Intensity now"),
-        choices=[(value, str(value)) for value in range(INTENSITY_MIN, INTENSITY_MAX + 1)],
+        choices=intensity_choices,
         coerce=int,
         widget=forms.RadioSelect,
         help_text=_("0 means the concern is gone, 5 that it weighs the most."),
@@ -221,9 +265,9 @@ class BenefitForm(PartyChoiceMixin, forms.ModelForm):
         }
 
 
-class LevelForm(forms.Form):
+class LevelForm(LevelGuideMixin, forms.Form):
     kind = forms.ChoiceField(label=_("Which level"), choices=AssessmentKind.choices)
-    level = forms.TypedChoiceField(label=_("Level"), choices=Level.choices, coerce=int)
+    level = forms.TypedChoiceField(label=_("Level"), choices=LEVEL_CHOICES, coerce=int)
     rationale = forms.CharField(
         label=_("Why"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -255,9 +299,12 @@ class ReviewPlanForm(VersionedEditForm):
         self.fields["attendees"].label_from_instance = lambda user: str(user)
 
 
-class BlindRatingForm(forms.Form):
+class BlindRatingForm(LevelGuideMixin, forms.Form):
+    """A party's rating for a review; shown again with what it saved (the latest counts)."""
+
+    level_fields = ("level", "wished_level")
     level = forms.TypedChoiceField(
-        label=_("How we perceive the partnership today"), choices=Level.choices, coerce=int
+        label=_("How we perceive the partnership today"), choices=LEVEL_CHOICES, coerce=int
     )
     wished_level = forms.TypedChoiceField(
         label=_("The level we wish for (optional)"),
@@ -268,9 +315,9 @@ class BlindRatingForm(forms.Form):
     )
 
 
-class AgreedLevelForm(forms.Form):
+class AgreedLevelForm(LevelGuideMixin, forms.Form):
     level = forms.TypedChoiceField(
-        label=_("Level agreed together"), choices=Level.choices, coerce=int
+        label=_("Level agreed together"), choices=LEVEL_CHOICES, coerce=int
     )
     rationale = forms.CharField(
         label=_("Why"), required=False, widget=forms.Textarea(attrs={"rows": 2})
@@ -298,10 +345,7 @@ class ChecksForm(forms.Form):
         for concern in self.concerns:
             self.fields[f"concern_{concern.pk}"] = forms.TypedChoiceField(
                 label=f"{concern.get_kind_display()} · {concern.category_label}",
-                choices=[
-                    ("", "—"),
-                    *[(v, str(v)) for v in range(INTENSITY_MIN, INTENSITY_MAX + 1)],
-                ],
+                choices=[("", "—"), *intensity_choices()],
                 coerce=int,
                 empty_value=None,
                 required=False,

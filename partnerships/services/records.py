@@ -117,6 +117,20 @@ def concern_check_record(
 
 
 @transaction.atomic
+def concern_raise(
+    *, actor: User, organisation: Organisation, concern: Concern, intensity: int | None
+) -> Concern:
+    """Record a new fear or resistance and, when ``intensity`` is given, its first check: both
+    or neither."""
+    record_save(actor=actor, organisation=organisation, record=concern)
+    if intensity is not None:
+        concern_check_record(
+            actor=actor, organisation=organisation, concern=concern, intensity=intensity
+        )
+    return concern
+
+
+@transaction.atomic
 def record_save(
     *, actor: User, organisation: Organisation, record: models.Model, version: int | None = None
 ) -> models.Model:

@@ -5,7 +5,8 @@ import datetime
 from django import template
 from django.utils.translation import get_language
 
-from partnerships.choices import INTENSITY_MAX, Level, PartyRole
+from partnerships.choices import INTENSITY_MAX, LEVEL_SUMMARIES, Level, PartyRole
+from partnerships.choices import intensity_label as label_of_intensity
 
 register = template.Library()
 
@@ -39,6 +40,20 @@ def level_label(value: int | None) -> str:
     if not value:
         return "—"
     return f"{value} · {Level(value).label}"
+
+
+@register.filter
+def level_summary(value: int | None) -> str:
+    """What a level means, in one line (empty when there is no level)."""
+    if not value or value not in Level.values:
+        return ""
+    return str(LEVEL_SUMMARIES[Level(value)])
+
+
+@register.filter
+def intensity_label(value: int | None) -> str:
+    """ "3 · noticeable" for a concern's intensity, a dash when there is none."""
+    return label_of_intensity(value)
 
 
 @register.filter

@@ -93,9 +93,19 @@ def _open_concerns(membership, partnership):
     )
 
 
+def _own_rating(blind, party) -> dict:
+    """The acting party's saved rating for the review (the latest entry), to show it again:
+    recording anew without touching the wished-for level keeps it."""
+    own = next((row for row in blind if party is not None and row.party.pk == party.pk), None)
+    if own is None or own.level is None:
+        return {}
+    return {"level": own.level, "wished_level": own.wished}
+
+
 def meeting_context(request, membership, partnership, review, may=None, **forms) -> dict:
     organisation = membership.organisation
     may = may or permissions(membership, partnership)
+    blind = blind_status(review, organisation)
     context = {
         "may": may,
         "may_rate": policy.may_rate(may, review),
@@ -105,7 +115,7 @@ def meeting_context(request, membership, partnership, review, may=None, **forms)
         "partnership": partnership,
         "review": review,
         "agenda": build_agenda(review, organisation),
-        "blind": blind_status(review, organisation),
+        "blind": blind,
     }
     if review.is_closed:
         context["record"] = visible_record(review.record, {organisation.slug})
@@ -119,7 +129,8 @@ def meeting_context(request, membership, partnership, review, may=None, **forms)
         {
             "plan_form": forms.get("plan_form")
             or ReviewPlanForm(instance=review, partnership=partnership),
-            "rating_form": forms.get("rating_form") or BlindRatingForm(),
+            "rating_form": forms.get("rating_form")
+            or BlindRatingForm(initial=_own_rating(blind, may.party)),
             "agreed_form": forms.get("agreed_form")
             or AgreedLevelForm(initial={"level": partnership.agreed_level}),
             "checks_form": forms.get("checks_form") or ChecksForm(concerns=concerns),

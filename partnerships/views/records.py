@@ -34,6 +34,7 @@ from partnerships.forms import (
 )
 from partnerships.services.records import (
     concern_check_record,
+    concern_raise,
     level_record,
     record_delete,
     record_save,
@@ -146,9 +147,34 @@ responsibility_add = record_add(
 commitment_add = record_add(
     CommitmentForm, "commitments", "commitment_form", gettext_lazy("Commitment added.")
 )
-concern_add = record_add(
-    ConcernForm, "concerns", "concern_form", gettext_lazy("Concern recorded."), "raised_by"
-)
+
+
+@member_required(PARTY)
+@require_POST
+def concern_add(request: HttpRequest, membership, partnership_id: int) -> HttpResponse:
+    """A new fear or resistance, raised by the acting party, with its starting intensity."""
+    partnership, may = workspace_partnership_for(membership, partnership_id)
+    form = ConcernForm(request.POST)
+    form.limit_parties(partnership)
+    form.instance.partnership = partnership
+    form.instance.raised_by = may.party
+    return _save_form(
+        request,
+        membership,
+        partnership,
+        "concerns",
+        "concern_form",
+        form,
+        lambda f: concern_raise(
+            actor=request.user,
+            organisation=membership.organisation,
+            concern=f.instance,
+            intensity=f.cleaned_data["intensity"],
+        ),
+        _("Concern recorded."),
+    )
+
+
 benefit_add = record_add(
     BenefitForm, "pleasures", "benefit_form", gettext_lazy("Pleasure recorded.")
 )

@@ -26,7 +26,7 @@ from partnerships.reads.agreements import agreement_tab
 from partnerships.reads.health import health_signals, with_health
 from partnerships.reports import charts
 
-from ..choices import Level
+from ..choices import LEVEL_SUMMARIES, Level, intensity_choices
 from ..models import (
     Benefit,
     Commitment,
@@ -88,6 +88,7 @@ def ladder(partnership: Partnership, organisation) -> dict:
         {
             "level": level,
             "label": Level(level).label,
+            "summary": LEVEL_SUMMARIES[level],
             "agreed": partnership.agreed_level == level,
             "target": partnership.target_level == level,
             "perceived": [entry for entry in perceived if entry.level == level],
@@ -176,6 +177,7 @@ def _concerns(partnership, membership, **forms) -> dict:
         "concerns": concerns,
         "concern_form": concern_form,
         "check_form": ConcernCheckForm(),
+        "intensity_scale": intensity_choices(),
         "check_errors": forms.get("check_errors", {}),
     }
 

@@ -236,6 +236,7 @@ def test_a_shared_concern_is_raised_by_the_acting_organisation_whatever_is_poste
             "category": "investment",
             "visibility": "shared",
             "description": "Evenings",
+            "intensity": 2,
             "raised_by": other.pk,
         },
     )

@@ -54,6 +54,11 @@ def review(partnership, editor):
     return review
 
 
+def ratings_of(page: str) -> str:
+    """The list of the parties' ratings (the level pickers' guide names every level)."""
+    return page.split('<ul class="blind">', 1)[1].split("</ul>", 1)[0]
+
+
 def rate(client, review, level, org_slug="association-a"):
     return client.post(review_url("review-rate", review, org_slug), {"level": level}, **HTMX)
 
@@ -68,8 +73,9 @@ def test_blind_values_reach_no_other_party_before_the_review_is_held(
 
     page = client.get(review_url("review", review)).content.decode()
     assert "a évalué" in page  # A sees that C has rated…
-    assert "6 · Partenariat de réciprocité" not in page  # …never C's value
-    assert "2 · Information mutuelle" in page  # its own value, yes
+    assert "6 · Partenariat de réciprocité" not in ratings_of(page)  # …never C's value
+    assert '<option value="6" selected>' not in page
+    assert "2 · Information mutuelle" in ratings_of(page)  # its own value, yes
     workspace = client.get(
         reverse(
             "partnerships:workspace",
@@ -98,7 +104,8 @@ def test_blind_values_reach_no_other_party_before_the_review_is_held(
 
     client.post(review_url("review-hold", review), **HTMX)
     page = client.get(review_url("review", review)).content.decode()
-    assert "6 · Partenariat de réciprocité" in page and "2 · Information mutuelle" in page
+    ratings = ratings_of(page)
+    assert "6 · Partenariat de réciprocité" in ratings and "2 · Information mutuelle" in ratings
     workspace = client.get(
         reverse(
             "partnerships:workspace",

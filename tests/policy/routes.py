@@ -137,6 +137,7 @@ def page_concern(w):
         "raised_by": (w.own or w.other_party).pk,
         "visibility": "shared",
         "description": "Too many evenings",
+        "intensity": 2,
         "response": "",
     }
 

@@ -397,6 +397,7 @@ def test_a_page_concern_is_raised_by_the_acting_organisation(client):
         "raised_by": w.other_party.pk,
         "visibility": "shared",
         "description": "Raised in someone else's name",
+        "intensity": 2,
         "response": "",
     }
     client.post(url, body)

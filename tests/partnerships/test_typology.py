@@ -230,7 +230,7 @@ def test_the_api_intensity_is_optional_and_bounded(editor, partnership):
 
 
 def test_the_api_schema_documents_the_starting_intensity(client):
-    schema = client.get("/api/schema/?format=json").json()
+    schema = client.get("/api/schema/?format=json", HTTP_ACCEPT_LANGUAGE="en").json()
     create = schema["components"]["schemas"]["ConcernCreateRequest"]["properties"]
     assert "first check" in create["intensity"]["description"]
 

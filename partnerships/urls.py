@@ -28,6 +28,22 @@ urlpatterns = [
     path("invitations/<int:pk>/decline/", manage.invitation_decline, name="invitation-decline"),
     path("partnerships/", listing.partnership_list, name="list"),
     path("partnerships/export.csv", listing.partnership_export, name="export"),
+    path(
+        "partnerships/export.xlsx",
+        listing.partnership_export,
+        {"file_format": "xlsx"},
+        name="export-xlsx",
+    ),
+    *[
+        path(
+            f"exports/{kind}.{file_format}",
+            listing.record_export_view,
+            {"kind": kind, "file_format": file_format},
+            name=f"export-{kind}" + ("" if file_format == "csv" else "-xlsx"),
+        )
+        for kind in ("commitments", "concerns")
+        for file_format in ("csv", "xlsx")
+    ],
     path("partnerships/exports/", exports.export_list, name="export-list"),
     path("partnerships/exports/new/", exports.export_start, name="export-start"),
     path("partnerships/exports/<int:pk>/", exports.export_detail, name="export-detail"),

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import agreements, records, views
+from . import agreements, exports, records, views
 
 PARTNERSHIP = "partnerships/<int:partnership_id>/"
 
@@ -79,4 +79,14 @@ urlpatterns = [
         )
     ],
     path("reports/summary/", views.SummaryApi.as_view(), name="report-summary"),
+    path(
+        "organisations/<slug:org_slug>/exports/commitments/",
+        exports.CommitmentExportApi.as_view(),
+        name="export-commitments",
+    ),
+    path(
+        "organisations/<slug:org_slug>/exports/concerns/",
+        exports.ConcernExportApi.as_view(),
+        name="export-concerns",
+    ),
 ]

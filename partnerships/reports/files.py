@@ -6,14 +6,13 @@ the same values (an empty cell where the page shows a dash).
 
 from __future__ import annotations
 
-import csv
 import io
 
 from django.http import HttpResponse
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
-from partnerships.reads.tables import spreadsheet_text
+from partnerships.reads.tables import write_csv_rows
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SHEET_TITLE_LENGTH = 31  # the longest sheet name spreadsheet software accepts
@@ -26,21 +25,19 @@ def _attachment(content, content_type: str, filename: str) -> HttpResponse:
 
 
 def csv_response(figures: dict, filename: str) -> HttpResponse:
-    """Every figure one after the other, a blank line between two."""
+    """Every figure one after the other, a blank line between two, in the CSV style of the
+    active language (``partnerships.reads.tables.write_csv_rows``)."""
+
+    def rows():
+        for index, figure in enumerate(figures.values()):
+            if index:
+                yield []
+            yield [figure.title]
+            yield figure.columns
+            yield from figure.table_rows
+
     buffer = io.StringIO()
-    buffer.write("\ufeff")  # lets spreadsheet software read the accents right
-    writer = csv.writer(buffer)
-    for index, figure in enumerate(figures.values()):
-        if index:
-            writer.writerow([])
-        writer.writerow([spreadsheet_text(figure.title)])
-        writer.writerow(figure.columns)
-        writer.writerows(
-            [
-                ["" if value is None else spreadsheet_text(value) for value in row]
-                for row in figure.table_rows
-            ]
-        )
+    write_csv_rows(rows(), buffer)
     return _attachment(buffer.getvalue(), "text/csv; charset=utf-8", filename)
 
 

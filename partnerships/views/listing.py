@@ -6,16 +6,25 @@ from django.core.paginator import Paginator
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from organisations.access import member_required
 from partnerships.forms import PartnershipFilterForm
-from partnerships.reads.tables import FILTER_PARAMS, partnership_table, write_csv
+from partnerships.reads.tables import (
+    FILTER_PARAMS,
+    partnership_table,
+    record_export,
+    table_response,
+)
 
 from ..choices import Invitation
 from ..models import Partnership, Party
 from .common import permissions, render_page_or_partial
 
 PAGE_SIZE = 25
+# From this many partnerships, the list's file is prepared by a worker (for the organisation's
+# editors and administrators, who may start one); a shorter list downloads at once.
+BACKGROUND_FROM = 500
 SORTS = {
     "title": (F("title").asc(), "pk"),
     "-title": (F("title").desc(), "-pk"),
@@ -84,6 +93,7 @@ def partnership_list(request: HttpRequest, membership) -> HttpResponse:
             "organisation": membership.organisation,
             "may": may,
             "may_export": may.export,
+            "export_later": may.export and page.paginator.count >= BACKGROUND_FROM,
             "form": form,
             "page": page,
             "sort": sort,
@@ -100,10 +110,13 @@ def partnership_list(request: HttpRequest, membership) -> HttpResponse:
 
 
 @member_required()
-def partnership_export(request: HttpRequest, membership) -> HttpResponse:
-    """The filtered list as CSV, levels as numbers 1 to 7 with their labels beside them."""
+def partnership_export(request: HttpRequest, membership, file_format: str = "csv") -> HttpResponse:
+    """The filtered list as CSV or XLSX, now; levels as numbers 1 to 7 with their labels."""
     header, rows = partnership_table(membership.organisation, request.GET)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="partnerships.csv"'
-    write_csv(header, rows, response)
-    return response
+    return table_response(header, rows, file_format, "partnerships", _("Partnerships"))
+
+
+@member_required()
+def record_export_view(request: HttpRequest, membership, kind: str, file_format: str):
+    """The organisation's commitments, or its fears and resistances, as CSV or XLSX."""
+    return record_export(membership.organisation, kind, file_format)

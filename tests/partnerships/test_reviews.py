@@ -100,7 +100,7 @@ def test_blind_values_reach_no_other_party_before_the_review_is_held(
     assert "Fondation C" not in chart  # no series for C's hidden perception
     assert "Perçu par Fondation C" not in agenda
     rows = export.content.decode("utf-8-sig").splitlines()
-    assert rows[1].split(",")[6] == ""  # no perception gap computed from hidden values
+    assert rows[1].split(";")[6] == ""  # no gap from hidden values (French CSV: ;)
 
     client.post(review_url("review-hold", review), **HTMX)
     page = client.get(review_url("review", review)).content.decode()

@@ -151,7 +151,7 @@ def test_csv_export_follows_the_filters(signed_in, org_a, partnership):
     LevelAssessmentFactory(partnership=partnership, level=6)
     PartyFactory(organisation=org_a, partnership=PartnershipFactory(title="Hors filtre"))
     response = signed_in.get(url("export"), {"level": 6})
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
     assert rows[0][0] == "Titre"
     assert [row[0] for row in rows[1:]] == ["Lecture au collège"]
     assert rows[1][3:5] == ["6", "Partenariat de réciprocité"]
@@ -160,7 +160,7 @@ def test_csv_export_follows_the_filters(signed_in, org_a, partnership):
 def test_csv_export_keeps_a_formula_typed_as_a_title_as_text(signed_in, org_a, partnership):
     PartyFactory(organisation=org_a, partnership=PartnershipFactory(title='=HYPERLINK("x")'))
     response = signed_in.get(url("export"), {"sort": "title"})
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
     assert [row[0] for row in rows[1:]] == ['\'=HYPERLINK("x")', "Lecture au collège"]
 
 

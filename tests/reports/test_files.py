@@ -6,6 +6,7 @@ import csv
 import io
 from types import SimpleNamespace
 
+from django.utils import translation
 from openpyxl import load_workbook
 
 from partnerships.reports.files import csv_response, xlsx_response
@@ -18,7 +19,8 @@ FIGURE = SimpleNamespace(
 
 
 def test_csv_cells_starting_like_a_formula_are_quoted_and_numbers_left_alone():
-    response = csv_response({"levels": FIGURE}, "levels.csv")
+    with translation.override("en"):
+        response = csv_response({"levels": FIGURE}, "levels.csv")
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows == [
         ["'=Titre"],
@@ -35,3 +37,10 @@ def test_xlsx_cells_starting_like_a_formula_are_text_cells():
     assert (sheet["A1"].value, sheet["A1"].data_type) == ("=Titre", "s")
     assert (sheet["A3"].value, sheet["A3"].data_type) == ("@SUM(A1:A9)", "s")
     assert (sheet["B4"].value, sheet["B4"].data_type) == (-2, "n")
+
+
+def test_the_french_csv_separates_columns_with_semicolons():
+    with translation.override("fr"):
+        response = csv_response({"levels": FIGURE}, "levels.csv")
+    text = response.content.decode("utf-8")
+    assert text.startswith("\ufeff'=Titre\r\nPartenariat;Nombre\r\n")

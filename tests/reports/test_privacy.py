@@ -68,4 +68,4 @@ def test_a_held_review_reveals_its_ratings(member, world):
     world.blind_review.save()
     after = member()["gaps"]
     assert after != before
-    assert "Lecture au collège,5,2,7,5" in after  # A's 7 now counts: 5 levels apart
+    assert "Lecture au collège;5;2;7;5" in after  # A's 7 now counts: 5 levels apart (French CSV: ;)

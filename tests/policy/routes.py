@@ -75,6 +75,19 @@ def today() -> str:
 
 
 # --- Bodies ------------------------------------------------------------------------------------
+# The irreversible steps of the pages ask first: only a POST with ``confirmed=1`` acts (and
+# holding a review before its planned date needs the box ticked as well).
+CONFIRMED = {"confirmed": "1"}
+
+
+def confirmed(w):
+    return dict(CONFIRMED)
+
+
+def confirmed_hold(w):
+    return {**CONFIRMED, "meeting_today": "1"}
+
+
 def o(w, name):
     return w.obj[name]
 
@@ -388,7 +401,14 @@ PAGE_OPS = [
         body=lambda w: {"intensity": 2, "note": ""},
         pair="concern-check",
     ),
-    page("concern-resolve", "POST", WRITE_RECORD, {"pk": "concern"}, pair="concern-resolve"),
+    page(
+        "concern-resolve",
+        "POST",
+        WRITE_RECORD,
+        {"pk": "concern"},
+        body=confirmed,
+        pair="concern-resolve",
+    ),
     page("benefit-add", "POST", WRITE_RECORD, body=page_benefit, pair="benefit-add"),
     page("benefit-edit", "GET", WRITE_RECORD, {"pk": "benefit"}),
     page(
@@ -454,12 +474,20 @@ PAGE_OPS = [
         conflict=True,
         pair="rate-closed",
     ),
-    page("review-hold", "POST", WRITE_RECORD, {R: "review_planned"}, pair="review-hold"),
+    page(
+        "review-hold",
+        "POST",
+        WRITE_RECORD,
+        {R: "review_planned"},
+        body=confirmed_hold,
+        pair="review-hold",
+    ),
     page(
         "review-hold",
         "POST",
         WRITE_RECORD,
         {R: "review_closed"},
+        body=confirmed_hold,
         variant=CLOSED,
         conflict=True,
         pair="review-hold-closed",
@@ -546,12 +574,20 @@ PAGE_OPS = [
         variant=CLOSED,
         conflict=True,
     ),
-    page("review-close", "POST", WRITE_RECORD, {R: "review_held"}, pair="review-close"),
+    page(
+        "review-close",
+        "POST",
+        WRITE_RECORD,
+        {R: "review_held"},
+        body=confirmed,
+        pair="review-close",
+    ),
     page(
         "review-close",
         "POST",
         WRITE_RECORD,
         {R: "review_closed"},
+        body=confirmed,
         variant=CLOSED,
         conflict=True,
         pair="review-close-closed",
@@ -582,6 +618,7 @@ PAGE_OPS = [
         "POST",
         DRAFT_AGREEMENT,
         {A: "agreement_draft"},
+        body=confirmed,
         variant="agreement=draft",
         pair="agreement-submit",
     ),
@@ -590,6 +627,7 @@ PAGE_OPS = [
         "POST",
         DRAFT_AGREEMENT,
         {A: "agreement_in_force"},
+        body=confirmed,
         variant="agreement=in_force",
         conflict=True,
         pair="agreement-submit-approved",
@@ -599,6 +637,7 @@ PAGE_OPS = [
         "POST",
         DECIDE_AGREEMENT,
         {A: "agreement_pending"},
+        body=confirmed,
         variant="agreement=pending",
         pair="agreement-approve",
     ),
@@ -607,6 +646,7 @@ PAGE_OPS = [
         "POST",
         DECIDE_AGREEMENT,
         {A: "agreement_in_force"},
+        body=confirmed,
         variant="agreement=in_force",
         conflict=True,
         pair="agreement-approve-approved",
@@ -616,7 +656,7 @@ PAGE_OPS = [
         "POST",
         DECIDE_AGREEMENT,
         {A: "agreement_pending"},
-        body=lambda w: {"reason": "Not yet"},
+        body=lambda w: {"reason": "Not yet", **CONFIRMED},
         variant="agreement=pending",
         pair="agreement-refuse",
     ),
@@ -625,7 +665,7 @@ PAGE_OPS = [
         "POST",
         DECIDE_AGREEMENT,
         {A: "agreement_in_force"},
-        body=lambda w: {"reason": "Not yet"},
+        body=lambda w: {"reason": "Not yet", **CONFIRMED},
         variant="agreement=in_force",
         conflict=True,
         pair="agreement-refuse-approved",
@@ -662,6 +702,7 @@ PAGE_OPS = [
         "POST",
         ANSWER_INVITATION,
         {"pk": "own_or_other_party"},
+        body=confirmed,
         pair="invitation-decline",
     ),
 ]
@@ -1111,7 +1152,7 @@ API_OPS = [
         "POST",
         DECIDE_AGREEMENT,
         {"pk": "agreement_pending"},
-        body=lambda w: {"reason": "Not yet"},
+        body=lambda w: {"reason": "Not yet", **CONFIRMED},
         variant="agreement=pending",
         pair="agreement-refuse",
     ),
@@ -1120,7 +1161,7 @@ API_OPS = [
         "POST",
         DECIDE_AGREEMENT,
         {"pk": "agreement_in_force"},
-        body=lambda w: {"reason": "Not yet"},
+        body=lambda w: {"reason": "Not yet", **CONFIRMED},
         variant="agreement=in_force",
         conflict=True,
         pair="agreement-refuse-approved",

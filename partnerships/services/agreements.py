@@ -160,13 +160,27 @@ def agreement_update(
     return agreement
 
 
+def require_submittable(agreement: Agreement) -> None:
+    """Only a draft is submitted (asked before the confirmation page too)."""
+    if agreement.state != AgreementState.DRAFT:
+        raise AgreementStateError(_("Only a draft can be submitted."))
+
+
+def require_decidable(agreement: Agreement, organisation: Organisation) -> None:
+    """A submitted version, that the organisation has not decided on yet in this round."""
+    if agreement.state != AgreementState.PENDING:
+        raise AgreementStateError(_("Only a submitted version can be approved or refused."))
+    round_decisions = agreement.approvals.filter(round=agreement.submission_round)
+    if round_decisions.filter(organisation=organisation).exists():
+        raise AgreementStateError(_("Your organisation has already decided on this version."))
+
+
 @transaction.atomic
 def agreement_submit(*, actor: User, organisation: Organisation, agreement: Agreement) -> Agreement:
     """Submit a draft to every party's administrators: it is frozen while they decide."""
     require_party_writer(actor, organisation, agreement.partnership)
     agreement = _locked(agreement)
-    if agreement.state != AgreementState.DRAFT:
-        raise AgreementStateError(_("Only a draft can be submitted."))
+    require_submittable(agreement)
     agreement.snapshot = snapshot(agreement.partnership)
     agreement.state = AgreementState.PENDING
     agreement.submission_round += 1
@@ -274,11 +288,7 @@ def _decide(
     """An administrator decides for their own organisation, a current party, once a round."""
     policy.require_party_admin(policy.Actor.of(actor, organisation), agreement.partnership)
     agreement = _locked(agreement)
-    if agreement.state != AgreementState.PENDING:
-        raise AgreementStateError(_("Only a submitted version can be approved or refused."))
-    round_decisions = agreement.approvals.filter(round=agreement.submission_round)
-    if round_decisions.filter(organisation=organisation).exists():
-        raise AgreementStateError(_("Your organisation has already decided on this version."))
+    require_decidable(agreement, organisation)
     approval = AgreementApproval(
         agreement=agreement,
         organisation=organisation,

@@ -34,6 +34,21 @@ class ReviewStateError(StateConflict):
     """The review is not in the state this step needs (e.g. closing one that was not held)."""
 
 
+# --- States each step needs (asked before a confirmation page too) -----------------------
+def require_holdable(review: Review) -> None:
+    """Only a planned review is held."""
+    if review.status != ReviewStatus.PLANNED:
+        raise ReviewStateError(_("This review has already been held."))
+
+
+def require_closable(review: Review) -> None:
+    """Only a held review is closed, once."""
+    if review.status == ReviewStatus.CLOSED:
+        raise ReviewStateError(_("This review is already closed."))
+    if review.status != ReviewStatus.HELD:
+        raise ReviewStateError(_("A review must be held before it is closed."))
+
+
 # --- Writes ------------------------------------------------------------------------------
 
 
@@ -44,8 +59,7 @@ def review_hold(
     """Mark the review held: every party's blind rating is revealed to all."""
     require_party_writer(actor, organisation, review.partnership)
     review = Review.objects.select_for_update().get(pk=review.pk)
-    if review.status != ReviewStatus.PLANNED:
-        raise ReviewStateError(_("This review has already been held."))
+    require_holdable(review)
     review.status = ReviewStatus.HELD
     review.held_on = held_on or timezone.localdate()
     review.version += 1
@@ -58,10 +72,7 @@ def review_close(*, actor: User, organisation: Organisation, review: Review) -> 
     """Freeze the review with its record as it stands, and set the partnership's next review."""
     require_party_writer(actor, organisation, review.partnership)
     review = Review.objects.select_for_update().get(pk=review.pk)
-    if review.status == ReviewStatus.CLOSED:
-        raise ReviewStateError(_("This review is already closed."))
-    if review.status != ReviewStatus.HELD:
-        raise ReviewStateError(_("A review must be held before it is closed."))
+    require_closable(review)
     # Locked and read again: a concurrent edit of the partnership is neither lost nor undone.
     partnership = Partnership.objects.select_for_update().get(pk=review.partnership_id)
     if review.next_review_on is None:

@@ -28,7 +28,8 @@ from partnerships.services.versions import StaleVersion
 from ..exceptions import StateConflict
 from ..models import Agreement
 from .common import get_partnership_or_404
-from .records import _done, add_errors
+from .confirm import Confirmation, is_confirmed, render_confirmation
+from .records import _done, add_errors, tab_url
 from .workspace import (
     get_workspace_partnership_or_404,
     render_workspace,
@@ -43,22 +44,32 @@ def get_agreement_or_404(partnership, agreement_id: int) -> Agreement:
     return get_object_or_404(Agreement.objects.filter(partnership=partnership), pk=agreement_id)
 
 
-def agreement_step(access: str, message: str, form_name: str | None = None):
+def agreement_step(
+    access: str, message: str, form_name: str | None = None, confirm: Callable | None = None
+):
     """A POST step on one version: ``handle(request, membership, agreement)`` returns a bound
     form with errors to show again, or None when the step succeeded. ``message`` is lazy: it
-    is read in the language of each request, not of the import."""
+    is read in the language of each request, not of the import.
+
+    ``confirm(request, membership, partnership, agreement, may)``, for an irreversible step,
+    runs once the policy allowed it: it raises the version's state refusal (409), answers the
+    confirmation page, or None once the step was confirmed."""
 
     def decorator(handle: Callable) -> Callable:
         @member_required(PARTY)
         @require_POST
         def view(request: HttpRequest, membership, partnership_id: int, agreement_id: int):
-            partnership, _may = workspace_partnership_for(
+            partnership, may = workspace_partnership_for(
                 membership,
                 partnership_id,
                 policy.require_party_admin if access == ADMIN else policy.require_writer,
             )
             agreement = get_agreement_or_404(partnership, agreement_id)
             try:
+                if confirm is not None:
+                    asking = confirm(request, membership, partnership, agreement, may)
+                    if asking is not None:
+                        return asking
                 failed = handle(request, membership, agreement)
             except StateConflict as error:  # say it, and show the version as it now stands
                 return _refused(request, membership, partnership, error)
@@ -131,14 +142,95 @@ def agreement_edit(request, membership, agreement):
         return form
 
 
-@agreement_step(WRITE, gettext_lazy("Submitted: every party's administrators can now approve it."))
+def _asking(request, membership, partnership, may, confirmation: Confirmation):
+    """The confirmation page unless the step was confirmed."""
+    if is_confirmed(request):
+        return None
+    confirmation.cancel_url = tab_url(membership, partnership, TAB)
+    return render_confirmation(request, membership, confirmation, partnership, may)
+
+
+def _confirm_submit(request, membership, partnership, agreement, may):
+    services.require_submittable(agreement)
+    return _asking(
+        request,
+        membership,
+        partnership,
+        may,
+        Confirmation(
+            title=_("Submit version %(version)s for approval?") % {"version": agreement.version},
+            consequences=[
+                _("The version is frozen while the parties decide: nobody can edit it."),
+                _(
+                    "Every party's administrators approve or refuse it for their organisation; "
+                    "a refusal sends it back to draft."
+                ),
+            ],
+            cancel_url="",
+        ),
+    )
+
+
+def _confirm_approve(request, membership, partnership, agreement, may):
+    services.require_decidable(agreement, membership.organisation)
+    return _asking(
+        request,
+        membership,
+        partnership,
+        may,
+        Confirmation(
+            title=_("Approve version %(version)s for %(organisation)s?")
+            % {"version": agreement.version, "organisation": membership.organisation.name},
+            consequences=[
+                _("Your organisation's approval is recorded: it cannot be withdrawn."),
+                _("With the approval of every party, the version comes into force."),
+            ],
+            cancel_url="",
+        ),
+    )
+
+
+def _confirm_refuse(request, membership, partnership, agreement, may):
+    services.require_decidable(agreement, membership.organisation)
+    if not RefusalForm(request.POST).is_valid():
+        return None  # the step shows what is missing; nothing changes
+    return _asking(
+        request,
+        membership,
+        partnership,
+        may,
+        Confirmation(
+            title=_("Refuse version %(version)s for %(organisation)s?")
+            % {"version": agreement.version, "organisation": membership.organisation.name},
+            consequences=[
+                _("Your organisation's refusal is recorded with its reason: every party reads it."),
+                _(
+                    "The version goes back to draft; every party is asked again when it is "
+                    "submitted next."
+                ),
+            ],
+            subject=request.POST.get("reason", "").strip(),
+            subject_label=_("Reason"),
+            carried=["reason"],
+            cancel_url="",
+        ),
+    )
+
+
+@agreement_step(
+    WRITE,
+    gettext_lazy("Submitted: every party's administrators can now approve it."),
+    confirm=_confirm_submit,
+)
 def agreement_submit(request, membership, agreement):
     services.agreement_submit(
         actor=request.user, organisation=membership.organisation, agreement=agreement
     )
 
 
-@agreement_step(ADMIN, gettext_lazy("Your organisation's approval is recorded."))
+@agreement_step(
+    ADMIN, gettext_lazy("Your organisation's approval is recorded."), confirm=_confirm_approve
+)
 def agreement_approve(request, membership, agreement):
     services.agreement_approve(
         actor=request.user, organisation=membership.organisation, agreement=agreement
@@ -149,6 +241,7 @@ def agreement_approve(request, membership, agreement):
     ADMIN,
     gettext_lazy("Your organisation's refusal is recorded; the version is a draft again."),
     "refusal_form",
+    confirm=_confirm_refuse,
 )
 def agreement_refuse(request, membership, agreement):
     return _validated(

@@ -32,6 +32,7 @@ from ..choices import Invitation
 from ..exceptions import StateConflict
 from ..models import Party
 from .common import actor_of, partnership_for, permissions
+from .confirm import Confirmation, is_confirmed, render_confirmation
 from .records import add_errors
 
 
@@ -250,6 +251,23 @@ def invitation_answer(accept: bool):
         except StateConflict as error:  # answered already: say so on the invitations page
             messages.error(request, " ".join(error.messages))
             return invitations_page(request, membership, status=409)
+        if not accept and not is_confirmed(request):
+            return render_confirmation(
+                request,
+                membership,
+                Confirmation(
+                    title=_("Decline the invitation to “%(title)s”?")
+                    % {"title": party.partnership.title},
+                    consequences=[
+                        _("Your organisation does not join this partnership."),
+                        _("Declining is final: its parties cannot invite your organisation again."),
+                    ],
+                    cancel_url=reverse(
+                        "partnerships:invitations",
+                        kwargs={"org_slug": membership.organisation.slug},
+                    ),
+                ),
+            )
         invitation_respond(actor=request.user, party=party, accept=accept)
         if accept:
             messages.success(request, _("You joined the partnership."))

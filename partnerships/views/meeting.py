@@ -14,7 +14,8 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -57,6 +58,7 @@ from .common import (
     permissions,
     render_page_or_partial,
 )
+from .confirm import Confirmation, is_confirmed, render_confirmation
 from .records import add_errors
 
 
@@ -164,9 +166,13 @@ def review_page(request: HttpRequest, membership, partnership_id: int, review_id
     return render_meeting(request, membership, partnership, review, may=may)
 
 
-def meeting_step(form_name: str | None, message: str):
+def meeting_step(form_name: str | None, message: str, confirm: Callable | None = None):
     """A POST step of the meeting: ``handle(request, membership, partnership, review)`` returns
-    a bound form with errors to show again, or None when the step succeeded."""
+    a bound form with errors to show again, or None when the step succeeded.
+
+    ``confirm(request, membership, partnership, review, may)``, for an irreversible step, runs
+    once the policy and the review's state allowed it: it answers the confirmation page, or
+    None once the step was confirmed."""
 
     def decorator(handle: Callable) -> Callable:
         @member_required(PARTY)
@@ -178,6 +184,10 @@ def meeting_step(form_name: str | None, message: str):
             try:
                 # A closed review takes nothing new and changes nothing it recorded.
                 policy.require_review_open(review)
+                if confirm is not None:
+                    asking = confirm(request, membership, partnership, review, may)
+                    if asking is not None:
+                        return asking
                 with transaction.atomic():
                     failed = handle(request, membership, partnership, review)
             except StateConflict as error:  # the review's state refuses the step: 409
@@ -270,7 +280,63 @@ def review_rate(request, membership, partnership, review):
     return _validated(form, save)
 
 
-@meeting_step(None, _("The review is held: every party's rating is now visible."))
+MEETING_TODAY = "meeting_today"
+
+
+def _confirm_hold(request, membership, partnership, review, may):
+    """Holding reveals every sealed rating; before the planned date it asks explicitly."""
+    reviews.require_holdable(review)
+    days = (review.scheduled_on - timezone.localdate()).days
+    confirmed = is_confirmed(request)
+    if confirmed and (days <= 0 or request.POST.get(MEETING_TODAY) == "1"):
+        return None
+    confirmation = Confirmation(
+        title=gettext("Hold the review now?"),
+        consequences=[
+            gettext("Every party's sealed rating is revealed to all the parties."),
+            gettext("No rating can be given or changed for this review afterwards."),
+        ],
+        cancel_url=review_url(membership, review),
+    )
+    if days > 0:
+        confirmation.question = ngettext(
+            "This review is planned for %(date)s, in %(days)s day: hold it now?",
+            "This review is planned for %(date)s, in %(days)s days: hold it now?",
+            days,
+        ) % {"date": formats.date_format(review.scheduled_on, "DATE_FORMAT"), "days": days}
+        confirmation.tick_name = MEETING_TODAY
+        confirmation.tick_label = gettext("Yes, the meeting is taking place today")
+        if confirmed:
+            confirmation.error = gettext(
+                "Tick the box to confirm that the meeting is taking place today."
+            )
+    return render_confirmation(request, membership, confirmation, partnership, may)
+
+
+def _confirm_close(request, membership, partnership, review, may):
+    """Closing freezes the review's record for good."""
+    reviews.require_closable(review)
+    if is_confirmed(request):
+        return None
+    return render_confirmation(
+        request,
+        membership,
+        Confirmation(
+            title=gettext("Close the review?"),
+            consequences=[
+                gettext("Its record is frozen for good: nobody can change it afterwards."),
+                gettext("Corrections are recorded at the next review."),
+            ],
+            cancel_url=review_url(membership, review),
+        ),
+        partnership,
+        may,
+    )
+
+
+@meeting_step(
+    None, _("The review is held: every party's rating is now visible."), confirm=_confirm_hold
+)
 def review_hold(request, membership, partnership, review):
     reviews.review_hold(actor=request.user, organisation=membership.organisation, review=review)
 
@@ -350,7 +416,7 @@ def review_benefit_add(request, membership, partnership, review):
     )
 
 
-@meeting_step(None, _("The review is closed; its record is frozen."))
+@meeting_step(None, _("The review is closed; its record is frozen."), confirm=_confirm_close)
 def review_close(request, membership, partnership, review):
     reviews.review_close(actor=request.user, organisation=membership.organisation, review=review)
 

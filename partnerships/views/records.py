@@ -45,6 +45,7 @@ from partnerships.services.versions import StaleVersion
 from ..choices import CommitmentStatus, ConcernStatus
 from ..models import Benefit, Commitment, Concern, Responsibility, Review
 from .common import render_page_or_partial
+from .confirm import Confirmation, is_confirmed, render_confirmation
 from .workspace import (
     get_workspace_partnership_or_404,
     render_workspace,
@@ -351,8 +352,24 @@ def concern_check(request: HttpRequest, membership, partnership_id: int, pk: int
 @member_required(PARTY)
 @require_POST
 def concern_resolve(request: HttpRequest, membership, partnership_id: int, pk: int):
-    partnership, _may = workspace_partnership_for(membership, partnership_id)
+    partnership, may = workspace_partnership_for(membership, partnership_id)
     concern = get_object_or_404(_concerns_of(membership, partnership), pk=pk)
+    if not is_confirmed(request):
+        return render_confirmation(
+            request,
+            membership,
+            Confirmation(
+                title=_("Mark this fear or resistance resolved?"),
+                subject=f"{concern.get_kind_display()} · {concern.category_label}",
+                consequences=[
+                    _("It leaves the open fears and resistances: reviews no longer re-rate it."),
+                    _("Its ratings so far stay in the history."),
+                ],
+                cancel_url=tab_url(membership, partnership, "concerns"),
+            ),
+            partnership,
+            may,
+        )
     concern.status = ConcernStatus.RESOLVED
     try:
         record_save(actor=request.user, organisation=membership.organisation, record=concern)

@@ -158,7 +158,10 @@ def test_a_two_party_review_from_planning_to_closing(page, browser):
 
     page.reload()
     assert "3 ·" not in page.locator(".blind li:has-text('Médiathèque')").inner_text()
-    page.click("#hold-form button")
+    page.click("#hold-form button")  # planned for 2027: the confirmation page asks first
+    page.locator("#confirmation", has_text="la tenir maintenant").wait_for()
+    page.check("#confirm-form input[name=meeting_today]")
+    page.click("#confirm-form button[type=submit]")
     page.locator("#meeting .messages", has_text="La revue est tenue").wait_for()
     page.select_option("#agreed-form #id_level", "4")
     page.click("#agreed-form button")
@@ -168,6 +171,8 @@ def test_a_two_party_review_from_planning_to_closing(page, browser):
     page.click("#minutes-form button")
     page.locator("#meeting .messages", has_text="Compte rendu enregistré").wait_for()
     page.click("#close-form button")
+    page.locator("#confirmation", has_text="figé définitivement").wait_for()
+    page.click("#confirm-form button[type=submit]")
     page.locator("#record-title").wait_for()
     assert "Se revoir en avril." in page.locator(".record").inner_text()
 
@@ -177,13 +182,16 @@ def test_a_two_party_review_from_planning_to_closing(page, browser):
     other.close()
 
 
-def test_the_last_approval_brings_the_agreement_into_force_inline(page):
-    """Paul administers the médiathèque, whose approval the demo's pending agreement awaits."""
+def test_the_last_approval_asks_first_then_brings_the_agreement_into_force(page):
+    """Paul administers the médiathèque, whose approval the demo's pending agreement awaits.
+    Approving cannot be undone: a confirmation page says so first, and nothing changes
+    before it is confirmed."""
     sign_in(page, "paul")
     pk = Partnership.objects.get(title="Accueil de loisirs à la médiathèque").pk
     page.goto(f"{page.base_url}/o/mediatheque-jean-mace/partnerships/{pk}/agreement/")
-    mark_page(page)
     page.click("#tab-panel button:has-text('Approuver au nom de Médiathèque Jean-Macé')")
+    page.locator("#confirmation", has_text="ne peut pas être retirée").wait_for()
+    assert Agreement.objects.get(partnership_id=pk).state == "pending"
+    page.click("#confirm-form button[type=submit]")
     page.locator("#tab-panel", has_text="Exemplaire signé numérisé").wait_for()
-    assert same_page(page)
     assert Agreement.objects.get(partnership_id=pk).state == "in_force"

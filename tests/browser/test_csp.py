@@ -3,10 +3,16 @@ blocked (no `securitypolicyviolation` event, no console error), htmx included.""
 
 from __future__ import annotations
 
-import pytest
+import datetime
 
+import pytest
+from django.utils import timezone
+
+from organisations.models import Organisation, User
 from partnerships.models import Partnership
+from partnerships.services.records import level_record
 from tests.browser.conftest import sign_in
+from tests.factories import ReviewFactory
 
 pytestmark = pytest.mark.browser
 ORG = "/o/centre-social-tilleuls"
@@ -109,3 +115,49 @@ def sign_in_admin(page) -> None:
     page.fill("#id_password", "partenariat-demo")
     page.click("input[type=submit]")
     page.wait_for_url("**/admin/")
+
+
+def test_holding_a_review_asks_first_then_reveals_the_ratings(watched):
+    """The hold button opens the confirmation page; planned in ten days, it needs the box
+    ticked; once confirmed, the partner's sealed rating shows. No rule is broken on the way."""
+    page = watched
+    partnership = Partnership.objects.get(title="Accueil de loisirs à la médiathèque")
+    review = ReviewFactory(
+        partnership=partnership, scheduled_on=timezone.localdate() + datetime.timedelta(days=10)
+    )
+    for username, slug, level in (
+        ("camille", "centre-social-tilleuls", 5),
+        ("paul", "mediatheque-jean-mace", 3),
+    ):
+        level_record(
+            actor=User.objects.get(username=username),
+            organisation=Organisation.objects.get(slug=slug),
+            partnership=partnership,
+            kind="perceived",
+            level=level,
+            review=review,
+        )
+    sign_in(page)
+    page.goto(page.base_url + f"{ORG}/partnerships/{partnership.pk}/reviews/{review.pk}/")
+    partner = page.locator(".blind li:has-text('Médiathèque Jean-Macé')")
+    assert "3 ·" not in partner.inner_text()  # sealed until the review is held
+
+    page.click("#hold-form button")
+    page.locator("#confirmation", has_text="dans 10\u00a0jours").or_(
+        page.locator("#confirmation", has_text="dans 10 jours")
+    ).wait_for()
+    assert "révélée à toutes les parties" in page.locator("#confirmation").inner_text()
+    page.click("#confirm-form button[type=submit]")  # the box is required: nothing is sent
+    assert page.locator("#confirmation").count() == 1
+    review.refresh_from_db()
+    assert review.status == "planned"
+
+    page.check("#confirm-form input[name=meeting_today]")
+    page.click("#confirm-form button[type=submit]")
+    page.locator("#meeting .messages", has_text="La revue est tenue").wait_for()
+    assert "3 ·" in page.locator(".blind li:has-text('Médiathèque Jean-Macé')").inner_text()
+    review.refresh_from_db()
+    assert review.status == "held"
+    page.wait_for_load_state("networkidle")
+    found = violations(page)
+    assert found == [], "\n".join(found)

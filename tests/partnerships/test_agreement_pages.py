@@ -24,6 +24,7 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
+CONFIRMED = {"confirmed": "1"}  # the steps that ask first (partnerships/views/confirm.py)
 PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
 
@@ -79,7 +80,7 @@ def test_an_editor_drafts_saves_and_submits_from_the_tab(client, editor, partner
     assert response.status_code == 200 and 'id="tab-panel"' in response.content.decode()
     agreement.refresh_from_db()
     assert agreement.governance == "Un comité de pilotage chaque trimestre."
-    client.post(url("agreement-submit", partnership, agreement_id=agreement.pk))
+    client.post(url("agreement-submit", partnership, agreement_id=agreement.pk), CONFIRMED)
     agreement.refresh_from_db()
     assert agreement.state == "pending"
     page = text(client.get(url("tab-agreement", partnership)))
@@ -135,7 +136,7 @@ def test_administrators_see_who_approved_and_decide_for_their_organisation(
     assert "Approuver au nom de Association A" in text(
         client.get(url("tab-agreement", partnership))
     )
-    client.post(url("agreement-approve", partnership, agreement_id=agreement.pk))
+    client.post(url("agreement-approve", partnership, agreement_id=agreement.pk), CONFIRMED)
     page = text(client.get(url("tab-agreement", partnership)))
     assert re.search(r"Association A</strong> —\s+Approuvée par alice", page)
     assert "Approuver au nom de" not in page  # decided once
@@ -147,7 +148,7 @@ def test_a_refusal_from_the_tab_needs_a_reason(client, editor, owner, org_a, par
     client.force_login(owner)
     refuse = url("agreement-refuse", partnership, agreement_id=agreement.pk)
     assert "Ce champ est obligatoire." in text(client.post(refuse, {"reason": ""}))
-    client.post(refuse, {"reason": "La clause de sortie est trop courte."})
+    client.post(refuse, {"reason": "La clause de sortie est trop courte.", **CONFIRMED})
     assert Agreement.objects.get().state == "draft"
     page = text(client.get(url("tab-agreement", partnership)))
     assert "Association A l'a refusée" in page and "La clause de sortie est trop courte." in page
@@ -353,7 +354,7 @@ def test_without_javascript_a_step_redirects_and_says_it_in_the_users_language(
     agreement = services.agreement_draft(actor=editor, organisation=org_a, partnership=partnership)
     client.force_login(editor)
     response = client.post(
-        url("agreement-submit", partnership, agreement_id=agreement.pk), follow=True
+        url("agreement-submit", partnership, agreement_id=agreement.pk), CONFIRMED, follow=True
     )
     assert response.redirect_chain[-1][0] == url("tab-agreement", partnership)
     assert said in text(response)
@@ -377,7 +378,7 @@ def test_the_refusal_is_confirmed_in_the_users_language(
     client.force_login(owner)
     response = client.post(
         url("agreement-refuse", partnership, agreement_id=agreement.pk),
-        {"reason": "La clause de sortie est trop courte."},
+        {"reason": "La clause de sortie est trop courte.", **CONFIRMED},
         follow=True,
     )
     assert said in text(response)

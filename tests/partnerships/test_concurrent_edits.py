@@ -240,7 +240,7 @@ def test_a_one_click_change_that_loses_a_race_answers_409(
 
     monkeypatch.setattr("partnerships.views.records.record_save", loses_the_race)
     client.force_login(editor)
-    response = client.post(page(name, partnership, pk=record.pk), **HTMX)
+    response = client.post(page(name, partnership, pk=record.pk), {"confirmed": "1"}, **HTMX)
     assert response.status_code == 409
     record.refresh_from_db()
     assert record.version == 1

@@ -26,6 +26,7 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 D = datetime.date
 HTMX = {"HTTP_HX_REQUEST": "true"}
+CONFIRMED = {"confirmed": "1", "meeting_today": "1"}  # the steps that ask first
 
 
 def review_url(name, review, org_slug="association-a"):
@@ -102,7 +103,7 @@ def test_blind_values_reach_no_other_party_before_the_review_is_held(
     rows = export.content.decode("utf-8-sig").splitlines()
     assert rows[1].split(";")[6] == ""  # no gap from hidden values (French CSV: ;)
 
-    client.post(review_url("review-hold", review), **HTMX)
+    client.post(review_url("review-hold", review), CONFIRMED, **HTMX)
     page = client.get(review_url("review", review)).content.decode()
     ratings = ratings_of(page)
     assert "6 · Partenariat de réciprocité" in ratings and "2 · Information mutuelle" in ratings
@@ -170,7 +171,7 @@ def test_the_meeting_records_levels_checks_and_minutes(client, editor, review, p
     party = partnership.parties.get(organisation=org_a)
     concern = ConcernFactory(raised_by=party)
     client.force_login(editor)
-    client.post(review_url("review-hold", review), **HTMX)
+    client.post(review_url("review-hold", review), CONFIRMED, **HTMX)
     client.post(review_url("review-agreed-level", review), {"level": 4, "rationale": "ok"}, **HTMX)
     client.post(review_url("review-checks", review), {f"concern_{concern.pk}": 2}, **HTMX)
     client.post(
@@ -184,7 +185,7 @@ def test_the_meeting_records_levels_checks_and_minutes(client, editor, review, p
         },
         **HTMX,
     )
-    client.post(review_url("review-close", review), **HTMX)
+    client.post(review_url("review-close", review), CONFIRMED, **HTMX)
     review.refresh_from_db()
     assert review.status == "closed"
     assert ConcernCheck.objects.get().review == review

@@ -75,6 +75,19 @@ def today() -> str:
 
 
 # --- Bodies ------------------------------------------------------------------------------------
+# The irreversible steps of the pages ask first: only a POST with ``confirmed=1`` acts (and
+# holding a review before its planned date needs the box ticked as well).
+CONFIRMED = {"confirmed": "1"}
+
+
+def confirmed(w):
+    return dict(CONFIRMED)
+
+
+def confirmed_hold(w):
+    return {**CONFIRMED, "meeting_today": "1"}
+
+
 def o(w, name):
     return w.obj[name]
 
@@ -389,7 +402,14 @@ PAGE_OPS = [
         body=lambda w: {"intensity": 2, "note": ""},
         pair="concern-check",
     ),
-    page("concern-resolve", "POST", WRITE_RECORD, {"pk": "concern"}, pair="concern-resolve"),
+    page(
+        "concern-resolve",
+        "POST",
+        WRITE_RECORD,
+        {"pk": "concern"},
+        body=confirmed,
+        pair="concern-resolve",
+    ),
     page("benefit-add", "POST", WRITE_RECORD, body=page_benefit, pair="benefit-add"),
     page("benefit-edit", "GET", WRITE_RECORD, {"pk": "benefit"}),
     page(
@@ -455,12 +475,20 @@ PAGE_OPS = [
         conflict=True,
         pair="rate-closed",
     ),
-    page("review-hold", "POST", WRITE_RECORD, {R: "review_planned"}, pair="review-hold"),
+    page(
+        "review-hold",
+        "POST",
+        WRITE_RECORD,
+        {R: "review_planned"},
+        body=confirmed_hold,
+        pair="review-hold",
+    ),
     page(
         "review-hold",
         "POST",
         WRITE_RECORD,
         {R: "review_closed"},
+        body=confirmed_hold,
         variant=CLOSED,
         conflict=True,
         pair="review-hold-closed",
@@ -547,12 +575,20 @@ PAGE_OPS = [
         variant=CLOSED,
         conflict=True,
     ),
-    page("review-close", "POST", WRITE_RECORD, {R: "review_held"}, pair="review-close"),
+    page(
+        "review-close",
+        "POST",
+        WRITE_RECORD,
+        {R: "review_held"},
+        body=confirmed,
+        pair="review-close",
+    ),
     page(
         "review-close",
         "POST",
         WRITE_RECORD,
         {R: "review_closed"},
+        body=confirmed,
         variant=CLOSED,
         conflict=True,
         pair="review-close-closed",
@@ -583,6 +619,7 @@ PAGE_OPS = [
         "POST",
         DRAFT_AGREEMENT,
         {A: "agreement_draft"},
+        body=confirmed,
         variant="agreement=draft",
         pair="agreement-submit",
     ),
@@ -591,6 +628,7 @@ PAGE_OPS = [
         "POST",
         DRAFT_AGREEMENT,
         {A: "agreement_in_force"},
+        body=confirmed,
         variant="agreement=in_force",
         conflict=True,
         pair="agreement-submit-approved",
@@ -600,6 +638,7 @@ PAGE_OPS = [
         "POST",
         DECIDE_AGREEMENT,
         {A: "agreement_pending"},
+        body=confirmed,
         variant="agreement=pending",
         pair="agreement-approve",
     ),
@@ -608,6 +647,7 @@ PAGE_OPS = [
         "POST",
         DECIDE_AGREEMENT,
         {A: "agreement_in_force"},
+        body=confirmed,
         variant="agreement=in_force",
         conflict=True,
         pair="agreement-approve-approved",
@@ -617,7 +657,7 @@ PAGE_OPS = [
         "POST",
         DECIDE_AGREEMENT,
         {A: "agreement_pending"},
-        body=lambda w: {"reason": "Not yet"},
+        body=lambda w: {"reason": "Not yet", **CONFIRMED},
         variant="agreement=pending",
         pair="agreement-refuse",
     ),
@@ -626,7 +666,7 @@ PAGE_OPS = [
         "POST",
         DECIDE_AGREEMENT,
         {A: "agreement_in_force"},
-        body=lambda w: {"reason": "Not yet"},
+        body=lambda w: {"reason": "Not yet", **CONFIRMED},
         variant="agreement=in_force",
         conflict=True,
         pair="agreement-refuse-approved",
@@ -663,6 +703,7 @@ PAGE_OPS = [
         "POST",
         ANSWER_INVITATION,
         {"pk": "own_or_other_party"},
+        body=confirmed,
         pair="invitation-decline",
     ),
 ]
@@ -1112,7 +1153,7 @@ API_OPS = [
         "POST",
         DECIDE_AGREEMENT,
         {"pk": "agreement_pending"},
-        body=lambda w: {"reason": "Not yet"},
+        body=lambda w: {"reason": "Not yet", **CONFIRMED},
         variant="agreement=pending",
         pair="agreement-refuse",
     ),
@@ -1121,7 +1162,7 @@ API_OPS = [
         "POST",
         DECIDE_AGREEMENT,
         {"pk": "agreement_in_force"},
-        body=lambda w: {"reason": "Not yet"},
+        body=lambda w: {"reason": "Not yet", **CONFIRMED},
         variant="agreement=in_force",
         conflict=True,
         pair="agreement-refuse-approved",

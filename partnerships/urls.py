@@ -98,6 +98,11 @@ urlpatterns = [
     path(R + "agreed-level/", meeting.review_agreed_level, name="review-agreed-level"),
     path(R + "checks/", meeting.review_checks, name="review-checks"),
     path(R + "minutes/", meeting.review_minutes, name="review-minutes"),
+    path(
+        R + "minutes/autosave/",
+        meeting.review_minutes_autosave,
+        name="review-minutes-autosave",
+    ),
     path(R + "commitments/add/", meeting.review_commitment_add, name="review-commitment-add"),
     path(R + "pleasures/add/", meeting.review_benefit_add, name="review-benefit-add"),
     path(R + "close/", meeting.review_close, name="review-close"),

@@ -123,8 +123,9 @@ def agreement_add(request: HttpRequest, membership, partnership_id: int) -> Http
     return _done(request, membership, partnership, TAB, _("A new version is being drafted."))
 
 
-@agreement_step(WRITE, gettext_lazy("Draft saved."), "agreement_form")
-def agreement_edit(request, membership, agreement):
+def _save_draft(request, membership, agreement):
+    """Save the drafting form's fields (with its revision check): the bound form with errors
+    (``stale`` when refused as stale), or None once saved."""
     form = AgreementForm(request.POST, instance=Agreement(partnership=agreement.partnership))
     try:
         return _validated(
@@ -142,6 +143,11 @@ def agreement_edit(request, membership, agreement):
         return form
 
 
+@agreement_step(WRITE, gettext_lazy("Draft saved."), "agreement_form")
+def agreement_edit(request, membership, agreement):
+    return _save_draft(request, membership, agreement)
+
+
 def _asking(request, membership, partnership, may, confirmation: Confirmation):
     """The confirmation page unless the step was confirmed."""
     if is_confirmed(request):
@@ -151,8 +157,19 @@ def _asking(request, membership, partnership, may, confirmation: Confirmation):
 
 
 def _confirm_submit(request, membership, partnership, agreement, may):
+    """The submit button belongs to the drafting form: what it posts is saved as the draft
+    first (with its revision check), so that nothing typed is dropped; then it asks."""
     services.require_submittable(agreement)
-    return _asking(
+    if not is_confirmed(request) and "revision" in request.POST:
+        failed = _save_draft(request, membership, agreement)
+        if failed is not None:
+            response = render_workspace(
+                request, membership, partnership, TAB, agreement_form=failed
+            )
+            if getattr(failed, "stale", False):
+                response.status_code = 409
+            return response
+    asking = _asking(
         request,
         membership,
         partnership,
@@ -169,6 +186,11 @@ def _confirm_submit(request, membership, partnership, agreement, may):
             cancel_url="",
         ),
     )
+    if asking is not None and request.htmx:
+        # The button's htmx request targets the tab: the confirmation is a whole page.
+        asking["HX-Retarget"] = "body"
+        asking["HX-Reswap"] = "innerHTML"
+    return asking
 
 
 def _confirm_approve(request, membership, partnership, agreement, may):

@@ -1,7 +1,10 @@
 """The review meeting: one page from planning to closing, each step a small POST.
 
-With htmx a step answers with the refreshed meeting section; without JavaScript it redirects
-back to the page. A closed review only shows its frozen record.
+With htmx a step answers with its own block of the page only (the partial of the same name as
+the block's id and the form's ``hx-target``), so that what is typed in the other blocks stays;
+holding and closing answer the whole meeting section. Without JavaScript a step redirects back
+to the page. The minutes save themselves while typed (``review_minutes_autosave``). A closed
+review only shows its frozen record.
 """
 
 from __future__ import annotations
@@ -148,15 +151,15 @@ def meeting_context(request, membership, partnership, review, may=None, **forms)
     return context
 
 
-def render_meeting(request, membership, partnership, review, status=200, **forms):
-    """The meeting page, or its section for htmx; ``forms`` carry bound forms, ``may`` and a
-    ``refusal`` to show."""
+def render_meeting(
+    request, membership, partnership, review, status=200, block: str | None = None, **forms
+):
+    """The meeting page, or for htmx its section (or only ``block``, a partial of the page that
+    shows the step's messages itself); ``forms`` carry bound forms, ``may`` and a ``refusal``."""
+    context = meeting_context(request, membership, partnership, review, **forms)
+    context["block"] = block if request.htmx else None
     return render_page_or_partial(
-        request,
-        "partnerships/review.html",
-        "meeting",
-        meeting_context(request, membership, partnership, review, **forms),
-        status=status,
+        request, "partnerships/review.html", block or "meeting", context, status=status
     )
 
 
@@ -166,9 +169,15 @@ def review_page(request: HttpRequest, membership, partnership_id: int, review_id
     return render_meeting(request, membership, partnership, review, may=may)
 
 
-def meeting_step(form_name: str | None, message: str, confirm: Callable | None = None):
+def meeting_step(
+    form_name: str | None,
+    message: str,
+    confirm: Callable | None = None,
+    block: str | None = None,
+):
     """A POST step of the meeting: ``handle(request, membership, partnership, review)`` returns
-    a bound form with errors to show again, or None when the step succeeded.
+    a bound form with errors to show again, or None when the step succeeded. With htmx it
+    answers ``block`` only (the whole meeting section without one).
 
     ``confirm(request, membership, partnership, review, may)``, for an irreversible step, runs
     once the policy and the review's state allowed it: it answers the confirmation page, or
@@ -197,6 +206,7 @@ def meeting_step(form_name: str | None, message: str, confirm: Callable | None =
                     partnership,
                     Review.objects.prefetch_related("attendees").get(pk=review.pk),
                     status=409,
+                    block=block,
                     may=may,
                     refusal=" ".join(error.messages),
                 )
@@ -206,18 +216,30 @@ def meeting_step(form_name: str | None, message: str, confirm: Callable | None =
                 if not request.htmx:
                     return redirect(review_url(membership, review))
                 return render_meeting(
-                    request, membership, partnership, Review.objects.get(pk=review.pk), status=200
+                    request,
+                    membership,
+                    partnership,
+                    Review.objects.get(pk=review.pk),
+                    status=200,
+                    block=block,
                 )
             if failed is not None:
                 status = 409 if getattr(failed, "stale", False) else 200
                 return render_meeting(
-                    request, membership, partnership, review, status, may=may, **{form_name: failed}
+                    request,
+                    membership,
+                    partnership,
+                    review,
+                    status,
+                    block=block,
+                    may=may,
+                    **{form_name: failed},
                 )
             messages.success(request, message)
             if request.htmx:
                 fresh = Review.objects.prefetch_related("attendees").get(pk=review.pk)
                 partnership = get_partnership_or_404(membership, partnership.pk)
-                return render_meeting(request, membership, partnership, fresh)
+                return render_meeting(request, membership, partnership, fresh, block=block)
             return redirect(review_url(membership, review))
 
         view.__name__ = handle.__name__
@@ -243,7 +265,7 @@ def _validated(form, save) -> object | None:
     return None
 
 
-@meeting_step("plan_form", _("Review details saved."))
+@meeting_step("plan_form", _("Review details saved."), block="plan")
 def review_plan(request, membership, partnership, review):
     form = ReviewPlanForm(request.POST, instance=review, partnership=partnership)
 
@@ -261,7 +283,9 @@ def review_plan(request, membership, partnership, review):
 
 
 @meeting_step(
-    "rating_form", _("Your rating is recorded; the others see it once the review is held.")
+    "rating_form",
+    _("Your rating is recorded; the others see it once the review is held."),
+    block="rating",
 )
 def review_rate(request, membership, partnership, review):
     form = BlindRatingForm(request.POST)
@@ -341,7 +365,7 @@ def review_hold(request, membership, partnership, review):
     reviews.review_hold(actor=request.user, organisation=membership.organisation, review=review)
 
 
-@meeting_step("agreed_form", _("Agreed level recorded."))
+@meeting_step("agreed_form", _("Agreed level recorded."), block="agreed")
 def review_agreed_level(request, membership, partnership, review):
     form = AgreedLevelForm(request.POST)
     return _validated(
@@ -357,7 +381,7 @@ def review_agreed_level(request, membership, partnership, review):
     )
 
 
-@meeting_step("checks_form", _("New ratings recorded."))
+@meeting_step("checks_form", _("New ratings recorded."), block="checks")
 def review_checks(request, membership, partnership, review):
     form = ChecksForm(request.POST, concerns=_open_concerns(membership, partnership))
 
@@ -375,9 +399,12 @@ def review_checks(request, membership, partnership, review):
     return _validated(form, save)
 
 
-@meeting_step("minutes_form", _("Minutes saved."))
+@meeting_step("minutes_form", _("Minutes saved."), block="minutes")
 def review_minutes(request, membership, partnership, review):
-    form = MinutesForm(request.POST, instance=review)
+    return _save_minutes(request, membership, review, MinutesForm(request.POST, instance=review))
+
+
+def _save_minutes(request, membership, review, form):
     return _validated(
         form,
         lambda f: review_save(
@@ -389,7 +416,35 @@ def review_minutes(request, membership, partnership, review):
     )
 
 
-@meeting_step("commitment_form", _("Commitment added."))
+@member_required(PARTY)
+@require_POST
+def review_minutes_autosave(request: HttpRequest, membership, partnership_id: int, review_id: int):
+    """The minutes saved while typed (htmx): a small status, never the form again, so the
+    textareas keep what is being typed. Saved: "Saved at 10:42" and the new ``version`` (an
+    out-of-band swap of the form's hidden field), so the next save is not refused as stale.
+    Refused (stale version, closed review): 409 with the reason; nothing else changes."""
+    _partnership, review, _may = get_review_or_404(
+        membership, partnership_id, review_id, policy.require_writer
+    )
+    status_template = "partnerships/_minutes_status.html"
+    try:
+        policy.require_review_open(review)
+        form = MinutesForm(request.POST, instance=review)
+        failed = _save_minutes(request, membership, review, form)
+    except StateConflict as error:
+        refused = " ".join(error.messages)
+        return render(request, status_template, {"refused": refused}, status=409)
+    if failed is not None:
+        refused = " ".join(
+            str(message) for messages_ in failed.errors.values() for message in messages_
+        )
+        status = 409 if getattr(failed, "stale", False) else 200
+        return render(request, status_template, {"refused": refused}, status=status)
+    version = Review.objects.values_list("version", flat=True).get(pk=review.pk)
+    return render(request, status_template, {"saved_at": timezone.now(), "version": version})
+
+
+@meeting_step("commitment_form", _("Commitment added."), block="commitments")
 def review_commitment_add(request, membership, partnership, review):
     form = CommitmentForm(request.POST)
     form.limit_parties(partnership)
@@ -403,7 +458,7 @@ def review_commitment_add(request, membership, partnership, review):
     )
 
 
-@meeting_step("benefit_form", _("Pleasure recorded."))
+@meeting_step("benefit_form", _("Pleasure recorded."), block="benefit")
 def review_benefit_add(request, membership, partnership, review):
     form = BenefitForm(request.POST, initial={"observed_on": review.held_on})
     form.limit_parties(partnership)

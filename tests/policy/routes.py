@@ -548,6 +548,22 @@ PAGE_OPS = [
         conflict=True,
     ),
     page(
+        "review-minutes-autosave",
+        "POST",
+        WRITE_RECORD,
+        {R: "review_closed"},
+        body=lambda w: page_minutes(w, "review_closed"),
+        variant=CLOSED,
+        conflict=True,
+    ),
+    page(
+        "review-minutes-autosave",
+        "POST",
+        WRITE_RECORD,
+        {R: "review_held"},
+        body=lambda w: page_minutes(w, "review_held"),
+    ),
+    page(
         "review-commitment-add",
         "POST",
         WRITE_RECORD,

@@ -157,7 +157,7 @@ def render_meeting(
     """The meeting page, or for htmx its section (or only ``block``, a partial of the page that
     shows the step's messages itself); ``forms`` carry bound forms, ``may`` and a ``refusal``."""
     context = meeting_context(request, membership, partnership, review, **forms)
-    context["block"] = block if request.htmx else None
+    context["step_block"] = block if request.htmx else None  # not "block": Django sets it
     return render_page_or_partial(
         request, "partnerships/review.html", block or "meeting", context, status=status
     )

@@ -331,9 +331,23 @@ def require_review_open(review: Review | None) -> None:
         raise ReviewFrozen(REVIEW_FROZEN)
 
 
+def require_review_active(review: Review | None) -> None:
+    """A closed review is frozen; a cancelled one is read-only: neither takes anything new."""
+    require_review_open(review)
+    if review is not None and review.status == ReviewStatus.CANCELLED:
+        raise StateConflict(_("This review was cancelled; it can no longer change."))
+
+
+def require_review_cancellable(review: Review) -> None:
+    """Only a planned review is cancelled: one held or closed took place."""
+    require_review_active(review)
+    if review.status != ReviewStatus.PLANNED:
+        raise StateConflict(_("This review has been held: it can no longer be cancelled."))
+
+
 def require_rating_open(review: Review | None) -> None:
     """A rating for a review is sealed until it is held; once held, it no longer changes."""
-    require_review_open(review)
+    require_review_active(review)
     if review is not None and review.status != ReviewStatus.PLANNED:
         raise StateConflict(
             _("This review has been held: its ratings are revealed and can no longer change.")
@@ -346,7 +360,7 @@ def require_review_link(stored: Review | None, wanted: Review | None) -> None:
     was agreed)."""
     if (stored.pk if stored else None) == (wanted.pk if wanted else None):
         return
-    require_review_open(wanted)
+    require_review_active(wanted)
     require_review_open(stored)
 
 
@@ -521,6 +535,17 @@ def may_rate(permissions: Permissions, review: Review) -> bool:
         return False
     try:
         require_rating_open(review)
+    except StateConflict:
+        return False
+    return True
+
+
+def may_cancel_review(permissions: Permissions, review: Review) -> bool:
+    """Whether the cancel form shows: writers, while the review is only planned."""
+    if not permissions.write:
+        return False
+    try:
+        require_review_cancellable(review)
     except StateConflict:
         return False
     return True

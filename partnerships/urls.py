@@ -106,6 +106,7 @@ urlpatterns = [
     path(R + "commitments/add/", meeting.review_commitment_add, name="review-commitment-add"),
     path(R + "pleasures/add/", meeting.review_benefit_add, name="review-benefit-add"),
     path(R + "close/", meeting.review_close, name="review-close"),
+    path(R + "cancel/", meeting.review_cancel, name="review-cancel"),
     path(P + "agreements/add/", agreements.agreement_add, name="agreement-add"),
     path(P + "agreements/diff/", agreements.agreement_diff, name="agreement-diff"),
     path(A + "edit/", agreements.agreement_edit, name="agreement-edit"),

@@ -36,7 +36,7 @@ from partnerships.services.records import (
     record_save,
     review_save,
 )
-from partnerships.services.reviews import review_close, review_hold
+from partnerships.services.reviews import review_cancel, review_close, review_hold
 
 from .filters import (
     BenefitFilter,
@@ -58,6 +58,7 @@ from .serializers import (
     LevelCreateSerializer,
     LevelSerializer,
     ResponsibilitySerializer,
+    ReviewCancelSerializer,
     ReviewSerializer,
     ReviewUpdateSerializer,
 )
@@ -442,3 +443,24 @@ class ReviewCloseApi(ReviewStepApi):
     """Close the review: its record is frozen (409 unless it was held first)."""
 
     step = review_close
+
+
+class ReviewCancelApi(ReviewMixin, TransactionalWrites, generics.GenericAPIView):
+    """Cancel a planned review with a reason (409 once it was held, closed or cancelled): it
+    becomes read-only and its calendar event is cancelled."""
+
+    conflict_methods = ("POST",)
+
+    @extend_schema(request=ReviewCancelSerializer, responses={200: ReviewSerializer})
+    def post(self, request, *args, **kwargs):
+        review = self.get_object()
+        organisation = self.acting_organisation()
+        body = ReviewCancelSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        review_cancel(
+            actor=request.user,
+            organisation=organisation,
+            review=review,
+            reason=body.validated_data["reason"],
+        )
+        return self.answer(Review.objects.prefetch_related("attendees").get(pk=review.pk))

@@ -547,8 +547,12 @@ class ReviewSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "scheduled_on",
+            "starts_at_time",
+            "ends_at_time",
             "held_on",
             "status",
+            "cancel_reason",
+            "ical_sequence",
             "location",
             "attendees",
             "guests",
@@ -563,8 +567,46 @@ class ReviewSerializer(serializers.ModelSerializer):
             "created_by",
             "created_at",
         ]
-        # Holding and closing are steps of their own (POST …/hold/ and …/close/).
-        read_only_fields = ["id", "status", "held_on", "closed_at", "record", "created_at"]
+        # Holding, closing and cancelling are steps of their own (POST …/hold/, …/close/,
+        # …/cancel/).
+        read_only_fields = [
+            "id",
+            "status",
+            "held_on",
+            "cancel_reason",
+            "ical_sequence",
+            "closed_at",
+            "record",
+            "created_at",
+        ]
+        extra_kwargs = {
+            "starts_at_time": {
+                "help_text": _(
+                    "Optional start time (HH:MM), in the project's time zone (TIME_ZONE, "
+                    "Europe/Paris by default); null: the review takes the whole day."
+                )
+            },
+            "ends_at_time": {
+                "help_text": _("Optional end time (HH:MM), after the start, same time zone.")
+            },
+            "ical_sequence": {
+                "help_text": _(
+                    "The calendar event's SEQUENCE: raised when the date or times change and "
+                    "when the review is cancelled."
+                )
+            },
+        }
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        instance = self.instance
+        starts = attrs.get("starts_at_time", getattr(instance, "starts_at_time", None))
+        ends = attrs.get("ends_at_time", getattr(instance, "ends_at_time", None))
+        if ends is not None and (starts is None or ends <= starts):
+            raise serializers.ValidationError(
+                {"ends_at_time": _("The review must end after it starts.")}
+            )
+        return attrs
 
     @extend_schema_field(serializers.DictField(allow_null=True))
     def get_record(self, review: Review) -> dict | None:
@@ -573,6 +615,12 @@ class ReviewSerializer(serializers.ModelSerializer):
 
 class ReviewUpdateSerializer(VersionEchoed, ReviewSerializer):
     pass
+
+
+class ReviewCancelSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        max_length=2000, help_text=_("Why the review is cancelled; shown with it.")
+    )
 
 
 # --- Reports --------------------------------------------------------------------------------

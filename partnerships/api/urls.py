@@ -65,6 +65,11 @@ urlpatterns = [
         records.ReviewCloseApi.as_view(),
         name="partnership-reviews-close",
     ),
+    path(
+        f"{PARTNERSHIP}reviews/<int:pk>/cancel/",
+        records.ReviewCancelApi.as_view(),
+        name="partnership-reviews-cancel",
+    ),
     *_collection("agreements", agreements.AgreementListApi, agreements.AgreementDetailApi),
     *[
         path(

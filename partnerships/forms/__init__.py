@@ -3,8 +3,10 @@ from __future__ import annotations
 import datetime
 
 from django import forms
+from django.conf import settings
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from core.dates import add_months
@@ -273,21 +275,52 @@ class LevelForm(LevelGuideMixin, forms.Form):
     )
 
 
-class ReviewForm(forms.ModelForm):
+TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+
+
+class ReviewTimesMixin:
+    """The start and end times: optional, in the project's time zone (named in the help)."""
+
+    def show_time_zone(self) -> None:
+        for name in ("starts_at_time", "ends_at_time"):
+            field = self.fields[name]
+            field.help_text = format_lazy("{} ({})", field.help_text, settings.TIME_ZONE)
+
+
+class ReviewForm(ReviewTimesMixin, forms.ModelForm):
     class Meta:
         model = Review
-        fields = ["scheduled_on", "location", "guests"]
-        widgets = {"scheduled_on": DATE, "guests": forms.Textarea(attrs={"rows": 2})}
-
-
-class ReviewPlanForm(VersionedEditForm):
-    """Date, place, who attends (members of the parties) and other guests."""
-
-    class Meta:
-        model = Review
-        fields = ["scheduled_on", "location", "attendees", "guests", "agenda"]
+        fields = ["scheduled_on", "starts_at_time", "ends_at_time", "location", "guests"]
         widgets = {
             "scheduled_on": DATE,
+            "starts_at_time": TIME,
+            "ends_at_time": TIME,
+            "guests": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.show_time_zone()
+
+
+class ReviewPlanForm(ReviewTimesMixin, VersionedEditForm):
+    """Date and times, place, who attends (members of the parties) and other guests."""
+
+    class Meta:
+        model = Review
+        fields = [
+            "scheduled_on",
+            "starts_at_time",
+            "ends_at_time",
+            "location",
+            "attendees",
+            "guests",
+            "agenda",
+        ]
+        widgets = {
+            "scheduled_on": DATE,
+            "starts_at_time": TIME,
+            "ends_at_time": TIME,
             "attendees": forms.CheckboxSelectMultiple,
             "guests": forms.Textarea(attrs={"rows": 2}),
             "agenda": forms.Textarea(attrs={"rows": 3}),
@@ -297,6 +330,15 @@ class ReviewPlanForm(VersionedEditForm):
         super().__init__(*args, **kwargs)
         self.fields["attendees"].queryset = policy.attendee_candidates(partnership)
         self.fields["attendees"].label_from_instance = lambda user: str(user)
+        self.show_time_zone()
+
+
+class ReviewCancelForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why is the review cancelled?"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class BlindRatingForm(LevelGuideMixin, forms.Form):

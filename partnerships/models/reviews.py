@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -41,6 +41,25 @@ class Review(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=ReviewStatus.choices, default=ReviewStatus.PLANNED
     )
+    starts_at_time = models.TimeField(
+        _("starts at"),
+        null=True,
+        blank=True,
+        help_text=_("Optional, in the project's time zone; without it the review takes the day."),
+    )
+    ends_at_time = models.TimeField(
+        _("ends at"),
+        null=True,
+        blank=True,
+        help_text=_("Optional, in the project's time zone; after the start."),
+    )
+    ical_sequence = models.PositiveIntegerField(
+        _("calendar sequence"),
+        default=0,
+        editable=False,
+        help_text=_("Raised each time the date or times change, or the review is cancelled."),
+    )
+    cancel_reason = models.TextField(_("reason for cancelling"), blank=True, editable=False)
     location = models.CharField(_("place or video link"), max_length=300, blank=True)
     attendees = models.ManyToManyField(
         settings.AUTH_USER_MODEL, verbose_name=_("attendees"), blank=True, related_name="reviews"
@@ -90,7 +109,8 @@ class Review(models.Model):
         constraints = [
             choice_constraint("status", ReviewStatus, "review_status_valid"),
             models.CheckConstraint(
-                condition=Q(status=ReviewStatus.PLANNED) | Q(held_on__isnull=False),
+                condition=Q(status__in=[ReviewStatus.PLANNED, ReviewStatus.CANCELLED])
+                | Q(held_on__isnull=False),
                 name="review_held_has_date",
                 violation_error_message=_("A review that was held needs the date it was held."),
             ),
@@ -98,6 +118,12 @@ class Review(models.Model):
                 condition=~Q(status=ReviewStatus.CLOSED) | Q(closed_at__isnull=False),
                 name="review_closed_has_time",
                 violation_error_message=_("A closed review records when it was closed."),
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_at_time__isnull=True)
+                | Q(starts_at_time__isnull=False, ends_at_time__gt=F("starts_at_time")),
+                name="review_ends_after_start",
+                violation_error_message=_("The review must end after it starts."),
             ),
         ]
         indexes = [models.Index(fields=["partnership", "status", "scheduled_on"])]
@@ -114,6 +140,10 @@ class Review(models.Model):
     @property
     def is_closed(self) -> bool:
         return self.status == ReviewStatus.CLOSED
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == ReviewStatus.CANCELLED
 
     @property
     def is_revealed(self) -> bool:

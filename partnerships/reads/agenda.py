@@ -19,6 +19,7 @@ from partnerships.choices import (
     AssessmentKind,
     CommitmentStatus,
     ConcernStatus,
+    Visibility,
 )
 from partnerships.models import (
     Benefit,
@@ -75,8 +76,13 @@ class Agenda:
         )
 
 
-def build_agenda(review: Review, organisation: Organisation) -> Agenda:
+def build_agenda(
+    review: Review, organisation: Organisation, *, include_private: bool = True
+) -> Agenda:
     """What changed since the last review held, as the organisation may see it.
+
+    Another organisation's private concerns never appear; the organisation's own appear only
+    with ``include_private`` (the printable agenda leaves them out unless asked).
 
     Level changes, the perception gap, new and worsening concerns (visible ones only),
     commitments overdue or due before the next review, pleasures noted, questions left open.
@@ -105,6 +111,8 @@ def build_agenda(review: Review, organisation: Organisation) -> Agenda:
         .filter(partnership=partnership)
         .exclude(status=ConcernStatus.RESOLVED)
     )
+    if not include_private:
+        concerns = concerns.filter(visibility=Visibility.SHARED)
     if since:
         agenda.new_concerns = list(concerns.filter(created_at__date__gt=since).order_by("pk"))
     else:

@@ -35,6 +35,7 @@ from partnerships.choices import (
     Level,
     PleasureCategory,
     ResistanceCategory,
+    ReviewStatus,
     Scope,
 )
 from partnerships.models import Benefit, Commitment, Concern, ConcernCheck, LevelAssessment, Party
@@ -490,7 +491,9 @@ def review_punctuality_by_organisation(selection: Selection) -> Figures:
     period = selection.period
     tolerance = datetime.timedelta(days=REVIEW_TOLERANCE_DAYS)
     review = "partnership__reviews__"
-    planned_in_period = Q(**{f"{review}scheduled_on__range": (period.start, period.end)})
+    planned_in_period = Q(**{f"{review}scheduled_on__range": (period.start, period.end)}) & ~Q(
+        **{f"{review}status": ReviewStatus.CANCELLED}
+    )  # a cancelled review is neither due nor missing
     deadline = PlusDays(f"{review}scheduled_on", tolerance.days)
     not_held = Q(**{f"{review}held_on__isnull": True})
     give_up_before = selection.today - tolerance

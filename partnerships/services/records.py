@@ -208,16 +208,25 @@ def review_save(
     if review.pk:
         expected = review.version if version is None else version
         stored = Review.objects.select_for_update().get(pk=review.pk)
-        policy.require_review_open(stored)  # frozen says more than stale: check it first
+        policy.require_review_active(stored)  # frozen says more than stale: check it first
         if stored.version != expected:
             raise StaleVersion(stored.version, "review")
         review.version = stored.version + 1
+        review.ical_sequence = stored.ical_sequence + (
+            1 if moved(stored, review) else 0
+        )  # calendar apps move the event rather than add one
     if review.pk is None:
         review.created_by = actor
     save_validated(review, actor)
     if attendees is not None:
         review.attendees.set(attendees)
     return review
+
+
+def moved(stored: Review, review: Review) -> bool:
+    """Whether the review's date or times changed (calendars must move the event)."""
+    fields = ("scheduled_on", "starts_at_time", "ends_at_time")
+    return any(getattr(stored, name) != getattr(review, name) for name in fields)
 
 
 def next_review_date(partnership: Partnership, held_on: datetime.date) -> datetime.date:

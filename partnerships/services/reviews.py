@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import datetime
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from organisations.models import Organisation, User
+from partnerships import policy
 from partnerships.choices import (
     ReviewStatus,
 )
@@ -36,7 +38,8 @@ class ReviewStateError(StateConflict):
 
 # --- States each step needs (asked before a confirmation page too) -----------------------
 def require_holdable(review: Review) -> None:
-    """Only a planned review is held."""
+    """Only a planned review is held (a cancelled one is read-only)."""
+    policy.require_review_active(review)
     if review.status != ReviewStatus.PLANNED:
         raise ReviewStateError(_("This review has already been held."))
 
@@ -85,6 +88,25 @@ def review_close(*, actor: User, organisation: Organisation, review: Review) -> 
     partnership.next_review_on = review.next_review_on
     partnership.version += 1  # an edit form opened before the close must not undo this date
     save_validated(partnership, actor)
+    return review
+
+
+@transaction.atomic
+def review_cancel(
+    *, actor: User, organisation: Organisation, review: Review, reason: str
+) -> Review:
+    """Cancel a planned review, saying why: it becomes read-only and calendars drop it."""
+    require_party_writer(actor, organisation, review.partnership)
+    review = Review.objects.select_for_update().get(pk=review.pk)
+    policy.require_review_cancellable(review)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the review is cancelled.")})
+    review.status = ReviewStatus.CANCELLED
+    review.cancel_reason = reason
+    review.ical_sequence += 1
+    review.version += 1
+    save_validated(review, actor)
     return review
 
 

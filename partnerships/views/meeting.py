@@ -31,6 +31,7 @@ from partnerships.forms import (
     ChecksForm,
     CommitmentForm,
     MinutesForm,
+    ReviewCancelForm,
     ReviewPlanForm,
 )
 from partnerships.reads.agenda import (
@@ -114,6 +115,7 @@ def meeting_context(request, membership, partnership, review, may=None, **forms)
     context = {
         "may": may,
         "may_rate": policy.may_rate(may, review),
+        "may_cancel": policy.may_cancel_review(may, review),
         "refusal": forms.pop("refusal", None),  # why the review's state refused a step (409)
         "membership": membership,
         "organisation": organisation,
@@ -122,6 +124,8 @@ def meeting_context(request, membership, partnership, review, may=None, **forms)
         "agenda": build_agenda(review, organisation),
         "blind": blind,
     }
+    if review.is_cancelled:
+        return context
     if review.is_closed:
         context["record"] = visible_record(review.record, {organisation.slug})
         return context
@@ -140,6 +144,7 @@ def meeting_context(request, membership, partnership, review, may=None, **forms)
             or AgreedLevelForm(initial={"level": partnership.agreed_level}),
             "checks_form": forms.get("checks_form") or ChecksForm(concerns=concerns),
             "minutes_form": forms.get("minutes_form") or MinutesForm(instance=review),
+            "cancel_form": forms.get("cancel_form") or ReviewCancelForm(),
             "commitments": Commitment.objects.filter(partnership=partnership)
             .exclude(status__in=[CommitmentStatus.DONE, CommitmentStatus.DROPPED])
             .select_related("party__organisation")
@@ -191,8 +196,9 @@ def meeting_step(
                 membership, partnership_id, review_id, policy.require_writer
             )
             try:
-                # A closed review takes nothing new and changes nothing it recorded.
-                policy.require_review_open(review)
+                # A closed review takes nothing new and changes nothing it recorded; a
+                # cancelled one is read-only.
+                policy.require_review_active(review)
                 if confirm is not None:
                     asking = confirm(request, membership, partnership, review, may)
                     if asking is not None:
@@ -358,6 +364,45 @@ def _confirm_close(request, membership, partnership, review, may):
     )
 
 
+def _confirm_cancel(request, membership, partnership, review, may):
+    """Cancelling is for good: the review becomes read-only and calendars drop it."""
+    policy.require_review_cancellable(review)
+    form = ReviewCancelForm(request.POST)
+    if form.is_valid() and is_confirmed(request):
+        return None
+    if not form.is_valid():
+        return render_meeting(
+            request, membership, partnership, review, status=200, may=may, cancel_form=form
+        )
+    return render_confirmation(
+        request,
+        membership,
+        Confirmation(
+            title=gettext("Cancel the review?"),
+            consequences=[
+                gettext("The review becomes read-only: it can no longer be held or changed."),
+                gettext("Calendars that added it remove the event."),
+            ],
+            cancel_url=review_url(membership, review),
+            subject=form.cleaned_data["reason"],
+            subject_label=gettext("Reason"),
+            carried=["reason"],
+        ),
+        partnership,
+        may,
+    )
+
+
+@meeting_step(None, _("The review is cancelled."), confirm=_confirm_cancel)
+def review_cancel(request, membership, partnership, review):
+    reviews.review_cancel(
+        actor=request.user,
+        organisation=membership.organisation,
+        review=review,
+        reason=request.POST.get("reason", ""),
+    )
+
+
 @meeting_step(
     None, _("The review is held: every party's rating is now visible."), confirm=_confirm_hold
 )
@@ -476,10 +521,14 @@ def review_close(request, membership, partnership, review):
     reviews.review_close(actor=request.user, organisation=membership.organisation, review=review)
 
 
+INCLUDE_PRIVATE = "include_private"
+
+
 @member_required()
 def review_agenda(request: HttpRequest, membership, partnership_id: int, review_id: int):
     """The agenda as a printable page: no navigation, a print stylesheet."""
     partnership, review, _may = get_review_or_404(membership, partnership_id, review_id)
+    include_private = request.GET.get(INCLUDE_PRIVATE) == "1"
     return render(
         request,
         "partnerships/review_agenda.html",
@@ -488,7 +537,10 @@ def review_agenda(request: HttpRequest, membership, partnership_id: int, review_
             "organisation": membership.organisation,
             "partnership": partnership,
             "review": review,
-            "agenda": build_agenda(review, membership.organisation),
+            "include_private": include_private,
+            "agenda": build_agenda(
+                review, membership.organisation, include_private=include_private
+            ),
             "blind": blind_status(review, membership.organisation),
         },
     )

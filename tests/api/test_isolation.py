@@ -86,6 +86,7 @@ def objects(owner, org_a, org_c, partnership):
         "api:partnership-reviews-detail": review,
         "api:partnership-reviews-hold": review,
         "api:partnership-reviews-close": review,
+        "api:partnership-reviews-cancel": review,
         "api:partnership-agreements-detail": agreement,
         "api:partnership-agreements-submit": agreement,
         "api:partnership-agreements-approve": agreement,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.utils import translation
 
@@ -9,7 +11,10 @@ from partnerships.models import Partnership
 from partnerships.reports import figures as reports
 from partnerships.reports import gaps as report_gaps
 from partnerships.reports.figures import Period, Selection
+from tests.factories import ReviewFactory
 from tests.reports.conftest import END, START, TODAY
+
+D = datetime.date
 
 pytestmark = pytest.mark.django_db
 MONTHS = ["January 2025", "February 2025", "March 2025", "April 2025", "May 2025", "June 2025"]
@@ -197,6 +202,14 @@ def test_review_punctuality_by_organisation(world, org_a):
     ]
     own = reports.review_punctuality_by_organisation(select(org_a))["reviews-punctuality"]
     assert own.table_rows[-1] == ["Fondation C", 1, 1, 1, 0]  # P3 is not A's
+
+
+def test_a_cancelled_review_is_neither_due_nor_missing(world, org_a):
+    ReviewFactory(
+        partnership=world.p1, scheduled_on=D(2025, 5, 1), status="cancelled", cancel_reason="x"
+    )
+    chart = reports.review_punctuality_by_organisation(select())["reviews-punctuality"]
+    assert chart.table_rows[1] == ["Association A", 2, 1, 1, 1]  # as without it
 
 
 def test_pleasures_by_quarter_and_category(world, org_a):

@@ -7,6 +7,9 @@ import datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
+from django.utils.html import escape
+from django.utils.translation import gettext as _
 from icalendar import Calendar
 from rest_framework.test import APIClient
 
@@ -15,7 +18,7 @@ from tests.factories import ConcernFactory, ReviewFactory
 pytestmark = pytest.mark.django_db
 D = datetime.date
 T = datetime.time
-PRIVATE_MARK = "Private — only your organisation"
+PRIVATE_MARK = "Privé — votre organisation seulement"  # pages are in French by default
 
 
 def url(name, review):
@@ -83,7 +86,9 @@ def test_plan_form_refuses_an_end_before_the_start(client, editor, review):
     client.force_login(editor)
     response = plan(client, review, starts_at_time="11:00", ends_at_time="10:00")
     assert response.status_code == 200
-    assert "must end after it starts" in response.content.decode()
+    with translation.override("fr"):
+        message = str(_("The review must end after it starts."))
+    assert escape(message) in response.content.decode()
     review.refresh_from_db()
     assert review.starts_at_time is None
 

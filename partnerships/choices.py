@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Level(models.IntegerChoices):
@@ -142,9 +143,11 @@ class PleasureCategory(models.TextChoices):
 
 
 class ReviewStatus(models.TextChoices):
-    PLANNED = "planned", _("Planned")
-    HELD = "held", _("Held")
-    CLOSED = "closed", _("Closed")
+    # A context of their own: French agrees these with « la revue » (« Prévue »), while the
+    # same English words describe masculine nouns elsewhere (« engagement prévu »).
+    PLANNED = "planned", pgettext_lazy("review status", "Planned")
+    HELD = "held", pgettext_lazy("review status", "Held")
+    CLOSED = "closed", pgettext_lazy("review status", "Closed")
 
 
 INTENSITY_MIN = 0

@@ -207,7 +207,7 @@ class AgreementState(models.TextChoices):
     PENDING = "pending", _("Waiting for approvals")
     IN_FORCE = "in_force", _("In force")
     SUPERSEDED = "superseded", _("Superseded")
-    ENDED = "ended", _("Ended")
+    ENDED = "ended", pgettext_lazy("agreement state", "Ended")  # « convention terminée »
 
 
 # Once every party approved a version, its content never changes again.

@@ -13,7 +13,12 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from openpyxl import load_workbook
 
-from partnerships.choices import CommitmentStatus, ReviewStatus
+from partnerships.choices import (
+    AgreementState,
+    CommitmentStatus,
+    PartnershipStatus,
+    ReviewStatus,
+)
 from partnerships.models import Review
 from partnerships.reads.tables import record_export, sheet_title_of
 from partnerships.reports.charts import Chart
@@ -185,3 +190,11 @@ def test_french_writes_the_first_of_the_month_as_an_ordinal(signed_in, partnersh
     with translation.override("fr"):
         assert template.render(Context({"day": D(2026, 12, 2)})) == "2 décembre 2026"
         assert template.render(Context({"day": D(2026, 12, 11)})) == "11 décembre 2026"
+
+
+def test_an_ended_agreement_agrees_with_la_convention():
+    with translation.override("fr"):
+        assert str(AgreementState.ENDED.label) == "Terminée"
+        assert str(PartnershipStatus.ENDED.label) == "Terminé"  # « un partenariat terminé »
+    with translation.override("en"):
+        assert str(AgreementState.ENDED.label) == "Ended"

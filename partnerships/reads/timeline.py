@@ -157,8 +157,8 @@ def events(partnership, organisation) -> list[Event]:
 def _party_event(invitation: str) -> str:
     """What happened to a party, as a whole sentence for each state of its invitation (an
     adjective glued to « invitation » would not agree in every language)."""
-    if invitation == Invitation.ACCEPTED:
-        return _("%(organisation)s accepted the invitation (role: %(role)s)")
-    if invitation == Invitation.DECLINED:
-        return _("%(organisation)s declined the invitation (role: %(role)s)")
-    return _("Invitation sent to %(organisation)s (role: %(role)s)")
+    sentences = {
+        Invitation.ACCEPTED: _("%(organisation)s accepted the invitation (role: %(role)s)"),
+        Invitation.DECLINED: _("%(organisation)s declined the invitation (role: %(role)s)"),
+    }
+    return sentences.get(invitation, _("Invitation sent to %(organisation)s (role: %(role)s)"))

@@ -2,8 +2,11 @@ from __future__ import annotations
 
 import calendar
 import datetime
+import re
 
 from django.core.exceptions import ValidationError
+from django.utils import formats
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 # The dates anyone may type (forms, API, filters, imports): wide enough for any real
@@ -48,3 +51,14 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
     return day.replace(
         year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1])
     )
+
+
+def long_date(value: datetime.date | None) -> str:
+    """A date written out in the active language (``DATE_FORMAT``): "1 December 2026" in
+    English, « 1er décembre 2026 » in French, which writes the first of a month as an ordinal."""
+    if not value:
+        return ""
+    text = formats.date_format(value, "DATE_FORMAT")
+    if value.day == 1 and (get_language() or "").split("-")[0] == "fr":
+        text = re.sub(r"^1(?=\s)", "1er", text)
+    return text

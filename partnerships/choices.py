@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Level(models.IntegerChoices):
@@ -142,10 +143,12 @@ class PleasureCategory(models.TextChoices):
 
 
 class ReviewStatus(models.TextChoices):
-    PLANNED = "planned", _("Planned")
-    HELD = "held", _("Held")
-    CLOSED = "closed", _("Closed")
-    CANCELLED = "cancelled", _("Cancelled")
+    # A context of their own: French agrees these with « la revue » (« Prévue »), while the
+    # same English words describe masculine nouns elsewhere (« engagement prévu »).
+    PLANNED = "planned", pgettext_lazy("review status", "Planned")
+    HELD = "held", pgettext_lazy("review status", "Held")
+    CLOSED = "closed", pgettext_lazy("review status", "Closed")
+    CANCELLED = "cancelled", pgettext_lazy("review status", "Cancelled")
 
 
 INTENSITY_MIN = 0
@@ -205,7 +208,7 @@ class AgreementState(models.TextChoices):
     PENDING = "pending", _("Waiting for approvals")
     IN_FORCE = "in_force", _("In force")
     SUPERSEDED = "superseded", _("Superseded")
-    ENDED = "ended", _("Ended")
+    ENDED = "ended", pgettext_lazy("agreement state", "Ended")  # « convention terminée »
 
 
 # Once every party approved a version, its content never changes again.

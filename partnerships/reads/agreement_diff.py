@@ -12,9 +12,9 @@ import difflib
 import re
 from dataclasses import dataclass, field
 
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from core.dates import long_date
 from partnerships.choices import CommitmentStatus, Level, PartyRole, ReviewCadence
 from partnerships.models.agreements import CLAUSES, Agreement
 
@@ -113,7 +113,7 @@ def compare(old: Agreement, new: Agreement) -> AgreementDiff:
 
 
 def _date(value) -> str:
-    return date_format(value, "DATE_FORMAT") if value else "—"
+    return long_date(value) if value else "—"
 
 
 def _level(value: int | None) -> str:

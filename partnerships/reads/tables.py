@@ -11,6 +11,7 @@ import datetime
 import io
 import itertools
 import logging
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -255,10 +256,28 @@ def csv_file(header: list[str], rows: Iterable[list], sheet_title: str = "") -> 
     return buffer.getvalue().encode("utf-8"), count
 
 
+SHEET_TITLE_LENGTH = 31  # the longest sheet name spreadsheet software accepts
+SHEET_TITLE_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+
+
+def sheet_title_of(text: str, taken: Iterable[str] = ()) -> str:
+    """A worksheet name from a (translated) title: without the characters spreadsheet software
+    refuses, at most 31 characters, and not one of ``taken`` (compared as Excel does, ignoring
+    case)."""
+    base = " ".join(SHEET_TITLE_FORBIDDEN.sub(" ", str(text)).split()).strip("'") or "1"
+    taken = {name.casefold() for name in taken}
+    title, number = base[:SHEET_TITLE_LENGTH].rstrip(), 1
+    while title.casefold() in taken:
+        number += 1
+        suffix = f" ({number})"
+        title = base[: SHEET_TITLE_LENGTH - len(suffix)].rstrip() + suffix
+    return title
+
+
 def xlsx_file(header: list[str], rows: Iterable[list], sheet_title: str = "") -> tuple[bytes, int]:
     """The table as one worksheet; text is stored as text, never read as a formula."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet((sheet_title or _("Partnerships"))[:31])
+    sheet = workbook.create_sheet(sheet_title_of(sheet_title or _("Partnerships")))
     sheet.append(header)
 
     def cell(value):

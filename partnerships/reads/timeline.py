@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from partnerships.choices import AssessmentKind
+from partnerships.choices import AssessmentKind, Invitation
 from partnerships.models import Agreement, Commitment, ConcernCheck, LevelAssessment, Party, Review
 from partnerships.reads.health import visible_concerns
 
@@ -64,10 +64,9 @@ def events(partnership, organisation) -> list[Event]:
             Event(
                 record.history_date,
                 "party",
-                _("%(organisation)s: invitation %(state)s, role %(role)s")
+                _party_event(record.invitation)
                 % {
                     "organisation": record.organisation.name,
-                    "state": record.get_invitation_display().lower(),
                     "role": record.get_role_display().lower(),
                 },
                 _name(record.history_user),
@@ -153,3 +152,13 @@ def events(partnership, organisation) -> list[Event]:
         )
     found.sort(key=lambda event: event.when, reverse=True)
     return found[:SHOWN]
+
+
+def _party_event(invitation: str) -> str:
+    """What happened to a party, as a whole sentence for each state of its invitation (an
+    adjective glued to « invitation » would not agree in every language)."""
+    sentences = {
+        Invitation.ACCEPTED: _("%(organisation)s accepted the invitation (role: %(role)s)"),
+        Invitation.DECLINED: _("%(organisation)s declined the invitation (role: %(role)s)"),
+    }
+    return sentences.get(invitation, _("Invitation sent to %(organisation)s (role: %(role)s)"))

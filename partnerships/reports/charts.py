@@ -96,6 +96,7 @@ class Chart:
             "x_label_rotation": 30,
             "truncate_label": -1,
             "print_values": False,
+            "no_data_text": _("No data"),
         }
         top = self._top()
         config["range"] = (0, top)

@@ -12,10 +12,9 @@ from django.http import HttpResponse
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
-from partnerships.reads.tables import write_csv_rows
+from partnerships.reads.tables import sheet_title_of, write_csv_rows
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-SHEET_TITLE_LENGTH = 31  # the longest sheet name spreadsheet software accepts
 
 
 def _attachment(content, content_type: str, filename: str) -> HttpResponse:
@@ -51,10 +50,13 @@ def _text(sheet, value):
 
 
 def xlsx_response(figures: dict, filename: str) -> HttpResponse:
-    """One sheet per figure, named by the figure's stable name, its title in the first row."""
+    """One sheet per figure, named after the figure's title in the active language (shortened
+    and made unique as spreadsheet software requires), its full title in the first row."""
     workbook = Workbook(write_only=True)
-    for name, figure in figures.items():
-        sheet = workbook.create_sheet(title=name[:SHEET_TITLE_LENGTH])
+    taken: list[str] = []
+    for figure in figures.values():
+        taken.append(sheet_title_of(figure.title, taken))
+        sheet = workbook.create_sheet(title=taken[-1])
         sheet.append([_text(sheet, figure.title)])
         sheet.append(figure.columns)
         for row in figure.table_rows:

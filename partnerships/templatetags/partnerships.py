@@ -3,9 +3,17 @@ from __future__ import annotations
 import datetime
 
 from django import template
+from django.utils import timezone
 from django.utils.translation import get_language
 
-from partnerships.choices import INTENSITY_MAX, LEVEL_SUMMARIES, Level, PartyRole
+from core import dates
+from partnerships.choices import (
+    INTENSITY_MAX,
+    LEVEL_SUMMARIES,
+    CommitmentStatus,
+    Level,
+    PartyRole,
+)
 from partnerships.choices import intensity_label as label_of_intensity
 
 register = template.Library()
@@ -60,6 +68,24 @@ def intensity_label(value: int | None) -> str:
 def party_role(value: str) -> str:
     """The label of a party's role key, as recorded in an agreement's snapshot."""
     return str(PartyRole(value).label) if value in PartyRole.values else value
+
+
+@register.filter
+def commitment_status(value: str) -> str:
+    """The label of a commitment's status key, as frozen in a closed review's record."""
+    return str(CommitmentStatus(value).label) if value in CommitmentStatus.values else value
+
+
+@register.filter
+def long_date(value: datetime.date | None) -> str:
+    """``|date:"DATE_FORMAT"`` with the French « 1er » for the first of a month."""
+    return dates.long_date(value)
+
+
+@register.filter
+def is_future(value: datetime.date | None) -> bool:
+    """Whether a date is after today (« depuis le » only fits a day already past)."""
+    return value is not None and value > timezone.localdate()
 
 
 @register.filter

@@ -17,11 +17,12 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from core.dates import long_date
 from organisations.access import PARTY, member_required
 from partnerships import policy
 from partnerships.forms import (
@@ -333,7 +334,7 @@ def _confirm_hold(request, membership, partnership, review, may):
             "This review is planned for %(date)s, in %(days)s day: hold it now?",
             "This review is planned for %(date)s, in %(days)s days: hold it now?",
             days,
-        ) % {"date": formats.date_format(review.scheduled_on, "DATE_FORMAT"), "days": days}
+        ) % {"date": long_date(review.scheduled_on), "days": days}
         confirmation.tick_name = MEETING_TODAY
         confirmation.tick_label = gettext("Yes, the meeting is taking place today")
         if confirmed:

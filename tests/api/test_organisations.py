@@ -86,7 +86,7 @@ def test_administrators_invite_members_by_username_who_are_not_members_yet(api, 
 def test_an_unknown_username_is_refused_on_its_field(api, owner, org_a):
     response = api(owner).post(members_url("association-a"), {"username": "nobody"})
     assert response.status_code == 400
-    message = "Personne ne se connecte avec l'identifiant « nobody »."
+    message = "Personne ne se connecte avec l'identifiant «\u202fnobody\u202f»."
     assert response.json() == {"username": [message]}
 
 

@@ -113,7 +113,7 @@ def test_a_party_outside_the_partnership_is_refused_on_its_field(api, editor, or
         url(partnership, "commitments/"), {"party": "college-b", "title": "x"}
     )
     assert response.status_code == 400
-    message = "« college-b » n'est pas partie prenante de ce partenariat."
+    message = "«\u202fcollege-b\u202f» n'est pas partie prenante de ce partenariat."
     assert response.json() == {"party": [message]}
 
 

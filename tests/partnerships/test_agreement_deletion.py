@@ -55,7 +55,8 @@ def test_the_delete_page_says_why_and_deletes_nothing(
     client.force_login(owner)
     response = client.post(delete_url(partnership))
     assert response.status_code == 409
-    assert "Passez plutôt son statut à « Terminé »" in html.unescape(response.content.decode())
+    page = html.unescape(response.content.decode())
+    assert "Passez plutôt son statut à «\u202fTerminé\u202f»" in page
     assert Partnership.objects.filter(pk=partnership.pk).exists()
     assert Agreement.objects.filter(partnership=partnership).count() == 1
 

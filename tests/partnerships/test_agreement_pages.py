@@ -170,7 +170,7 @@ def test_the_printable_version_reads_as_a_document_in_french(client, viewer, in_
     page = text(client.get(url("agreement-print", partnership, agreement_id=in_force.pk)))
     assert "css/print.css" in page and "<nav" not in page
     assert "Convention de partenariat" in page and "Lecture au collège" in page
-    assert "La présente convention court du 1 janvier 2026 au 31 décembre 2026." in page
+    assert "La présente convention court du 1er janvier 2026 au 31 décembre 2026." in page
     assert "7. Retrait et fin de la convention" in page and "préavis de trois mois" in page
     assert "Association A" in page and "en tant que Chef de file" in page
     assert "Approuvée" in page and "Carla Costa" in page
@@ -187,7 +187,7 @@ def test_the_printable_version_reads_as_a_document_in_english(
     page = text(client.get(url("agreement-print", partnership, agreement_id=in_force.pk)))
     assert '<html lang="en">' in page
     assert "Partnership agreement" in page
-    assert "This agreement runs from Jan. 1, 2026 to Dec. 31, 2026." in page
+    assert "This agreement runs from 1 January 2026 to 31 December 2026." in page
     assert "7. Exit and ending" in page and "as Lead" in page
     assert "Approved" in page and "Carla Costa" in page
     assert "In force, approved by every party on" in page
@@ -217,7 +217,7 @@ def test_the_diff_shows_what_changed_between_two_versions(
     assert "<del>31 décembre 2026</del>" in page and "<ins>31 décembre 2027</ins>" in page
     assert "<ins>5 · Coopération</ins>" in page
     assert "+ Association A — Animer les ateliers" in page
-    assert "+ Association A — Prêter la salle (Prévu), à tenir pour le 1 septembre 2026" in page
+    assert "+ Association A — Prêter la salle (Prévu), à tenir pour le 1er septembre 2026" in page
     assert "<del>trois</del><ins>six</ins>" in page
 
 

@@ -33,7 +33,7 @@ def test_csv_cells_starting_like_a_formula_are_quoted_and_numbers_left_alone():
 
 def test_xlsx_cells_starting_like_a_formula_are_text_cells():
     response = xlsx_response({"levels": FIGURE}, "levels.xlsx")
-    sheet = load_workbook(io.BytesIO(response.content))["levels"]
+    sheet = load_workbook(io.BytesIO(response.content))["=Titre"]
     assert (sheet["A1"].value, sheet["A1"].data_type) == ("=Titre", "s")
     assert (sheet["A3"].value, sheet["A3"].data_type) == ("@SUM(A1:A9)", "s")
     assert (sheet["B4"].value, sheet["B4"].data_type) == (-2, "n")

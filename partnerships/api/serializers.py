@@ -12,7 +12,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core.api.fields import SlugRelatedField
+from core.api.fields import ClockTimeField, SlugRelatedField
 from core.dates import validate_date_in_range
 from organisations.models import Organisation, User
 from partnerships import policy
@@ -538,6 +538,19 @@ class ReviewSerializer(serializers.ModelSerializer):
     of organisations other than the caller's."""
 
     attendees = AttendeeField(many=True, required=False)
+    starts_at_time = ClockTimeField(
+        required=False,
+        allow_null=True,
+        help_text=_(
+            "Optional start time (HH:MM), in the project's time zone (TIME_ZONE, "
+            "Europe/Paris by default); null: the review takes the whole day."
+        ),
+    )
+    ends_at_time = ClockTimeField(
+        required=False,
+        allow_null=True,
+        help_text=_("Optional end time (HH:MM), after the start, same time zone."),
+    )
     record = serializers.SerializerMethodField()
     created_by = _username(source="created_by.username")
     version = _version()
@@ -580,15 +593,6 @@ class ReviewSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         extra_kwargs = {
-            "starts_at_time": {
-                "help_text": _(
-                    "Optional start time (HH:MM), in the project's time zone (TIME_ZONE, "
-                    "Europe/Paris by default); null: the review takes the whole day."
-                )
-            },
-            "ends_at_time": {
-                "help_text": _("Optional end time (HH:MM), after the start, same time zone.")
-            },
             "ical_sequence": {
                 "help_text": _(
                     "The calendar event's SEQUENCE: raised when the date or times change and "

@@ -80,7 +80,12 @@ def test_a_closed_record_shows_commitment_statuses_translated(
 
 def test_review_statuses_agree_with_a_review_in_french():
     with translation.override("fr"):
-        assert [str(label) for label in ReviewStatus.labels] == ["Prévue", "Tenue", "Clôturée"]
+        assert [str(label) for label in ReviewStatus.labels] == [
+            "Prévue",
+            "Tenue",
+            "Clôturée",
+            "Annulée",
+        ]
         assert str(CommitmentStatus.PLANNED.label) == "Prévu"  # « un engagement prévu »
     with translation.override("en"):
         assert str(ReviewStatus.PLANNED.label) == str(CommitmentStatus.PLANNED.label) == "Planned"

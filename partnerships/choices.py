@@ -218,3 +218,16 @@ APPROVED_STATES = (AgreementState.IN_FORCE, AgreementState.SUPERSEDED, Agreement
 class ApprovalDecision(models.TextChoices):
     APPROVE = "approve", _("Approved")
     REFUSE = "refuse", _("Refused")
+
+
+class TodoKind(models.TextChoices):
+    """What the dashboard's to-do asks a person to do (stable keys, exchanged by the API)."""
+
+    ANSWER_INVITATION = "answer_invitation", _("Answer an invitation")
+    APPROVE_AGREEMENT = "approve_agreement", _("Approve or refuse an agreement version")
+    GIVE_RATING = "give_rating", _("Give your rating for a planned review")
+    PLAN_REVIEW = "plan_review", _("Plan an overdue review")
+    CLOSE_REVIEW = "close_review", _("Close a held review")
+    OVERDUE_COMMITMENT = "overdue_commitment", _("An overdue commitment of yours")
+    RERATE_CONCERN = "rerate_concern", _("Re-rate a fear or resistance")
+    NAME_LEAD = "name_lead", _("Name a new lead")

@@ -138,6 +138,13 @@ def visible_partnerships(viewer: Viewer, field: str = "pk") -> Q:
     return Q(**{f"{field}__in": parties.values("partnership_id")})
 
 
+def partnerships_taking_part(organisation: Organisation, field: str = "pk") -> Q:
+    """Partnerships the organisation takes part in today (it writes there: a party that left
+    only reads, an invited one does not yet)."""
+    parties = _model("Party").objects.filter(taking_part(), organisation=organisation)
+    return Q(**{f"{field}__in": parties.values("partnership_id")})
+
+
 def visible_concerns(viewer: Viewer, prefix: str = "") -> Q:
     """A shared concern is seen by every party; a private one only by the organisation that
     raised it (platform staff see every concern, in the admin)."""
@@ -291,10 +298,64 @@ def ever_approved(partnership: Partnership) -> bool:
     )
 
 
+def _parties_taking_part(partnership: Partnership) -> list[Party]:
+    """The parties taking part today; from the prefetched parties when loaded."""
+    cache = getattr(partnership, "_prefetched_objects_cache", {})
+    if "parties" in cache:
+        return [p for p in cache["parties"] if party_state(p) in WRITING_STATES]
+    return list(
+        _model("Party")
+        .objects.filter(taking_part(), partnership=partnership)
+        .select_related("organisation")
+    )
+
+
+def has_lead(partnership: Partnership) -> bool:
+    """Whether a party taking part is the lead (after the lead left, none is until the
+    remaining parties name one)."""
+    return any(p.role == PartyRole.LEAD for p in _parties_taking_part(partnership))
+
+
+def without_lead(prefix: str = "") -> Q:
+    """Partnerships (reached through ``prefix``) whose lead has left and none was named yet."""
+    parties = _model("Party").objects.filter(taking_part(), role=PartyRole.LEAD)
+    return ~Q(**{f"{prefix}pk__in": parties.values("partnership_id")})
+
+
+def acts_as_lead(party: Party | None, partnership: Partnership) -> bool:
+    """The lead, or, while the partnership has none (its lead left), every party taking part."""
+    if party is None or party_state(party) not in WRITING_STATES:
+        return False
+    return party.role == PartyRole.LEAD or not has_lead(partnership)
+
+
+def require_may_leave(actor: Actor, partnership: Partnership) -> Party:
+    """Administrators of a party taking part make it leave; the last party cannot (the
+    partnership would have nobody left to keep it): it is ended or deleted instead."""
+    party = require_party_admin(actor, partnership)
+    if not any(p.pk != party.pk for p in _parties_taking_part(partnership)):
+        raise StateConflict(
+            _(
+                "Your organisation is the last party of this partnership: it cannot leave it. "
+                "Set its status to ended, or delete it, instead."
+            )
+        )
+    return party
+
+
+def require_lead_namer(actor: Actor, partnership: Partnership) -> Party:
+    """While the lead has left and no other was named, administrators of any party taking
+    part name the new lead."""
+    party = require_party_admin(actor, partnership)
+    if has_lead(partnership):
+        raise StateConflict(_("This partnership has a lead: there is none to name."))
+    return party
+
+
 def require_may_delete_partnership(actor: Actor, partnership: Partnership) -> Party:
     """The lead's administrators delete a partnership while no agreement was ever approved."""
     party = require_party_admin(actor, partnership)
-    if party.role != PartyRole.LEAD:
+    if not acts_as_lead(party, partnership):
         raise PermissionDenied(_("Only administrators of the lead organisation can delete it."))
     if ever_approved(partnership):
         raise StateConflict(
@@ -497,15 +558,23 @@ class Permissions:
         """Approve or refuse an agreement version, leave: administrators of a party."""
         return self.taking_part and self.actor.administers
 
-    leave = decide
+    @property
+    def leave(self) -> bool:
+        """Make the organisation leave: administrators of a party taking part (the last
+        party is refused on the leaving page, which says why)."""
+        return self.decide
+
+    @cached_property
+    def name_lead(self) -> bool:
+        """Name a new lead, after the lead left: administrators of any party taking part."""
+        return self.decide and not has_lead(self.partnership)
 
     @cached_property
     def delete(self) -> bool:
         """Delete the partnership: the lead's administrators, while nothing was approved."""
         return (
             self.decide
-            and self.party is not None
-            and self.party.role == PartyRole.LEAD
+            and acts_as_lead(self.party, self.partnership)
             and not ever_approved(self.partnership)
         )
 
@@ -522,6 +591,18 @@ class Permissions:
     @property
     def answer_invitations(self) -> bool:
         return self.actor.administers
+
+    @property
+    def decide_for_organisation(self) -> bool:
+        """Decide for the organisation in the partnerships it takes part in (agreements,
+        leaving, naming a new lead): its administrators."""
+        return self.actor.administers
+
+    @property
+    def write_for_organisation(self) -> bool:
+        """Record, rate and plan in the partnerships it takes part in: editors and
+        administrators."""
+        return self.actor.writes
 
 
 def permissions_for(actor: Actor, partnership: Partnership | None = None) -> Permissions:

@@ -1,13 +1,19 @@
-"""Keep the derived scope right whatever path changes the parties (services, admin, shell)."""
+"""Keep the derived scope right whatever path changes the parties (services, admin, shell);
+and the partnership's own signals, sent once the change is committed, for whoever must be told
+(notifications connect to them)."""
 
 from __future__ import annotations
 
 from django.db.models.signals import post_delete, post_save, pre_save
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 
 from organisations.models import Organisation
 
 from .models import Partnership, Party
+
+# An organisation left a partnership: ``party`` (its left_on set), with the ``reason`` it gave
+# (may be empty). Sent after the commit, once.
+party_left = Signal()
 
 
 @receiver([post_save, post_delete], sender=Party, dispatch_uid="party_changes_scope")

@@ -5,6 +5,7 @@ from .views import (
     charts,
     dashboard,
     exports,
+    leaving,
     listing,
     manage,
     meeting,
@@ -57,6 +58,8 @@ urlpatterns = [
     path(P + "edit/", manage.partnership_edit, name="edit"),
     path(P + "delete/", manage.partnership_remove, name="delete"),
     path(P + "invite/", manage.partnership_invite, name="invite"),
+    path(P + "leave/", leaving.partnership_leave, name="leave"),
+    path(P + "lead/", leaving.partnership_name_lead, name="name-lead"),
     path(P + "charts/levels.svg", charts.partnership_levels_chart, name="chart-partnership-levels"),
     path(
         P + "charts/concerns.svg",

@@ -62,6 +62,7 @@ PERSONAL = {
     "api:organisation-list",
     "api:partnership-list",
     "api:report-summary",
+    "api:todo",
 }
 # Django's admin guards itself (staff only); tests/test_admin.py covers it.
 SELF_GUARDED_NAMESPACES = {"admin"}

@@ -25,6 +25,7 @@ from partnerships.choices import (
     Level,
     PartyRole,
     ResistanceCategory,
+    TodoKind,
 )
 from partnerships.models import (
     Benefit,
@@ -128,8 +129,34 @@ class PartySerializer(serializers.ModelSerializer):
             "responded_at",
             "joined_on",
             "left_on",
+            "left_reason",
         ]
         read_only_fields = fields
+
+
+class PartyLeaveSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        max_length=2000,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_("Why your organisation leaves (optional); shown to the other parties."),
+    )
+
+
+class LeadNameSerializer(serializers.Serializer):
+    organisation = serializers.SlugField(
+        help_text=_("Slug of the organisation, a party taking part, to name the lead.")
+    )
+
+
+class TodoItemSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=TodoKind.choices, read_only=True)
+    text = serializers.CharField(read_only=True, help_text=_("What to do, in your language."))
+    url = serializers.CharField(
+        read_only=True, help_text=_("The page where it is done (a relative URL).")
+    )
+    action = serializers.CharField(read_only=True, help_text=_("The label of that page's button."))
 
 
 class SignalSerializer(serializers.Serializer):

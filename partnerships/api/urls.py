@@ -36,7 +36,10 @@ urlpatterns = [
         views.InvitationDeclineApi.as_view(),
         name="invitation-decline",
     ),
+    path(f"{PARTNERSHIP}leave/", views.PartyLeaveApi.as_view(), name="partnership-leave"),
+    path(f"{PARTNERSHIP}lead/", views.LeadNameApi.as_view(), name="partnership-lead"),
     path("invitations/", views.InvitationListApi.as_view(), name="invitation-list"),
+    path("todo/", views.TodoApi.as_view(), name="todo"),
     *_collection("levels", records.LevelListApi, records.LevelDetailApi),
     *_collection(
         "responsibilities", records.ResponsibilityListApi, records.ResponsibilityDetailApi

@@ -29,7 +29,10 @@ from partnerships.services.partnerships import (
     partnership_delete,
     partnership_update,
     party_invite,
+    party_leave,
+    party_name_lead,
 )
+from partnerships.reads.todo import todo_items
 
 from .filters import PartnershipFilter
 from .scoping import (
@@ -44,13 +47,16 @@ from .scoping import (
 )
 from .serializers import (
     InvitationSerializer,
+    LeadNameSerializer,
     PartnershipCreateSerializer,
     PartnershipDetailSerializer,
     PartnershipSerializer,
     PartnershipUpdateSerializer,
     PartyInviteSerializer,
+    PartyLeaveSerializer,
     PartySerializer,
     SummarySerializer,
+    TodoItemSerializer,
 )
 
 ACTING = OpenApiParameter(
@@ -226,6 +232,92 @@ class PartyListApi(PartnershipScoped, TransactionalWrites, generics.ListCreateAP
             actor=request.user, acting=acting, partnership=partnership, **serializer.validated_data
         )
         return Response(PartySerializer(party).data, status=status.HTTP_201_CREATED)
+
+
+class PartyLeaveApi(PartnershipScoped, TransactionalWrites, generics.GenericAPIView):
+    """An administrator makes their organisation leave the partnership, with an optional
+    reason: what it recorded stays, and it reads the record, read-only. The last party cannot
+    leave (409): it ends or deletes the partnership instead."""
+
+    serializer_class = PartySerializer
+    conflict_methods = ("POST",)
+
+    @extend_schema(
+        summary=_("Leave the partnership (administrators of a party)"),
+        request=PartyLeaveSerializer,
+        responses={200: PartySerializer},
+    )
+    def post(self, request, *args, **kwargs):
+        partnership = self.get_partnership()
+        organisation = self.acting_organisation(require=policy.require_may_leave)
+        body = PartyLeaveSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        party = party_leave(
+            actor=request.user,
+            organisation=organisation,
+            partnership=partnership,
+            reason=body.validated_data["reason"],
+        )
+        return Response(PartySerializer(party).data)
+
+
+class LeadNameApi(PartnershipScoped, TransactionalWrites, generics.GenericAPIView):
+    """After the lead left, an administrator of a party taking part names the new lead among
+    the parties taking part (409 while the partnership has a lead)."""
+
+    serializer_class = PartySerializer
+    conflict_methods = ("POST",)
+
+    @extend_schema(
+        summary=_("Name the new lead after the lead left (administrators of a party)"),
+        request=LeadNameSerializer,
+        responses={200: PartySerializer},
+    )
+    def post(self, request, *args, **kwargs):
+        partnership = self.get_partnership()
+        organisation = self.acting_organisation(require=policy.require_lead_namer)
+        body = LeadNameSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        lead = Organisation.objects.filter(slug=body.validated_data["organisation"]).first()
+        if lead is None:
+            raise serializers.ValidationError(
+                {"organisation": _("This organisation does not take part in the partnership.")}
+            )
+        party = party_name_lead(
+            actor=request.user, organisation=organisation, partnership=partnership, lead=lead
+        )
+        return Response(PartySerializer(party).data)
+
+
+class TodoApi(APIView):
+    """What you should do now for one of your organisations, each item with the page where it
+    is done."""
+
+    error_codes = (400, 404)  # ?organisation= missing or malformed, or naming none of yours
+
+    @extend_schema(
+        summary=_("Your to-do for one of your organisations"),
+        parameters=[
+            OpenApiParameter(
+                "organisation",
+                OpenApiTypes.STR,
+                required=True,
+                description=_("Slug of one of your organisations."),
+            )
+        ],
+        responses={200: TodoItemSerializer(many=True)},
+    )
+    def get(self, request, *args, **kwargs):
+        slug = slug_or_none(request.query_params.get("organisation"), "organisation")
+        if slug is None:
+            raise serializers.ValidationError(
+                {"organisation": _("Name one of your organisations by its slug.")}
+            )
+        organisation = get_object_or_404(
+            Organisation.objects.active().of_user(request.user), slug=slug
+        )
+        items = todo_items(policy.Actor.of(request.user, organisation))
+        return Response(TodoItemSerializer(items, many=True).data)
 
 
 class InvitationRespondApi(TransactionalWrites, generics.GenericAPIView):

@@ -25,6 +25,7 @@ from partnerships.choices import (
     intensity_choices,
 )
 from partnerships.models import Benefit, Commitment, Concern, Partnership, Responsibility, Review
+from partnerships.reads.attention import ATTENTION
 from partnerships.reports.figures import MAX_PERIOD_MONTHS, Period
 
 DATE = date_input()
@@ -160,6 +161,12 @@ class PartnershipFilterForm(forms.Form):
         queryset=Organisation.objects.none(),
         to_field_name="slug",
         empty_label=_("Any partner"),
+        required=False,
+    )
+
+    attention = forms.ChoiceField(
+        label=_("Needing attention"),
+        choices=[("", _("All")), *((key, label) for key, (label, _filter) in ATTENTION.items())],
         required=False,
     )
 

@@ -129,6 +129,7 @@ class Party(models.Model):
     left_on = models.DateField(
         _("left on"), null=True, blank=True, validators=[validate_date_in_range]
     )
+    left_reason = models.TextField(_("reason for leaving"), blank=True, editable=False)
 
     objects = PartyQuerySet.as_manager()
     history = HistoricalRecords()

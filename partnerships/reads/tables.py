@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from organisations.models import Organisation
 
 logger = logging.getLogger(__name__)
-FILTER_PARAMS = ("q", "status", "level", "scope", "partner", "sort")
+FILTER_PARAMS = ("q", "status", "level", "scope", "partner", "attention", "sort")
 
 
 # --- The table ----------------------------------------------------------------------------

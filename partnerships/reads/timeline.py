@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from partnerships.choices import AssessmentKind, Invitation
 from partnerships.models import Agreement, Commitment, ConcernCheck, LevelAssessment, Party, Review
 from partnerships.reads.health import visible_concerns
+from partnerships.services.partnerships import LEAD_NAMED_REASON
 
 PER_SOURCE = 40
 SHOWN = 80
@@ -64,11 +65,7 @@ def events(partnership, organisation) -> list[Event]:
             Event(
                 record.history_date,
                 "party",
-                _party_event(record.invitation)
-                % {
-                    "organisation": record.organisation.name,
-                    "role": record.get_role_display().lower(),
-                },
+                _party_event(record),
                 _name(record.history_user),
             )
         )
@@ -154,11 +151,21 @@ def events(partnership, organisation) -> list[Event]:
     return found[:SHOWN]
 
 
-def _party_event(invitation: str) -> str:
+def _party_event(record) -> str:
     """What happened to a party, as a whole sentence for each state of its invitation (an
     adjective glued to « invitation » would not agree in every language)."""
+    names = {"organisation": record.organisation.name, "role": record.get_role_display().lower()}
+    if record.left_on:
+        if record.left_reason:
+            return _("%(organisation)s left the partnership (%(reason)s)") % {
+                **names,
+                "reason": record.left_reason,
+            }
+        return _("%(organisation)s left the partnership") % names
+    if record.history_change_reason == LEAD_NAMED_REASON:
+        return _("%(organisation)s was named the lead") % names
     sentences = {
         Invitation.ACCEPTED: _("%(organisation)s accepted the invitation (role: %(role)s)"),
         Invitation.DECLINED: _("%(organisation)s declined the invitation (role: %(role)s)"),
     }
-    return sentences.get(invitation, _("Invitation sent to %(organisation)s (role: %(role)s)"))
+    return sentences.get(record.invitation, _("Invitation sent to %(organisation)s (role: %(role)s)")) % names

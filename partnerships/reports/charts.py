@@ -52,6 +52,12 @@ class Chart:
     series: list[tuple[str, list[float | None]]] = field(default_factory=list)
     kind: str = "bar"
     y_max: int | None = None
+    # Why the chart is empty, said in its place when it is (pygal's own words otherwise).
+    empty_text: str = ""
+
+    @property
+    def is_empty(self) -> bool:
+        return not any(value for _name, values in self.series for value in values)
 
     @property
     def rows(self) -> list[tuple[str, list[float | None]]]:
@@ -96,7 +102,7 @@ class Chart:
             "x_label_rotation": 30,
             "truncate_label": -1,
             "print_values": False,
-            "no_data_text": _("No data"),
+            "no_data_text": self.empty_text or _("No data"),
         }
         top = self._top()
         config["range"] = (0, top)
@@ -173,7 +179,10 @@ def partnerships_by_level(partnerships: QuerySet[Partnership]) -> Chart:
                 _("Partnerships"),
                 [counted.get(level, 0) for level in Level.values] + [counted.get(None, 0)],
             )
-        ],
+        ]
+        if counted
+        else [],
+        empty_text=_("No partnership yet: each one counts here at its agreed level."),
     )
 
 
@@ -213,6 +222,7 @@ def concern_intensity_by_category(organisation, today: datetime.date) -> Chart:
         ],
         kind="line",
         y_max=5,
+        empty_text=_("No fear or resistance was rated in the last twelve months."),
     )
 
 

@@ -1,5 +1,5 @@
 """Writes on partnerships and their parties: create, update, delete, invite, answer an
-invitation, and the scope worked out from the parties. Each takes the acting user and runs in
+invitation, leave, name a new lead, and the scope worked out from the parties. Each takes the acting user and runs in
 one transaction."""
 
 from __future__ import annotations
@@ -158,5 +158,60 @@ def invitation_respond(*, actor: User, party: Party, accept: bool) -> Party:
     party.responded_at = timezone.now()
     if accept:
         party.joined_on = timezone.localdate()
+    save_validated(party, actor)
+    return party
+
+
+LEAD_NAMED_REASON = "named the lead"
+
+
+def _lock_parties(partnership: Partnership) -> None:
+    """Lock the partnership's parties, so two last parties cannot leave at the same time and
+    two administrators cannot name two leads."""
+    list(Party.objects.select_for_update().filter(partnership=partnership).values_list("pk"))
+
+
+@transaction.atomic
+def party_leave(
+    *, actor: User, organisation: Organisation, partnership: Partnership, reason: str = ""
+) -> Party:
+    """An administrator makes their organisation leave the partnership, with an optional
+    reason. What the party recorded stays; it keeps reading the record, read-only. The last
+    party cannot leave (``StateConflict``): it ends or deletes the partnership instead. When
+    the lead leaves, the remaining parties name a new one (any of them acts as lead until
+    then). ``party_left`` is sent once the change is committed."""
+    _lock_parties(partnership)
+    partnership = Partnership.objects.get(pk=partnership.pk)  # parties read again, locked
+    party = policy.require_may_leave(policy.Actor.of(actor, organisation), partnership)
+    today = timezone.localdate()
+    # A party that joined on a future start date leaves on it: it never left before joining.
+    party.left_on = max(today, party.joined_on) if party.joined_on else today
+    party.left_reason = reason.strip()
+    save_validated(party, actor)
+    from partnerships.signals import party_left
+
+    transaction.on_commit(
+        lambda: party_left.send(sender=Party, party=party, reason=party.left_reason)
+    )
+    return party
+
+
+@transaction.atomic
+def party_name_lead(
+    *, actor: User, organisation: Organisation, partnership: Partnership, lead: Organisation
+) -> Party:
+    """After the lead left, an administrator of a party taking part names the new lead among
+    the parties taking part (a party that is none is an input error)."""
+    _lock_parties(partnership)
+    partnership = Partnership.objects.get(pk=partnership.pk)
+    policy.require_lead_namer(policy.Actor.of(actor, organisation), partnership)
+    party = Party.objects.filter(partnership=partnership, organisation=lead).first()
+    if party is None:
+        raise ValidationError(
+            {"organisation": _("This organisation does not take part in the partnership.")}
+        )
+    policy.require_nameable(party, "organisation")
+    party.role = PartyRole.LEAD
+    party._change_reason = LEAD_NAMED_REASON
     save_validated(party, actor)
     return party

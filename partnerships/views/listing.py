@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from organisations.access import member_required
 from partnerships.forms import PartnershipFilterForm
+from partnerships.reads.attention import needing_attention
 from partnerships.reads.tables import (
     FILTER_PARAMS,
     partnership_table,
@@ -69,6 +70,10 @@ def filtered_partnerships(organisation, params) -> tuple[PartnershipFilterForm, 
                     )
                 )
             )
+        if data["attention"]:
+            partnerships = needing_attention(
+                partnerships, organisation, data["attention"], timezone.localdate()
+            )
     sort = chosen_sort(params)
     return form, partnerships.order_by(*SORTS[sort])
 
@@ -105,6 +110,7 @@ def partnership_list(request: HttpRequest, membership) -> HttpResponse:
                 if key == "sort" or request.GET.get(key)
             ],
             "today": timezone.localdate(),
+            "filtered": form.is_bound and any(form.data.get(name) for name in form.fields),
         },
     )
 

@@ -1,0 +1,234 @@
+"""The dashboard's to-do and its API: each item for the right person only, gone once done, in a
+fixed number of queries."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from partnerships import policy
+from partnerships.choices import TodoKind
+from partnerships.reads.todo import todo_items
+from partnerships.services.agreements import agreement_approve
+from tests.factories import (
+    AgreementFactory,
+    CommitmentFactory,
+    ConcernCheckFactory,
+    ConcernFactory,
+    LevelAssessmentFactory,
+    MembershipFactory,
+    OrganisationFactory,
+    PartnershipFactory,
+    PartyFactory,
+    ReviewFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+TODAY = timezone.localdate()
+DAY = datetime.timedelta(days=1)
+
+
+def kinds(user, organisation) -> list[str]:
+    return [item.kind for item in todo_items(policy.Actor.of(user, organisation), TODAY)]
+
+
+def party_of(partnership, organisation):
+    return partnership.parties.get(organisation=organisation)
+
+
+def test_an_invitation_is_for_administrators_of_the_invited_organisation(
+    owner, editor, carla, org_a, org_c
+):
+    invited = PartnershipFactory(title="Jardin partagé")
+    PartyFactory(partnership=invited, organisation=org_c, role="lead")
+    party = PartyFactory(partnership=invited, organisation=org_a, invitation="invited")
+    assert kinds(owner, org_a) == [TodoKind.ANSWER_INVITATION]
+    assert kinds(editor, org_a) == []  # editors do not answer invitations
+    assert TodoKind.ANSWER_INVITATION not in kinds(carla, org_c)
+    party.invitation = "accepted"
+    party.save()
+    assert TodoKind.ANSWER_INVITATION not in kinds(owner, org_a)
+
+
+def test_an_agreement_awaits_each_administrator_once(owner, editor, carla, partnership, org_a, org_c):
+    version = AgreementFactory(
+        partnership=partnership, state="pending", submission_round=1, submitted_at=timezone.now()
+    )
+    assert TodoKind.APPROVE_AGREEMENT in kinds(owner, org_a)
+    assert TodoKind.APPROVE_AGREEMENT in kinds(carla, org_c)
+    assert TodoKind.APPROVE_AGREEMENT not in kinds(editor, org_a)
+    agreement_approve(actor=owner, organisation=org_a, agreement=version)
+    assert TodoKind.APPROVE_AGREEMENT not in kinds(owner, org_a)
+    assert TodoKind.APPROVE_AGREEMENT in kinds(carla, org_c)
+
+
+def test_a_blind_rating_is_asked_until_the_organisation_rated(
+    editor, viewer, carla, partnership, org_a, org_c
+):
+    review = ReviewFactory(partnership=partnership, scheduled_on=TODAY + 7 * DAY)
+    assert TodoKind.GIVE_RATING in kinds(editor, org_a)
+    assert TodoKind.GIVE_RATING not in kinds(viewer, org_a)  # viewers do not rate
+    LevelAssessmentFactory(
+        partnership=partnership,
+        kind="perceived",
+        level=4,
+        party=party_of(partnership, org_a),
+        review=review,
+    )
+    assert TodoKind.GIVE_RATING not in kinds(editor, org_a)
+    assert TodoKind.GIVE_RATING in kinds(carla, org_c)  # C has not rated yet
+
+
+def test_reviews_to_plan_and_to_close(editor, partnership, org_a):
+    partnership.status = "active"
+    partnership.next_review_on = TODAY - 3 * DAY
+    partnership.save()
+    assert TodoKind.PLAN_REVIEW in kinds(editor, org_a)
+    review = ReviewFactory(partnership=partnership, scheduled_on=TODAY)
+    assert TodoKind.PLAN_REVIEW not in kinds(editor, org_a)  # planned now
+    review.status, review.held_on = "held", TODAY
+    review.save()
+    assert TodoKind.CLOSE_REVIEW in kinds(editor, org_a)
+    review.status, review.closed_at = "closed", timezone.now()
+    review.save()
+    assert TodoKind.CLOSE_REVIEW not in kinds(editor, org_a)
+
+
+def test_overdue_commitments_are_those_of_the_organisation(
+    editor, carla, partnership, org_a, org_c
+):
+    mine = CommitmentFactory(party=party_of(partnership, org_a), due_on=TODAY - 2 * DAY)
+    CommitmentFactory(party=party_of(partnership, org_c), due_on=TODAY - 2 * DAY, title="C's")
+    items = todo_items(policy.Actor.of(editor, org_a), TODAY)
+    overdue = [item for item in items if item.kind == TodoKind.OVERDUE_COMMITMENT]
+    assert len(overdue) == 1 and overdue[0].url.endswith(f"#commitment-{mine.pk}")
+    mine.status, mine.completed_on = "done", TODAY
+    mine.save()
+    assert TodoKind.OVERDUE_COMMITMENT not in kinds(editor, org_a)
+    assert TodoKind.OVERDUE_COMMITMENT in kinds(carla, org_c)
+
+
+def test_a_concern_not_rerated_for_two_cycles_and_only_if_visible(
+    editor, carla, partnership, org_a, org_c
+):
+    partnership.review_cadence = 3
+    partnership.save()
+    shared = ConcernFactory(raised_by=party_of(partnership, org_c), visibility="shared")
+    ConcernCheckFactory(concern=shared, intensity=3, checked_on=TODAY - 200 * DAY)
+    private = ConcernFactory(raised_by=party_of(partnership, org_c), visibility="private")
+    ConcernCheckFactory(concern=private, intensity=3, checked_on=TODAY - 200 * DAY)
+    a_items = [
+        item.url
+        for item in todo_items(policy.Actor.of(editor, org_a), TODAY)
+        if item.kind == TodoKind.RERATE_CONCERN
+    ]
+    assert a_items == [a_items[0]] and a_items[0].endswith(f"#concern-{shared.pk}")
+    assert [k for k in kinds(carla, org_c) if k == TodoKind.RERATE_CONCERN] == [
+        TodoKind.RERATE_CONCERN,
+        TodoKind.RERATE_CONCERN,
+    ]
+    ConcernCheckFactory(concern=shared, intensity=2, checked_on=TODAY)
+    assert TodoKind.RERATE_CONCERN not in kinds(editor, org_a)
+
+
+def test_a_party_that_left_has_nothing_to_do_there(editor, partnership, org_a):
+    CommitmentFactory(party=party_of(partnership, org_a), due_on=TODAY - 2 * DAY)
+    own = party_of(partnership, org_a)
+    own.left_on = TODAY
+    own.save()
+    assert kinds(editor, org_a) == []
+
+
+def test_the_dashboard_shows_each_item_with_its_button(client, editor, partnership, org_a):
+    CommitmentFactory(
+        party=party_of(partnership, org_a), due_on=TODAY - 2 * DAY, title="Prêter la salle"
+    )
+    client.force_login(editor)
+    content = client.get(reverse("partnerships:dashboard", args=["association-a"])).content
+    assert b'id="todo"' in content and "Prêter la salle".encode() in content
+    assert (
+        reverse("partnerships:tab-commitments", args=["association-a", partnership.pk]).encode()
+        in content
+    )
+
+
+def test_the_todo_costs_the_same_queries_whatever_the_size(
+    owner, org_a, django_assert_max_num_queries
+):
+    other = OrganisationFactory()
+
+    def grow(count):
+        for _ in range(count):
+            p = PartnershipFactory(status="active", next_review_on=TODAY - 5 * DAY)
+            own = PartyFactory(partnership=p, organisation=org_a)
+            theirs = PartyFactory(partnership=p, organisation=other)
+            CommitmentFactory(party=own, due_on=TODAY - DAY)
+            ConcernCheckFactory(
+                concern=ConcernFactory(raised_by=theirs), checked_on=TODAY - 400 * DAY
+            )
+            ReviewFactory(partnership=p, status="held", held_on=TODAY - DAY)
+            AgreementFactory(
+                partnership=p, state="pending", submission_round=1, submitted_at=timezone.now()
+            )
+
+    actor = policy.Actor.of(owner, org_a)
+    grow(2)
+    # one query per kind an administrator acts on: invitations, agreements, leads to name,
+    # ratings, reviews to close, reviews to plan, overdue commitments, concerns to re-rate
+    with django_assert_max_num_queries(8):
+        small = todo_items(actor, TODAY)
+    grow(25)
+    with django_assert_max_num_queries(8):
+        large = todo_items(actor, TODAY)
+    assert len(large) > len(small)
+
+
+# --- The API ---------------------------------------------------------------------------------
+def api_as(user) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+def test_the_api_needs_an_organisation_of_the_caller(editor, outsider):
+    url = reverse("api:todo")
+    assert api_as(editor).get(url).status_code == 400
+    assert api_as(editor).get(url, {"organisation": "college-b"}).status_code == 404
+    assert api_as(outsider).get(url, {"organisation": "association-a"}).status_code == 404
+
+
+def test_the_api_lists_the_items_with_kind_text_and_url(editor, partnership, org_a):
+    CommitmentFactory(party=party_of(partnership, org_a), due_on=TODAY - 2 * DAY)
+    response = api_as(editor).get(
+        reverse("api:todo"), {"organisation": "association-a"}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert response.status_code == 200
+    (item,) = response.json()
+    assert item["kind"] == "overdue_commitment"
+    assert item["url"].startswith("/o/association-a/partnerships/")
+    assert "was due on" in item["text"]  # in the caller's language
+
+
+def test_a_user_with_several_organisations_gets_the_named_ones(editor, partnership, org_c):
+    MembershipFactory(user=editor, organisation=org_c, role="editor")
+    CommitmentFactory(party=party_of(partnership, org_c), due_on=TODAY - 2 * DAY)
+    url = reverse("api:todo")
+    assert api_as(editor).get(url, {"organisation": "association-a"}).json() == []
+    assert len(api_as(editor).get(url, {"organisation": "fondation-c"}).json()) == 1
+
+
+def test_the_schema_lists_the_kinds(client):
+    schema = client.get("/api/schema/", {"format": "json"}).json()
+    enum = schema["components"]["schemas"]["TodoItemKindEnum"]["enum"]
+    assert set(enum) == set(TodoKind.values)
+
+
+def test_no_user_no_todo():
+    organisation = OrganisationFactory()
+    user = UserFactory()
+    assert todo_items(policy.Actor.of(user, organisation), TODAY) == []

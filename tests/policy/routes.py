@@ -26,6 +26,8 @@ DELETE_RECORD = "delete_record"
 DRAFT_AGREEMENT = "draft_agreement"
 DECIDE_AGREEMENT = "decide_agreement"
 ANSWER_INVITATION = "answer_invitation"
+LEAVE = "leave"
+NAME_LEAD = "name_lead"
 
 ACTIONS = {
     READ,
@@ -38,6 +40,8 @@ ACTIONS = {
     DRAFT_AGREEMENT,
     DECIDE_AGREEMENT,
     ANSWER_INVITATION,
+    LEAVE,
+    NAME_LEAD,
 }
 
 
@@ -324,6 +328,31 @@ PAGE_OPS = [
         needs=("agreement_in_force",),
         conflict=True,
         pair="delete-approved",
+    ),
+    # leaving, and naming a new lead once the lead left (the other party takes part: the
+    # acting organisation is never the last one)
+    page("leave", "GET", LEAVE),
+    page(
+        "leave", "POST", LEAVE, body=lambda w: {"reason": "No more time", **CONFIRMED}, pair="leave"
+    ),
+    page("name-lead", "GET", NAME_LEAD, variant="lead=left", needs=("lead_gone",)),
+    page(
+        "name-lead",
+        "POST",
+        NAME_LEAD,
+        body=lambda w: {"lead": w.other_party.pk},
+        variant="lead=left",
+        needs=("lead_gone",),
+        pair="name-lead",
+    ),
+    page(
+        "name-lead",
+        "POST",
+        NAME_LEAD,
+        body=lambda w: {"lead": w.other_party.pk},
+        variant="lead=present",
+        conflict=True,
+        pair="name-lead-present",
     ),
     # records
     page(
@@ -793,6 +822,27 @@ API_OPS = [
         needs=("agreement_in_force",),
         conflict=True,
         pair="delete-approved",
+    ),
+    api(
+        "partnership-leave", "POST", LEAVE, body=lambda w: {"reason": "No more time"}, pair="leave"
+    ),
+    api(
+        "partnership-lead",
+        "POST",
+        NAME_LEAD,
+        body=lambda w: {"organisation": OTHER_SLUG},
+        variant="lead=left",
+        needs=("lead_gone",),
+        pair="name-lead",
+    ),
+    api(
+        "partnership-lead",
+        "POST",
+        NAME_LEAD,
+        body=lambda w: {"organisation": OTHER_SLUG},
+        variant="lead=present",
+        conflict=True,
+        pair="name-lead-present",
     ),
     api("partnership-parties", "GET", READ),
     api(

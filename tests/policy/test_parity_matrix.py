@@ -26,6 +26,8 @@ from .routes import (
     DELETABLE,
     DELETE_PAGES,
     DELETE_PARTNERSHIP,
+    LEAVE,
+    NAME_LEAD,
     NOT_ABOUT_ONE_PARTNERSHIP,
     NOT_ABOUT_ONE_PARTNERSHIP_PREFIXES,
     OPS,
@@ -65,7 +67,9 @@ def expected(op: Op, who: Who) -> str:
         return "403"
     if who.role == "viewer":
         return "403"
-    if op.action in (DECIDE_AGREEMENT, DELETE_PARTNERSHIP) and who.role != "admin":
+    if op.action in (DECIDE_AGREEMENT, DELETE_PARTNERSHIP, LEAVE, NAME_LEAD) and (
+        who.role != "admin"
+    ):
         return "403"
     if op.action == DELETE_PARTNERSHIP and not op.lead:
         return "403"  # the lead's administrators only

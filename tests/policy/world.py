@@ -143,6 +143,13 @@ def build_world(who: Who, needs: frozenset[str] = frozenset(), *, acting_lead: b
     obj["own_or_other_party"] = own or other_party
     if "newcomer" in needs:
         obj["newcomer"] = OrganisationFactory(name="Newcomer", slug=NEWCOMER_SLUG)
+    if "lead_gone" in needs:  # the lead left: the other party takes part as a partner
+        other_party.role = "partner"
+        other_party.save()
+        gone_lead = OrganisationFactory(name="Gone lead", slug="gone-lead")
+        obj["gone_lead_party"] = PartyFactory(
+            partnership=partnership, organisation=gone_lead, role="lead", **party_fields("left")
+        )
     if "gone" in needs:
         gone = OrganisationFactory(name="Gone organisation", slug=GONE_SLUG)
         obj["gone_party"] = PartyFactory(

@@ -23,6 +23,7 @@ from organisations.models import Organisation
 from partnerships import policy
 from partnerships.choices import ConcernStatus, PartnershipStatus
 from partnerships.models import Commitment, Concern, Partnership, Party
+from partnerships.reads.todo import todo_items
 from partnerships.services.partnerships import (
     invitation_respond,
     partnership_create,
@@ -32,7 +33,6 @@ from partnerships.services.partnerships import (
     party_leave,
     party_name_lead,
 )
-from partnerships.reads.todo import todo_items
 
 from .filters import PartnershipFilter
 from .scoping import (

@@ -66,6 +66,5 @@ def attention_counts(organisation, today: datetime.date) -> dict[str, int]:
     """Each tile's count (one query each), over the organisation's partnerships."""
     partnerships = Partnership.objects.for_organisation(organisation)
     return {
-        key: needing_attention(partnerships, organisation, key, today).count()
-        for key in ATTENTION
+        key: needing_attention(partnerships, organisation, key, today).count() for key in ATTENTION
     }

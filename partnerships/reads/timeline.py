@@ -168,4 +168,7 @@ def _party_event(record) -> str:
         Invitation.ACCEPTED: _("%(organisation)s accepted the invitation (role: %(role)s)"),
         Invitation.DECLINED: _("%(organisation)s declined the invitation (role: %(role)s)"),
     }
-    return sentences.get(record.invitation, _("Invitation sent to %(organisation)s (role: %(role)s)")) % names
+    return (
+        sentences.get(record.invitation, _("Invitation sent to %(organisation)s (role: %(role)s)"))
+        % names
+    )

@@ -26,7 +26,6 @@ from core.dates import add_months
 from partnerships import policy
 from partnerships.choices import (
     AgreementState,
-    ApprovalDecision,
     AssessmentKind,
     Invitation,
     PartnershipStatus,
@@ -160,7 +159,7 @@ def ratings_to_give(ctx: TodoContext) -> list[TodoItem]:
     return [
         TodoItem(
             TodoKind.GIVE_RATING,
-            _("Give your organisation’s rating for the review of “%(title)s” on %(date)s.")
+            _("Give your organisation's rating for the review of “%(title)s” on %(date)s.")
             % {"title": review.partnership.title, "date": _day(review.scheduled_on)},
             ctx.url("review", partnership_id=review.partnership_id, review_id=review.pk),
             _("Rate"),

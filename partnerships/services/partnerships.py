@@ -1,6 +1,6 @@
 """Writes on partnerships and their parties: create, update, delete, invite, answer an
-invitation, leave, name a new lead, and the scope worked out from the parties. Each takes the acting user and runs in
-one transaction."""
+invitation, leave, name a new lead, and the scope worked out from the parties. Each takes the
+acting user and runs in one transaction."""
 
 from __future__ import annotations
 

@@ -19,6 +19,7 @@ from .confirm import Confirmation, is_confirmed, render_confirmation
 from .manage import workspace_url
 from .records import add_errors
 
+
 def leave_consequences() -> list[str]:
     return [
         _("Your organisation no longer takes part: its members can no longer change anything."),

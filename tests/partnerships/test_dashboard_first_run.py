@@ -42,7 +42,7 @@ def test_each_tile_links_to_a_list_with_as_many_partnerships(client, editor, org
     late, _c = partnership(status="active", next_review_on=TODAY + 90 * DAY)
     CommitmentFactory(party=late.parties.get(organisation=org_a), due_on=TODAY - DAY)
     CommitmentFactory(party=late.parties.get(organisation=org_a), due_on=TODAY - 2 * DAY)
-    worried, theirs = partnership(status="paused")
+    _worried, theirs = partnership(status="paused")
     ConcernCheckFactory(concern=ConcernFactory(raised_by=theirs), intensity=5)
     # C's private concern stays C's: it makes no partnership count for A.
     _hidden, theirs_private = partnership(status="proposed")

@@ -55,7 +55,9 @@ def test_an_invitation_is_for_administrators_of_the_invited_organisation(
     assert TodoKind.ANSWER_INVITATION not in kinds(owner, org_a)
 
 
-def test_an_agreement_awaits_each_administrator_once(owner, editor, carla, partnership, org_a, org_c):
+def test_an_agreement_awaits_each_administrator_once(
+    owner, editor, carla, partnership, org_a, org_c
+):
     version = AgreementFactory(
         partnership=partnership, state="pending", submission_round=1, submitted_at=timezone.now()
     )

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from organisations.models import MemberInvitation, Membership, User
-from tests.factories import UserFactory
+from tests.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -94,3 +94,16 @@ def test_editors_see_members_but_cannot_manage(client, editor, viewer):
     )
     target.refresh_from_db()
     assert target.role == "viewer"
+
+
+def test_the_last_admin_is_told_why_and_a_second_admin_lets_them_leave(client, owner, org_a):
+    client.force_login(owner)
+    mine = Membership.objects.get(user=owner)
+    refused = client.post(members_url("member-remove", pk=mine.pk), follow=True)
+    assert refused.status_code == 200
+    assert [str(m) for m in refused.context["messages"]]  # the reason, in the page's language
+    assert Membership.objects.filter(pk=mine.pk).exists()
+    MembershipFactory(organisation=org_a, user=UserFactory(username="erin"), role="admin")
+    client.post(members_url("member-role", pk=mine.pk), {"role": "editor"})
+    mine.refresh_from_db()
+    assert mine.role == "editor"

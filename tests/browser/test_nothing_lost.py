@@ -10,9 +10,9 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from partnerships.models import Agreement, Partnership, Review
+from partnerships.models import Agreement, Commitment, Partnership, Review
 from tests.browser.conftest import sign_in
-from tests.factories import ReviewFactory
+from tests.factories import CommitmentFactory, ReviewFactory
 
 pytestmark = pytest.mark.browser
 ORG = "/o/centre-social-tilleuls"
@@ -136,3 +136,21 @@ def test_leaving_a_page_with_unsaved_text_warns(page):
     page.keyboard.type("Peur d'être absorbés par le collège")
     page.goto(f"{page.base_url}{ORG}/")
     assert dialogs == ["beforeunload"]
+
+
+def test_a_deleted_commitment_comes_back_with_undo(page):
+    partnership = Partnership.objects.get(title=TITLE)
+    party = partnership.parties.get(organisation__slug="centre-social-tilleuls")
+    commitment = CommitmentFactory(party=party, title="Tenir la permanence du mercredi")
+    sign_in(page, "julien")
+    page.goto(f"{page.base_url}{ORG}/partnerships/{partnership.pk}/commitments/")
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.type), dialog.accept()))
+    page.locator(f"#commitment-{commitment.pk} form.inline-form button").last.click()  # asks
+    page.locator("[data-testid=undo]").wait_for()
+    assert dialogs == ["confirm"]
+    assert not Commitment.objects.filter(pk=commitment.pk).exists()
+    page.click("[data-testid=undo]")
+    page.locator("#tab-panel", has_text=commitment.title).wait_for()
+    page.wait_for_timeout(200)
+    assert Commitment.objects.filter(pk=commitment.pk).exists()

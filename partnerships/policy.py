@@ -23,13 +23,16 @@ ratings, which partnerships) is expressed once, as ``Q`` objects built on a ``Vi
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.apps import apps
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.functional import SimpleLazyObject, cached_property
 from django.utils.translation import gettext as _
 
@@ -460,6 +463,35 @@ def require_deletable(record: models.Model) -> None:
         )
 
 
+def undo_window() -> datetime.timedelta:
+    """How long a deleted record can be brought back (then the purge deletes it for good)."""
+    return datetime.timedelta(minutes=settings.RECORD_UNDO_MINUTES)
+
+
+def restorable_until(record: models.Model) -> datetime.datetime | None:
+    """Until when the deletion of ``record`` can be undone (None: it is not deleted)."""
+    return record.deleted_at + undo_window() if record.deleted_at is not None else None
+
+
+def require_restorable(actor: Actor, record: models.Model) -> Party:
+    """Undo a deletion: writers of the party that deleted the record, within the undo window,
+    unless a closed review has frozen what the record was linked to meanwhile."""
+    party = require_writer(actor, record.partnership)
+    if record.deleted_at is None:
+        raise StateConflict(_("This was not deleted: there is nothing to undo."))
+    if record.deleted_by_party_id != party.pk:
+        raise PermissionDenied(_("Only the organisation that deleted it can undo the deletion."))
+    if timezone.now() > restorable_until(record):
+        raise StateConflict(
+            _("It is too late to undo: a deletion can be undone for %(minutes)s minutes.")
+            % {"minutes": settings.RECORD_UNDO_MINUTES}
+        )
+    review = getattr(record, "review", None)
+    if review is not None:
+        require_review_active(review)
+    return party
+
+
 # --- Choice lists: what a record may name ----------------------------------------------------
 def nameable_parties(partnership: Partnership) -> models.QuerySet:
     """The parties a record may name (owner, responsible, noted by): those taking part."""
@@ -628,6 +660,15 @@ def may_cancel_review(permissions: Permissions, review: Review) -> bool:
     try:
         require_review_cancellable(review)
     except StateConflict:
+        return False
+    return True
+
+
+def may_restore_record(permissions: Permissions, record: models.Model) -> bool:
+    """Whether the undo button shows for this deleted record."""
+    try:
+        require_restorable(permissions.actor, record)
+    except (NotVisible, PermissionDenied, StateConflict):
         return False
     return True
 

@@ -1,10 +1,10 @@
-"""Background jobs of the partnerships app: the exports (reminders and the digest are sent by
-``notifications.tasks``).
+"""Background jobs of the partnerships app: the exports and the purge of deleted records
+(reminders and the digest are sent by ``notifications.tasks``).
 
 Each task is thin: it takes ids, never model instances (they would be stale by the time a
 worker runs them), calls a service that checks access again, and says how it is retried.
 
-The clean-up is idempotent (a second run does nothing more), so it is acknowledged late: if a
+The clean-ups are idempotent (a second run does nothing more), so they are acknowledged late: if a
 worker dies mid-run, the broker hands the message to another one. ``export_report`` is not
 idempotent (a second run would build a second file), so its message is acknowledged on receipt,
 and the nightly clean-up fails the exports a lost worker left behind.
@@ -15,7 +15,7 @@ from __future__ import annotations
 from celery import Task, shared_task
 
 from core.retry import RETRY
-from partnerships.services import exports
+from partnerships.services import exports, records
 
 
 class ExportTask(Task):
@@ -36,3 +36,9 @@ def export_report(job_id: int) -> None:
 def delete_old_exports() -> int:
     """Nightly: delete exports older than 7 days and fail the ones that never finished."""
     return exports.exports_delete_old()
+
+
+@shared_task(name="partnerships.tasks.purge_deleted_records", acks_late=True, **RETRY)
+def purge_deleted_records() -> int:
+    """Every ten minutes: delete for good the records deleted longer ago than the undo window."""
+    return records.records_purge()

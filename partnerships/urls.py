@@ -79,10 +79,18 @@ urlpatterns = [
         records.responsibility_delete,
         name="responsibility-delete",
     ),
+    path(
+        P + "responsibilities/<int:pk>/restore/",
+        records.responsibility_restore,
+        name="responsibility-restore",
+    ),
     path(P + "commitments/add/", records.commitment_add, name="commitment-add"),
     path(P + "commitments/<int:pk>/edit/", records.commitment_edit, name="commitment-edit"),
     path(P + "commitments/<int:pk>/done/", records.commitment_done, name="commitment-done"),
     path(P + "commitments/<int:pk>/delete/", records.commitment_delete, name="commitment-delete"),
+    path(
+        P + "commitments/<int:pk>/restore/", records.commitment_restore, name="commitment-restore"
+    ),
     path(P + "concerns/add/", records.concern_add, name="concern-add"),
     path(P + "concerns/<int:pk>/edit/", records.concern_edit, name="concern-edit"),
     path(P + "concerns/<int:pk>/check/", records.concern_check, name="concern-check"),
@@ -90,6 +98,7 @@ urlpatterns = [
     path(P + "pleasures/add/", records.benefit_add, name="benefit-add"),
     path(P + "pleasures/<int:pk>/edit/", records.benefit_edit, name="benefit-edit"),
     path(P + "pleasures/<int:pk>/delete/", records.benefit_delete, name="benefit-delete"),
+    path(P + "pleasures/<int:pk>/restore/", records.benefit_restore, name="benefit-restore"),
     path(P + "reviews/add/", records.review_add, name="review-add"),
     path(P + "reviews/history/", meeting.review_history, name="review-history"),
     path(R, meeting.review_page, name="review"),

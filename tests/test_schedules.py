@@ -65,3 +65,18 @@ def test_the_agreement_expiry_reminders_are_a_late_acknowledged_daily_task():
     agreement_schedule.create_schedule(apps, None)  # again: nothing doubles
     task = PeriodicTask.objects.get(task=AGREEMENT_TASK)
     assert (task.crontab.hour, task.crontab.minute, task.crontab.day_of_week) == ("7", "20", "*")
+
+
+purge_schedule = importlib.import_module("partnerships.migrations.0013_soft_delete")
+PURGE_TASK = "partnerships.tasks.purge_deleted_records"
+
+
+def test_the_purge_of_deleted_records_is_a_late_acknowledged_task_every_ten_minutes():
+    app.loader.import_default_modules()
+    assert app.tasks[PURGE_TASK].acks_late
+    assert 0 < app.tasks[PURGE_TASK].max_retries <= 5
+    PeriodicTask.objects.filter(task=PURGE_TASK).delete()
+    purge_schedule.create_schedule(apps, None)
+    purge_schedule.create_schedule(apps, None)  # again: nothing doubles
+    task = PeriodicTask.objects.get(task=PURGE_TASK)
+    assert (task.crontab.minute, task.crontab.hour) == ("*/10", "*")

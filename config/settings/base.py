@@ -306,6 +306,9 @@ SPECTACULAR_SETTINGS = {
 
 # --- History ------------------------------------------------------------------------------
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
+# A deleted responsibility, commitment or pleasure can be brought back (undo) for this many
+# minutes by the party that deleted it; a periodic task then purges it for good.
+RECORD_UNDO_MINUTES = int(os.environ.get("RECORD_UNDO_MINUTES", "30"))
 
 # --- Logging ------------------------------------------------------------------------------
 LOGGING = {

@@ -33,6 +33,7 @@ from partnerships.services.records import (
     concern_raise,
     level_record,
     record_delete,
+    record_restore,
     record_save,
     review_save,
 )
@@ -133,6 +134,23 @@ class RecordDetailApi(RecordsMixin, TransactionalWrites, generics.RetrieveUpdate
         record_delete(actor=self.request.user, organisation=organisation, record=record)
 
 
+class RecordRestoreApi(RecordsMixin, TransactionalWrites, generics.GenericAPIView):
+    """Undo the deletion of a record: the organisation that deleted it, within the undo window
+    (403 for another party, 409 once too late or when it was not deleted). The body is empty."""
+
+    conflict_methods = ("POST",)
+
+    def records(self) -> models.QuerySet:
+        # The deleted records too: only they can be restored.
+        return self.model.all_objects.filter(partnership=self.get_partnership())
+
+    def post(self, request, *args, **kwargs):
+        record = self.get_object()
+        organisation = self.acting_organisation()
+        record_restore(actor=request.user, organisation=organisation, record=record)
+        return self.answer(record)
+
+
 # --- Responsibilities, commitments, benefits: list, create, read, change, delete -------------
 class ResponsibilityMixin(RecordsMixin):
     model = Responsibility
@@ -165,7 +183,8 @@ class ResponsibilityListApi(ResponsibilityMixin, RecordListApi):
 
 
 class ResponsibilityDetailApi(ResponsibilityMixin, RecordDetailApi):
-    """A responsibility of a party."""
+    """A responsibility of a party. Deleting it (204) can be undone for a while by your
+    organisation: `POST …/restore/`."""
 
 
 class CommitmentListApi(CommitmentMixin, RecordListApi):
@@ -180,10 +199,21 @@ class CommitmentListApi(CommitmentMixin, RecordListApi):
 )
 class CommitmentDetailApi(CommitmentMixin, RecordDetailApi):
     """A commitment; once done it carries its completion date. A change sends back the
-    `version` it read: without it 400, if someone changed the commitment since then 409."""
+    `version` it read: without it 400, if someone changed the commitment since then 409.
+    Deleting it (204) can be undone for a while by your organisation: `POST …/restore/`."""
 
     input_serializer_class = CommitmentUpdateSerializer
     conflict_methods = ("PUT", "PATCH", "DELETE")  # agreed at a closed review
+
+
+@extend_schema(request=None, responses={200: ResponsibilitySerializer})
+class ResponsibilityRestoreApi(ResponsibilityMixin, RecordRestoreApi):
+    """Undo the deletion of a responsibility (see the undo window in the deletion's answer)."""
+
+
+@extend_schema(request=None, responses={200: CommitmentSerializer})
+class CommitmentRestoreApi(CommitmentMixin, RecordRestoreApi):
+    """Undo the deletion of a commitment; it comes back at its next version."""
 
 
 class BenefitListApi(BenefitMixin, RecordListApi):
@@ -193,7 +223,13 @@ class BenefitListApi(BenefitMixin, RecordListApi):
 
 
 class BenefitDetailApi(BenefitMixin, RecordDetailApi):
-    """A pleasure demonstrated."""
+    """A pleasure demonstrated. Deleting it (204) can be undone for a while by your
+    organisation: `POST …/restore/`."""
+
+
+@extend_schema(request=None, responses={200: BenefitSerializer})
+class BenefitRestoreApi(BenefitMixin, RecordRestoreApi):
+    """Undo the deletion of a pleasure demonstrated."""
 
 
 # --- Concerns: no delete (a resolved concern stays in the history) -------------------------

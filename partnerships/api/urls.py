@@ -57,6 +57,18 @@ urlpatterns = [
         name="partnership-concern-checks-detail",
     ),
     *_collection("benefits", records.BenefitListApi, records.BenefitDetailApi),
+    *[
+        path(
+            f"{PARTNERSHIP}{name}/<int:pk>/restore/",
+            view.as_view(),
+            name=f"partnership-{name}-restore",
+        )
+        for name, view in (
+            ("responsibilities", records.ResponsibilityRestoreApi),
+            ("commitments", records.CommitmentRestoreApi),
+            ("benefits", records.BenefitRestoreApi),
+        )
+    ],
     *_collection("reviews", records.ReviewListApi, records.ReviewDetailApi),
     path(
         f"{PARTNERSHIP}reviews/<int:pk>/hold/",

@@ -1,4 +1,5 @@
-"""What the models share: the author and version fields, choice constraints, append-only rows."""
+"""What the models share: the author and version fields, choice constraints, append-only rows,
+records deleted for a while (undoable) before they are purged."""
 
 from __future__ import annotations
 
@@ -51,3 +52,52 @@ def check_same_partnership(obj: models.Model, party_field: str) -> None:
     party = getattr(obj, party_field, None)
     if party is not None and obj.partnership_id and party.partnership_id != obj.partnership_id:
         raise ValidationError({party_field: _("This party belongs to another partnership.")})
+
+
+# The change reasons of the history rows that mark a record deleted and undo that.
+DELETED_REASON = "deleted"
+RESTORED_REASON = "restored"
+
+
+class LiveManager(models.Manager):
+    """The records nobody deleted: every read goes through it (pages, API, exports, reports,
+    reminders, health), so a record deleted for a while is gone everywhere at once."""
+
+    def get_queryset(self) -> models.QuerySet:
+        return super().get_queryset().filter(deleted_at__isnull=True)
+
+
+class SoftDeletable(models.Model):
+    """A record people may delete: it is first marked deleted (``deleted_at``), so the party
+    that deleted it can undo for a while (``settings.RECORD_UNDO_WINDOW``); a periodic task
+    then purges it for good. ``objects`` sees only live records; ``all_objects`` sees all."""
+
+    deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True, editable=False)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("deleted by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    deleted_by_party = models.ForeignKey(
+        "partnerships.Party",
+        verbose_name=_("deleted by the party"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+
+    objects = LiveManager()
+    all_objects = models.Manager()  # noqa: DJ012 (a manager, read as a field by the rule)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None

@@ -28,6 +28,8 @@ from partnerships.choices import (
 )
 from partnerships.models.base import (
     AppendOnlyModel,
+    LiveManager,
+    SoftDeletable,
     author_field,
     check_same_partnership,
     choice_constraint,
@@ -148,7 +150,7 @@ class LevelAssessment(AppendOnlyModel):
             raise ValidationError({"review": _("This review belongs to another partnership.")})
 
 
-class Responsibility(models.Model):
+class Responsibility(SoftDeletable):
     """Who does what."""
 
     partnership = models.ForeignKey(
@@ -179,7 +181,7 @@ class Responsibility(models.Model):
         check_same_partnership(self, "party")
 
 
-class Commitment(models.Model):
+class Commitment(SoftDeletable):
     """What one party committed to, by when."""
 
     partnership = models.ForeignKey(
@@ -217,7 +219,8 @@ class Commitment(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
-    objects = CommitmentQuerySet.as_manager()
+    objects = LiveManager.from_queryset(CommitmentQuerySet)()
+    all_objects = CommitmentQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -351,7 +354,7 @@ class ConcernCheck(AppendOnlyModel):
         return f"{self.concern}: {self.intensity}/5 ({self.checked_on})"
 
 
-class Benefit(models.Model):
+class Benefit(SoftDeletable):
     """A pleasure the partnership demonstrated, with its evidence."""
 
     partnership = models.ForeignKey(

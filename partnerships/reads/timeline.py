@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from partnerships.choices import AssessmentKind, Invitation
 from partnerships.models import Agreement, Commitment, ConcernCheck, LevelAssessment, Party, Review
+from partnerships.models.base import RESTORED_REASON
 from partnerships.reads.health import visible_concerns
 from partnerships.services.partnerships import LEAD_NAMED_REASON
 
@@ -38,6 +39,16 @@ def _name(user) -> str:
 
 
 HISTORY_VERBS = {"+": _("created"), "~": _("changed"), "-": _("deleted")}
+
+
+def _history_verb(record) -> str:
+    """What a history row of a deletable record did: marking it deleted or undoing that is a
+    change row of its own kind."""
+    if record.history_type == "~" and getattr(record, "deleted_at", None) is not None:
+        return HISTORY_VERBS["-"]
+    if record.history_type == "~" and record.history_change_reason == RESTORED_REASON:
+        return _("restored")
+    return HISTORY_VERBS[record.history_type]
 
 
 def events(partnership, organisation) -> list[Event]:
@@ -71,6 +82,8 @@ def events(partnership, organisation) -> list[Event]:
         )
     for record in (
         Commitment.history.filter(partnership_id=partnership.pk)
+        # A purge row repeats a deletion already told (when it was marked deleted).
+        .exclude(history_type="-", deleted_at__isnull=False)
         .select_related("history_user")
         .order_by("-history_date")[:PER_SOURCE]
     ):
@@ -80,7 +93,7 @@ def events(partnership, organisation) -> list[Event]:
                 "commitment",
                 _("Commitment %(verb)s: %(title)s (%(status)s)")
                 % {
-                    "verb": HISTORY_VERBS[record.history_type],
+                    "verb": _history_verb(record),
                     "title": record.title,
                     "status": record.get_status_display().lower(),
                 },

@@ -22,14 +22,18 @@ from partnerships.choices import (
     ConcernStatus,
 )
 from partnerships.models import (
+    Benefit,
     Commitment,
     Concern,
     ConcernCheck,
     LevelAssessment,
     Partnership,
     Party,
+    Responsibility,
     Review,
 )
+from partnerships.models.base import DELETED_REASON, RESTORED_REASON
+from partnerships.services.audit import system_change_reason
 from partnerships.services.versions import (
     StaleVersion,
     is_versioned,
@@ -178,13 +182,79 @@ def record_save(
     return record
 
 
+PURGE_TASK = "purge_deleted_records"
+
+
+def _mark(record: models.Model, actor: User | None, reason: str, **values) -> None:
+    """Save the deletion marks of ``record`` (with the history row naming ``actor``); a
+    versioned record moves to its next version, so a form opened before is refused."""
+    for name, value in values.items():
+        setattr(record, name, value)
+    fields = list(values)
+    if is_versioned(type(record)):
+        record.version += 1
+        fields += ["version", "updated_at"]
+    record._history_user = actor
+    record._change_reason = reason
+    record.save(update_fields=fields)
+
+
 @transaction.atomic
 def record_delete(*, actor: User, organisation: Organisation, record: models.Model) -> None:
-    """Delete a record whose type the policy lets people delete (history keeps what it was)."""
-    require_party_writer(actor, organisation, record.partnership)
+    """Delete a record whose type the policy lets people delete. It disappears from every read
+    at once; the acting party can undo it (``record_restore``) during the undo window, after
+    which ``records_purge`` deletes it for good (the history keeps what it was)."""
+    own = require_party_writer(actor, organisation, record.partnership)
     policy.require_deletable(record)
-    record._history_user = actor
-    record.delete()
+    locked = type(record).all_objects.select_for_update().get(pk=record.pk)
+    if locked.deleted_at is not None:
+        return  # deleted meanwhile (a double click): once is enough
+    if is_versioned(type(record)):
+        record.version = locked.version
+    _mark(
+        record,
+        actor,
+        DELETED_REASON,
+        deleted_at=timezone.now(),
+        deleted_by=actor,
+        deleted_by_party=own,
+    )
+
+
+@transaction.atomic
+def record_restore(
+    *, actor: User, organisation: Organisation, record: models.Model
+) -> models.Model:
+    """Undo the deletion of ``record``: the party that deleted it, within the undo window
+    (``policy.require_restorable``: 403 for another party, 409 once too late)."""
+    record = type(record).all_objects.select_for_update().get(pk=record.pk)
+    policy.require_restorable(policy.Actor.of(actor, organisation), record)
+    _mark(
+        record,
+        actor,
+        RESTORED_REASON,
+        deleted_at=None,
+        deleted_by=None,
+        deleted_by_party=None,
+    )
+    return record
+
+
+def records_purge(now: datetime.datetime | None = None) -> int:
+    """Delete for good the records deleted longer ago than the undo window; returns how many.
+
+    Running it twice deletes nothing more. The history keeps a last row of each, naming the
+    task (no person acts).
+    """
+    cutoff = (now or timezone.now()) - policy.undo_window()
+    purged = 0
+    for model in (Responsibility, Commitment, Benefit):
+        for record in model.all_objects.filter(deleted_at__lt=cutoff):
+            with transaction.atomic():
+                record._change_reason = system_change_reason(PURGE_TASK)
+                record.delete()
+            purged += 1
+    return purged
 
 
 @transaction.atomic

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
@@ -37,6 +38,7 @@ from partnerships.services.records import (
     concern_raise,
     level_record,
     record_delete,
+    record_restore,
     record_save,
     review_save,
 )
@@ -47,6 +49,7 @@ from ..models import Benefit, Commitment, Concern, Responsibility, Review
 from .common import render_page_or_partial
 from .confirm import Confirmation, is_confirmed, render_confirmation
 from .workspace import (
+    UNDO_SESSION_KEY,
     get_workspace_partnership_or_404,
     render_workspace,
     workspace_context,
@@ -279,7 +282,7 @@ def record_remove(name: str):
                 record_delete(
                     actor=request.user, organisation=membership.organisation, record=record
                 )
-                return _done(request, membership, partnership, tab, _("Deleted."))
+                return _deleted(request, membership, partnership, tab, name, record)
         return render(
             request,
             "partnerships/record_delete.html",
@@ -290,6 +293,7 @@ def record_remove(name: str):
                 "may": may,
                 "record": record,
                 "refusal": refusal,
+                "undo_minutes": settings.RECORD_UNDO_MINUTES,
                 "cancel_url": tab_url(membership, partnership, tab),
             },
             status=status,
@@ -297,6 +301,43 @@ def record_remove(name: str):
 
     view.__name__ = f"{name}_delete"
     return view
+
+
+def _deleted(request, membership, partnership, tab: str, name: str, record) -> HttpResponse:
+    """The tab without the record, saying "Deleted" with its Undo button: at once with htmx,
+    after the redirect without JavaScript (the session carries which record, once)."""
+    if request.htmx:
+        fresh = get_workspace_partnership_or_404(membership, partnership.pk)
+        response = render_workspace(request, membership, fresh, tab, undo=(name, record.pk))
+        response["HX-Trigger"] = "saved"
+        return response
+    request.session[UNDO_SESSION_KEY] = [name, record.pk]
+    return redirect(tab_url(membership, partnership, tab))
+
+
+def record_undo(name: str):
+    """Bring back a record deleted within the undo window, by the party that deleted it (POST
+    only: the Undo button shown once it was deleted)."""
+    model, _form_class, tab = EDITABLE[name]
+
+    @member_required(PARTY)
+    @require_POST
+    def view(request: HttpRequest, membership, partnership_id: int, pk: int) -> HttpResponse:
+        partnership, _may = workspace_partnership_for(membership, partnership_id)
+        record = get_object_or_404(model.all_objects.filter(partnership=partnership), pk=pk)
+        try:
+            record_restore(actor=request.user, organisation=membership.organisation, record=record)
+        except StateConflict as refusal:  # too late, or not deleted: nothing changes
+            return _refused(request, membership, partnership, tab, refusal)
+        return _done(request, membership, partnership, tab, _("Deletion undone."))
+
+    view.__name__ = f"{name}_restore"
+    return view
+
+
+responsibility_restore = record_undo("responsibility")
+commitment_restore = record_undo("commitment")
+benefit_restore = record_undo("benefit")
 
 
 responsibility_delete = record_remove("responsibility")

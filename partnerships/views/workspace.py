@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
@@ -112,6 +113,45 @@ class Lazy:
         return self.value
 
 
+# The record just deleted on a page without JavaScript, for the page after the redirect.
+UNDO_SESSION_KEY = "partnerships_undo"
+UNDOABLE = {
+    "responsibility": Responsibility,
+    "commitment": Commitment,
+    "benefit": Benefit,
+}
+
+
+def undo_offer(request: HttpRequest, membership, partnership, may, just_deleted=None):
+    """The Undo button of the record just deleted (``just_deleted``: its name and pk, else
+    what the session carries once): the record, its URL and until when; None when the policy
+    would refuse (another party, too late)."""
+    if just_deleted is None:
+        just_deleted = request.session.pop(UNDO_SESSION_KEY, None)
+    if not just_deleted:
+        return None
+    name, pk = just_deleted
+    model = UNDOABLE.get(name)
+    record = model and model.all_objects.filter(partnership=partnership, pk=pk).first()
+    if record is None:
+        return None
+    record.partnership = partnership  # its parties are loaded: the policy asks no query
+    if not policy.may_restore_record(may, record):
+        return None
+    return {
+        "record": record,
+        "until": policy.restorable_until(record),
+        "url": reverse(
+            f"partnerships:{name}-restore",
+            kwargs={
+                "org_slug": membership.organisation.slug,
+                "partnership_id": partnership.pk,
+                "pk": pk,
+            },
+        ),
+    }
+
+
 def workspace_context(request: HttpRequest, membership: Membership, partnership, tab: str, **extra):
     organisation = membership.organisation
     # The parties are prefetched: what the organisation may do costs no query here.
@@ -119,6 +159,7 @@ def workspace_context(request: HttpRequest, membership: Membership, partnership,
     context = {
         "may": may,
         "refusal": extra.pop("refusal", None),  # why the state refused a change (409)
+        "undo": undo_offer(request, membership, partnership, may, extra.pop("undo", None)),
         "membership": membership,
         "organisation": organisation,
         "partnership": partnership,

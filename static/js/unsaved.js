@@ -1,6 +1,7 @@
 // Warn before leaving a page whose form with `data-warn-unsaved` holds unsaved text.
 // A form is dirty once typed into; submitting it, or an autosave answered "saved"
-// (htmx:afterRequest with a 2xx status from inside the form), makes it clean again.
+// (htmx:afterRequest with a 2xx status from inside the form), makes it clean again. A form
+// that comes back refused (it shows errors: the typed text is in it, not saved) is dirty.
 // No inline script, no eval: loaded from base.html under the Content-Security-Policy.
 (function () {
   "use strict";
@@ -38,14 +39,30 @@
     }
   });
 
-  // A block swapped by htmx brings a fresh form: forget the ones no longer in the page.
+  function markRefused() {
+    document.querySelectorAll("form[data-warn-unsaved]").forEach(function (form) {
+      if (form.querySelector(".errorlist, .errors, [role=alert]")) {
+        dirty.add(form);
+      }
+    });
+  }
+
+  // A block swapped by htmx brings a fresh form: forget the ones no longer in the page, and
+  // remember the ones that came back refused.
   document.addEventListener("htmx:afterSettle", function () {
     dirty.forEach(function (form) {
       if (!document.body.contains(form)) {
         dirty.delete(form);
       }
     });
+    markRefused();
   });
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", markRefused);
+  } else {
+    markRefused();
+  }
 
   window.addEventListener("beforeunload", warn);
 })();

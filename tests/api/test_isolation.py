@@ -73,16 +73,22 @@ def objects(owner, org_a, org_c, partnership):
     member_invitation = MemberInvitation.objects.create(
         organisation=org_a, invitee=UserFactory(username="dora"), invited_as="dora"
     ).pk
+    responsibility = ResponsibilityFactory(party=party).pk
+    commitment = CommitmentFactory(party=party).pk
+    benefit = BenefitFactory(party=party).pk
     return {
         "api:member-invitation-accept": member_invitation,
         "api:member-invitation-decline": member_invitation,
         "api:member-detail": membership.pk,
         "api:partnership-levels-detail": LevelAssessmentFactory(partnership=partnership).pk,
-        "api:partnership-responsibilities-detail": ResponsibilityFactory(party=party).pk,
-        "api:partnership-commitments-detail": CommitmentFactory(party=party).pk,
+        "api:partnership-responsibilities-detail": responsibility,
+        "api:partnership-responsibilities-restore": responsibility,
+        "api:partnership-commitments-detail": commitment,
+        "api:partnership-commitments-restore": commitment,
         "api:partnership-concerns-detail": concern.pk,
         "api:partnership-concern-checks-detail": ConcernCheckFactory(concern=concern).pk,
-        "api:partnership-benefits-detail": BenefitFactory(party=party).pk,
+        "api:partnership-benefits-detail": benefit,
+        "api:partnership-benefits-restore": benefit,
         "api:partnership-reviews-detail": review,
         "api:partnership-reviews-hold": review,
         "api:partnership-reviews-close": review,

@@ -56,6 +56,7 @@ class Op:
     body: Callable | None = None  # world -> page form data / API JSON
     variant: str = ""
     conflict: bool = False
+    foreign: bool = False  # another party's own act (undoing its deletion): 403 for writers
     lead: bool = False  # the acting organisation is the lead party
     pair: str | None = None
     needs: tuple = ()
@@ -450,6 +451,35 @@ PAGE_OPS = [
         pair="benefit-edit",
     ),
     page("benefit-delete", "POST", DELETE_RECORD, {"pk": "benefit"}, pair="benefit-delete"),
+    # undoing a deletion: the party that deleted, within the window
+    *[
+        page(
+            f"{name}-restore",
+            "POST",
+            WRITE_RECORD,
+            {"pk": f"{name}_deleted"},
+            pair=f"{name}-restore",
+        )
+        for name in ("responsibility", "commitment", "benefit")
+    ],
+    page(
+        "commitment-restore",
+        "POST",
+        WRITE_RECORD,
+        {"pk": "commitment_deleted_by_other"},
+        variant="deleted by the other party",
+        foreign=True,
+        pair="commitment-restore-other",
+    ),
+    page(
+        "commitment-restore",
+        "POST",
+        WRITE_RECORD,
+        {"pk": "commitment_deleted_long_ago"},
+        variant="undo window over",
+        conflict=True,
+        pair="commitment-restore-late",
+    ),
     # reviews
     page(
         "review-add",
@@ -1024,6 +1054,39 @@ API_OPS = [
         variant="agreed at the closed review",
         conflict=True,
         pair="commitment-delete-closed",
+    ),
+    # undoing a deletion
+    *[
+        api(
+            f"partnership-{collection}-restore",
+            "POST",
+            WRITE_RECORD,
+            {"pk": f"{name}_deleted"},
+            pair=f"{name}-restore",
+        )
+        for name, collection in (
+            ("responsibility", "responsibilities"),
+            ("commitment", "commitments"),
+            ("benefit", "benefits"),
+        )
+    ],
+    api(
+        "partnership-commitments-restore",
+        "POST",
+        WRITE_RECORD,
+        {"pk": "commitment_deleted_by_other"},
+        variant="deleted by the other party",
+        foreign=True,
+        pair="commitment-restore-other",
+    ),
+    api(
+        "partnership-commitments-restore",
+        "POST",
+        WRITE_RECORD,
+        {"pk": "commitment_deleted_long_ago"},
+        variant="undo window over",
+        conflict=True,
+        pair="commitment-restore-late",
     ),
     # concerns and their checks
     api("partnership-concerns", "GET", READ, pair="read-concerns"),

@@ -73,6 +73,8 @@ def expected(op: Op, who: Who) -> str:
         return "403"
     if op.action == DELETE_PARTNERSHIP and not op.lead:
         return "403"  # the lead's administrators only
+    if op.foreign:
+        return "403"  # undoing another party's deletion
     if op.conflict and op.method != "GET":
         return "409"
     return "allowed"

@@ -107,6 +107,30 @@ def _agreement(partnership, state: str, *, signed: bool = True):
     )
 
 
+def _deleted_records(w, needs: frozenset[str]) -> None:
+    """Records deleted a minute ago by the acting organisation's party (or by the other party,
+    or two days ago): what the undo routes need."""
+    now = timezone.now()
+    factories = {
+        "responsibility": ResponsibilityFactory,
+        "commitment": CommitmentFactory,
+        "benefit": BenefitFactory,
+    }
+    for name, factory in factories.items():
+        for suffix, by, ago in (
+            ("deleted", w.own, datetime.timedelta(minutes=1)),
+            ("deleted_by_other", w.other_party, datetime.timedelta(minutes=1)),
+            ("deleted_long_ago", w.own, datetime.timedelta(days=2)),
+        ):
+            if f"{name}_{suffix}" in needs:
+                w.obj[f"{name}_{suffix}"] = factory(
+                    party=w.other_party,
+                    deleted_at=now - ago,
+                    deleted_by=w.user,
+                    deleted_by_party=by,
+                )
+
+
 def build_world(who: Who, needs: frozenset[str] = frozenset(), *, acting_lead: bool = False):
     """The partnership seen by ``who``; ``needs`` names the objects to create (see below)."""
     acting = OrganisationFactory(name="Acting organisation", slug=ACTING_SLUG, active=who.active)
@@ -172,6 +196,7 @@ def build_world(who: Who, needs: frozenset[str] = frozenset(), *, acting_lead: b
         obj["check"] = ConcernCheckFactory(concern=obj["concern"])
     if "benefit" in needs:
         obj["benefit"] = BenefitFactory(party=other_party)
+    _deleted_records(w, needs)
     if "level" in needs:
         obj["level"] = LevelAssessmentFactory(partnership=partnership)
     for state in ("draft", "pending", "in_force"):

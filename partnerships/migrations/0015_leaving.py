@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('partnerships', '0010_review_times_and_cancel'),
+        ('partnerships', '0013_soft_delete'),
     ]
 
     operations = [

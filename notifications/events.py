@@ -9,7 +9,7 @@ the news asks them to decide. The person who acted is not told of their own act.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from django.urls import reverse
@@ -49,7 +49,7 @@ def coordinators(
     ]
 
 
-def page(name: str, **kwargs) -> callable:
+def page(name: str, **kwargs) -> Callable[[Organisation], str]:
     """The address of a partnership page as the recipient's organisation reaches it."""
     return lambda organisation: reverse(name, kwargs={"org_slug": organisation.slug, **kwargs})
 

@@ -242,3 +242,65 @@ def test_nothing_is_told_when_the_change_rolls_back(cast, editor, org_a, partner
         )
         raise RuntimeError
     assert Notification.objects.count() == 0 and mailoutbox == []
+
+
+def test_telling_any_event_again_tells_nobody_more(
+    commit, cast, owner, editor, carla, org_a, org_b, org_c, outsider, partnership, mailoutbox
+):
+    """Every kind at once: the events told again, and the e-mail task run again, add nothing."""
+    party_b = commit(
+        party_invite,
+        actor=owner,
+        acting=org_a,
+        partnership=partnership,
+        organisation=org_b,
+        role="partner",
+    )
+    commit(invitation_respond, actor=outsider, party=party_b, accept=True)
+    review = plan(commit, editor, org_a, partnership)
+    review.scheduled_on = SOON + datetime.timedelta(days=1)
+    review = commit(review_save, actor=editor, organisation=org_a, review=review)
+    held = commit(review_hold, actor=editor, organisation=org_a, review=review)
+    closed = commit(review_close, actor=editor, organisation=org_a, review=held)
+    cancelled = plan(commit, editor, org_a, partnership)
+    cancelled = commit(
+        review_cancel, actor=editor, organisation=org_a, review=cancelled, reason="x"
+    )
+    agreement = AgreementFactory(partnership=partnership)
+    commit(agreement_submit, actor=editor, organisation=org_a, agreement=agreement)
+    commit(agreement_refuse, actor=carla, organisation=org_c, agreement=agreement, reason="Non")
+    agreement.refresh_from_db()
+    commit(agreement_submit, actor=editor, organisation=org_a, agreement=agreement)
+    for actor, organisation in ((owner, org_a), (carla, org_c), (outsider, org_b)):
+        commit(agreement_approve, actor=actor, organisation=organisation, agreement=agreement)
+    agreement.refresh_from_db()
+    party_c = partnership.parties.get(organisation=org_c)
+    commitment = Commitment(partnership=partnership, party=party_c, title="Prêter des livres")
+    commit(record_save, actor=editor, organisation=org_a, record=commitment)
+    concern = Concern(
+        partnership=partnership,
+        kind="fear",
+        category="power",
+        description="Peser moins lourd",
+        visibility="shared",
+        raised_by=partnership.parties.get(organisation=org_a),
+    )
+    commit(record_save, actor=editor, organisation=org_a, record=concern)
+    kinds_told = set(Notification.objects.values_list("kind", flat=True))
+    assert kinds_told == set(events.kinds.KINDS) - {"member_invited"}  # that one: organisations
+    rows, mails = Notification.objects.count(), len(mailoutbox)
+
+    commit(events.party_invited, party_b, acting=org_a, actor=owner)
+    commit(events.invitation_answered, party_b, accepted=True, actor=outsider)
+    commit(events.review_planned, review, actor=editor)
+    commit(events.review_moved, review, actor=editor)
+    commit(events.review_held, held, actor=editor)
+    commit(events.review_closed, closed, actor=editor)
+    commit(events.review_cancelled, cancelled, actor=editor)
+    commit(events.agreement_submitted, agreement, actor=editor)
+    commit(events.agreement_refused, agreement, organisation=org_c, reason="Non", actor=carla)
+    commit(events.agreement_in_force, agreement, actor=outsider)
+    commit(events.commitment_assigned, commitment, acting=org_a, actor=editor)
+    commit(events.concern_raised, concern, actor=editor)
+    assert resend_everything() == 0
+    assert (Notification.objects.count(), len(mailoutbox)) == (rows, mails)

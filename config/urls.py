@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView
 
 from core.api.docs import ApiDocsView
 from core.healthz import healthz
+from notifications.api import urlpatterns as notification_api
 from organisations import views as organisation_views
 from organisations.api.urls import urlpatterns as organisation_api
 from organisations.throttle import limit_posts, password_reset_limit, sign_in_limit
@@ -30,11 +31,12 @@ urlpatterns = [
     path("accounts/join/<slug:token>/", organisation_views.join, name="join"),
     path("accounts/profile/", organisation_views.profile, name="profile"),
     path("accounts/invitations/", include("organisations.account_urls")),
+    path("accounts/notifications/", include("notifications.urls")),
     path("language/", organisation_views.language, name="set_language"),
     path("o/<slug:org_slug>/", include("organisations.urls")),
     path("o/<slug:org_slug>/", include("partnerships.urls")),
     path("admin/", admin.site.urls),
-    path("api/v1/", include(([*organisation_api, *partnership_api], "api"))),
+    path("api/v1/", include(([*organisation_api, *partnership_api, *notification_api], "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", ApiDocsView.as_view(url_name="api-schema"), name="api-docs"),
 ]

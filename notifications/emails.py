@@ -33,10 +33,18 @@ def absolute_url(viewname: str, **kwargs) -> str:
     return settings.SITE_URL + reverse(viewname, kwargs=kwargs or None)
 
 
-def send_to_user(*, user: User, template: str, context: dict) -> None:
+def send_to_user(
+    *,
+    user: User,
+    template: str,
+    context: dict,
+    headers: dict | None = None,
+    attachments: list[dict] | None = None,
+) -> None:
     """Render ``emails/<template>_subject.txt``, ``.txt`` and ``.html`` for ``user``, send them.
 
-    Everything is rendered under the user's language, dates and numbers included.
+    Everything is rendered under the user's language, dates and numbers included. Each of
+    ``attachments`` is a dict with ``filename``, ``content`` (text) and ``mimetype``.
     """
     with translation.override(user.language or settings.LANGUAGE_CODE):
         context = {
@@ -48,6 +56,8 @@ def send_to_user(*, user: User, template: str, context: dict) -> None:
         subject = one_line(render_to_string(f"emails/{template}_subject.txt", context))
         text = render_to_string(f"emails/{template}.txt", context)
         html = render_to_string(f"emails/{template}.html", context)
-    message = EmailMultiAlternatives(subject, text, to=[user.email])
+    message = EmailMultiAlternatives(subject, text, to=[user.email], headers=headers)
     message.attach_alternative(html, "text/html")
+    for attachment in attachments or []:
+        message.attach(attachment["filename"], attachment["content"], attachment["mimetype"])
     message.send()

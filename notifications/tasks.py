@@ -1,4 +1,5 @@
-"""Background jobs that send e-mails: reminders, agreement expiry notices, the weekly digest.
+"""Background jobs that send e-mails: notifications, reminders, agreement expiry notices, the
+weekly digest.
 
 Each task is thin: it calls the module doing the work with today's date. They are idempotent
 (a second run sends nothing more), so they are acknowledged late: if a worker dies mid-run, the
@@ -14,7 +15,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from core.retry import RETRY
-from notifications import agreement_expiry, digest, reminders
+from notifications import agreement_expiry, digest, mailing, reminders
 
 
 @shared_task(name="partnerships.tasks.send_review_reminders", acks_late=True, **RETRY)
@@ -43,3 +44,12 @@ def send_weekly_digest() -> int:
     Idempotent for the week (one ``Reminder`` per member and ISO week), hence ``acks_late``.
     """
     return digest.send_weekly_digests(timezone.localdate())
+
+
+@shared_task(name="notifications.tasks.send_notification_emails", acks_late=True, **RETRY)
+def send_notification_emails(event_key: str) -> int:
+    """After a change is committed: e-mail those told of it who want e-mails, once each.
+
+    Idempotent (each notification is claimed as it is sent), hence ``acks_late``.
+    """
+    return mailing.email_notifications(event_key)

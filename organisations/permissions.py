@@ -37,6 +37,11 @@ def writing(prefix: str = "") -> Q:
     return Q(**{f"{prefix}role__in": WRITER_ROLES})
 
 
+def administering(prefix: str = "") -> Q:
+    """Memberships that administer, as a filter."""
+    return Q(**{f"{prefix}role": MemberRole.ADMIN})
+
+
 def memberships_that_write(user: User) -> models.QuerySet:
     """The user's memberships of active organisations as editor or administrator."""
     return Membership.objects.filter(user=user, role__in=WRITER_ROLES, organisation__active=True)

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from .choices import MemberRole
 from .models import MemberInvitation, Membership, Organisation, User
 from .permissions import require_admin, require_an_administrator_left, require_member_manager
+from .signals import member_invited
 
 
 def _save(obj: models.Model, actor: User) -> None:
@@ -149,7 +150,8 @@ def member_invite(
         invited_by=actor,
     )
     _save(invitation, actor)
-    transaction.on_commit(lambda: send_member_invitation_to_account(invitation.pk))
+    # The person is told by the notifications app (organisations knows nothing of it).
+    member_invited.send(sender=MemberInvitation, invitation=invitation)
     return invitation
 
 
@@ -173,33 +175,6 @@ def send_member_invitation(invitation_id: int) -> None:
             "link": link,
         }
     send_mail(subject, body, None, [invitation.email])
-
-
-def send_member_invitation_to_account(invitation_id: int) -> None:
-    """Tell the person invited, in their own language, where to answer."""
-    invitation = (
-        MemberInvitation.objects.select_related("organisation", "invited_by", "invitee")
-        .filter(pk=invitation_id)
-        .first()
-    )
-    if invitation is None or not invitation.is_pending or not invitation.invitee.email:
-        return  # answered or cancelled meanwhile, or nowhere to write: the page still lists it
-    invitee = invitation.invitee
-    link = settings.SITE_URL + reverse("member-invitations")
-    with translation.override(invitee.language or settings.LANGUAGE_CODE):
-        subject = _("%(organisation)s invites you to join it on the partnership tracker") % {
-            "organisation": invitation.organisation.name
-        }
-        body = _(
-            "%(inviter)s invites you to join %(organisation)s as %(role)s.\n\n"
-            "You become a member only if you accept. Accept or decline here:\n%(link)s\n"
-        ) % {
-            "inviter": invitation.invited_by or _("An administrator"),
-            "organisation": invitation.organisation.name,
-            "role": invitation.get_role_display().lower(),
-            "link": link,
-        }
-    send_mail(subject, body, None, [invitee.email])
 
 
 @transaction.atomic

@@ -1,15 +1,19 @@
-"""What a person is told as they sign in."""
+"""What a person is told as they sign in, and the events of organisations that other apps tell
+people about (``member_invited``: an account was invited to join an organisation)."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.signals import user_logged_in
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from .models import Organisation
+
+# Sent inside the transaction that records the invitation, with ``invitation``.
+member_invited = Signal()
 
 
 @receiver(user_logged_in, dispatch_uid="organisations.deactivated_organisations_notice")

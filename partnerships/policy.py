@@ -549,6 +549,22 @@ def require_attendees(partnership: Partnership, attendees) -> None:
         )
 
 
+# --- Who is told: notifications never say what an organisation may not see -------------------
+def told_parties(partnership: Partnership) -> models.QuerySet:
+    """The parties told of what happens in a partnership: those taking part. An organisation
+    only invited hears of nothing but its invitation; one that declined or left, of nothing
+    more."""
+    return nameable_parties(partnership)
+
+
+def concern_readers(concern, parties) -> list[Party]:
+    """Of ``parties``, those whose organisation reads the concern: every party for a shared
+    one, only the raising organisation for a private one."""
+    if concern.visibility == Visibility.SHARED:
+        return list(parties)
+    return [party for party in parties if party.pk == concern.raised_by_id]
+
+
 # --- The answers templates and views ask -------------------------------------------------------
 @dataclass
 class Permissions:

@@ -6,6 +6,7 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
+from notifications.models import Notification, NotificationPreference
 from partnerships.models import Partnership, Reminder
 from tests.factories import (
     AgreementFactory,
@@ -41,6 +42,10 @@ def one_of_each(partnership, owner, superuser):
     MembershipFactory(user=superuser, organisation=party.organisation, role="viewer")
     ExportJobFactory(organisation=party.organisation, requested_by=owner)
     Reminder.objects.create(kind="review", object_id=partnership.pk, recipient=owner, period="x")
+    Notification.objects.create(
+        recipient=owner, organisation=party.organisation, kind="review_held", url="/", event_key="x"
+    )
+    NotificationPreference.objects.create(user=owner, kind="review_held", channel="in_app")
 
 
 def test_every_project_model_is_registered():
@@ -62,6 +67,25 @@ def test_every_project_model_is_registered():
         "exportjob",
         "agreement",
     }
+
+
+def test_the_notifications_sent_and_the_choices_are_in_the_admin():
+    ours = {name for app, name in REGISTERED if app == "notifications"}
+    assert ours == {"notification", "notificationpreference"}
+
+
+def test_notifications_sent_are_filtered_by_kind_and_read_and_searched_by_recipient(
+    client, superuser, one_of_each, owner
+):
+    client.force_login(superuser)
+    url = reverse("admin:notifications_notification_changelist")
+
+    def found(**query) -> int:
+        return client.get(url, query).context["cl"].result_count
+
+    assert found(kind="review_held") == 1 and found(kind="party_invited") == 0
+    assert found(read_at__isempty="1") == 1 and found(read_at__isempty="0") == 0
+    assert found(q="alice") == 1 and found(q="nobody") == 0
 
 
 @pytest.mark.parametrize(("app_label", "model_name"), REGISTERED)

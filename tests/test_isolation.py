@@ -12,6 +12,8 @@ from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from notifications.models import Notification
+from notifications.services import unsubscribe_token
 from organisations.models import MemberInvitation
 from tests.factories import (
     AgreementFactory,
@@ -44,6 +46,7 @@ PUBLIC = {
     "api-docs": "the API's documentation page",
     "api:auth-token": "exchanging a username and password for an API token",
     "healthz": "the health check of load balancers, with nothing sensitive in it",
+    "notification-unsubscribe": "the e-mail's one-click link, checked by its signed token",
 }
 # The signed-in user's own pages and collections: anonymous visitors are sent to sign in (the
 # API answers 401); what they list is scoped to the user, checked by tests/api.
@@ -63,6 +66,12 @@ PERSONAL = {
     "api:partnership-list",
     "api:report-summary",
     "api:todo",
+    "notifications",
+    "notification-open",
+    "notifications-read-all",
+    "notification-preferences",
+    "api:notification-list",
+    "api:notification-read",
 }
 # Django's admin guards itself (staff only); tests/test_admin.py covers it.
 SELF_GUARDED_NAMESPACES = {"admin"}
@@ -140,6 +149,10 @@ def world(org_a, org_b, org_c, owner, viewer, outsider, partnership):
         "partnership-reviews": ReviewFactory(partnership=partnership).pk,
         "partnership-agreements": AgreementFactory(partnership=partnership).pk,
         "uidb64": "MQ",  # a reset link's user id; the token below is not valid for it
+        "notification": Notification.objects.create(
+            recipient=owner, organisation=org_a, kind="review_held", url="/", event_key="walk"
+        ).pk,
+        "unsubscribe_token": unsubscribe_token(owner, "review_held"),
     }
 
 
@@ -154,6 +167,7 @@ PK_OWNERS = [
     "partnership-benefits",
     "partnership-reviews",
     "member-invitation",
+    "notification",
     "responsibility",
     "commitment",
     "concern",

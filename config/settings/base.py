@@ -98,6 +98,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "organisations.context_processors.memberships",
+                "notifications.context_processors.unread_notifications",
             ],
         },
     },
@@ -301,6 +302,7 @@ SPECTACULAR_SETTINGS = {
         "OrganisationKindEnum": "organisations.choices.OrganisationKind",
         "ConcernCategoryEnum": "partnerships.api.serializers.CONCERN_CATEGORY_VALUES",
         "PleasureCategoryEnum": "partnerships.choices.PleasureCategory",
+        "NotificationKindEnum": "notifications.api.KIND_VALUES",
     },
 }
 

@@ -18,6 +18,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from notifications import events
 from partnerships import policy
 from partnerships.choices import APPROVED_STATES, AgreementState, ApprovalDecision
 from partnerships.exceptions import AgreementStateError
@@ -186,6 +187,7 @@ def agreement_submit(*, actor: User, organisation: Organisation, agreement: Agre
     agreement.submission_round += 1
     agreement.submitted_at = timezone.now()
     save_validated(agreement, actor)
+    events.agreement_submitted(agreement, actor=actor)
     return agreement
 
 
@@ -232,6 +234,9 @@ def agreement_refuse(
     agreement = _decide(actor, organisation, agreement, ApprovalDecision.REFUSE, reason.strip())
     agreement.state = AgreementState.DRAFT
     save_validated(agreement, actor)
+    events.agreement_refused(
+        agreement, organisation=organisation, reason=reason.strip(), actor=actor
+    )
     return agreement
 
 
@@ -323,3 +328,4 @@ def _bring_into_force(agreement: Agreement, actor: User | None) -> None:
     agreement.state = AgreementState.IN_FORCE
     agreement.in_force_at = timezone.now()
     save_validated(agreement, actor)
+    events.agreement_in_force(agreement, actor=actor)

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from notifications import events
 from organisations.models import Organisation
 from partnerships import policy
 from partnerships.choices import Invitation, PartyRole, Scope
@@ -77,7 +78,13 @@ def partnership_create(
     )
     save_validated(party, actor)
     for partner, partner_role in partners:
-        _invite(actor=actor, partnership=partnership, organisation=partner, role=partner_role)
+        _invite(
+            actor=actor,
+            acting=organisation,
+            partnership=partnership,
+            organisation=partner,
+            role=partner_role,
+        )
     return partnership
 
 
@@ -128,11 +135,18 @@ def party_invite(
     """An editor or administrator of a party taking part invites another organisation; one of
     its administrators must accept."""
     policy.require_writer(policy.Actor.of(actor, acting), partnership)
-    return _invite(actor=actor, partnership=partnership, organisation=organisation, role=role)
+    return _invite(
+        actor=actor, acting=acting, partnership=partnership, organisation=organisation, role=role
+    )
 
 
 def _invite(
-    *, actor: User, partnership: Partnership, organisation: Organisation, role: str
+    *,
+    actor: User,
+    acting: Organisation,
+    partnership: Partnership,
+    organisation: Organisation,
+    role: str,
 ) -> Party:
     if not organisation.active:
         raise ValidationError({"organisation": _("This organisation is no longer active.")})
@@ -146,6 +160,7 @@ def _invite(
         invited_by=actor,
     )
     save_validated(party, actor)  # the scope follows through the Party signal
+    events.party_invited(party, acting=acting, actor=actor)
     return party
 
 
@@ -159,6 +174,7 @@ def invitation_respond(*, actor: User, party: Party, accept: bool) -> Party:
     if accept:
         party.joined_on = timezone.localdate()
     save_validated(party, actor)
+    events.invitation_answered(party, accepted=accept, actor=actor)
     return party
 
 

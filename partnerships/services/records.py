@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.dates import LATEST, add_months
+from notifications import events
 from organisations.models import Organisation
 from partnerships import policy
 from partnerships.choices import (
@@ -179,6 +180,7 @@ def record_save(
     if has_author and record.pk is None and record.author_id is None:
         record.author = actor
     save_validated(record, actor)
+    _tell(record, stored, organisation, actor)
     return record
 
 
@@ -197,6 +199,15 @@ def _mark(record: models.Model, actor: User | None, reason: str, **values) -> No
     record._history_user = actor
     record._change_reason = reason
     record.save(update_fields=fields)
+
+
+def _tell(record: models.Model, stored, organisation: Organisation, actor: User) -> None:
+    """A commitment given to another party is told to it; a concern, to the other parties
+    that may read it (told once: a private concern shared later is told then)."""
+    if isinstance(record, Commitment) and getattr(stored, "party_id", None) != record.party_id:
+        events.commitment_assigned(record, acting=organisation, actor=actor)
+    elif isinstance(record, Concern):
+        events.concern_raised(record, actor=actor)
 
 
 @transaction.atomic
@@ -285,11 +296,16 @@ def review_save(
         review.ical_sequence = stored.ical_sequence + (
             1 if moved(stored, review) else 0
         )  # calendar apps move the event rather than add one
-    if review.pk is None:
+    planned = review.pk is None
+    if planned:
         review.created_by = actor
     save_validated(review, actor)
     if attendees is not None:
         review.attendees.set(attendees)
+    if planned:
+        events.review_planned(review, actor=actor)
+    elif review.ical_sequence != stored.ical_sequence:
+        events.review_moved(review, actor=actor)
     return review
 
 

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from notifications import events
 from organisations.models import Organisation, User
 from partnerships import policy
 from partnerships.choices import (
@@ -67,6 +68,7 @@ def review_hold(
     review.held_on = held_on or timezone.localdate()
     review.version += 1
     save_validated(review, actor)
+    events.review_held(review, actor=actor)
     return review
 
 
@@ -88,6 +90,7 @@ def review_close(*, actor: User, organisation: Organisation, review: Review) -> 
     partnership.next_review_on = review.next_review_on
     partnership.version += 1  # an edit form opened before the close must not undo this date
     save_validated(partnership, actor)
+    events.review_closed(review, actor=actor)
     return review
 
 
@@ -107,6 +110,7 @@ def review_cancel(
     review.ical_sequence += 1
     review.version += 1
     save_validated(review, actor)
+    events.review_cancelled(review, actor=actor)
     return review
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from notifications.models import Notification
 from organisations.models import MemberInvitation
 from tests.factories import (
     AgreementFactory,
@@ -28,13 +29,15 @@ pytestmark = pytest.mark.django_db
 WRITES = ("post", "put", "patch", "delete")
 # Routes anyone signed in may use without a role: nothing of another organisation is in them.
 # The invitations to join an organisation are answered by the person invited only (404 for
-# anybody else, outsiders included, checked below).
+# anybody else, outsiders included, checked below); one's own notifications likewise.
 OPEN_TO_EVERY_USER = {
     "api:auth-token",
     "api:organisation-list",
     "api:member-invitation-list",
     "api:member-invitation-accept",
     "api:member-invitation-decline",
+    "api:notification-list",
+    "api:notification-read",
 }
 
 
@@ -98,6 +101,9 @@ def objects(owner, org_a, org_c, partnership):
         "api:partnership-agreements-approve": agreement,
         "api:partnership-agreements-refuse": agreement,
         "concern_id": concern.pk,
+        "api:notification-read": Notification.objects.create(
+            recipient=owner, organisation=org_a, kind="review_held", url="/", event_key="walk"
+        ).pk,
     }
 
 

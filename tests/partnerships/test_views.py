@@ -83,11 +83,12 @@ def test_dashboard_query_count_does_not_grow(
     # session, user, membership; the to-do, one query per kind an editor acts on (ratings,
     # reviews to close, reviews to plan, overdue commitments, concerns to re-rate); the totals,
     # 3 tile counts and the invitations; the alerts with their health annotations;
-    # 2 chart queries; the organisation switcher
-    with django_assert_num_queries(17):
+    # 2 chart queries; the organisation switcher;
+    # the notifications badge
+    with django_assert_num_queries(18):
         signed_in.get(url("dashboard"))
     grow(10)
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(18):
         signed_in.get(url("dashboard"))
 
 
@@ -140,12 +141,12 @@ def test_list_query_count_does_not_grow(signed_in, org_a, django_assert_num_quer
     for _ in range(3):
         PartyFactory(organisation=org_a)
     # session, user, membership, filter's partner choices, count, page, parties and their
-    # organisations (prefetch), switcher
-    with django_assert_num_queries(9):
+    # organisations (prefetch), switcher, the notifications badge
+    with django_assert_num_queries(10):
         signed_in.get(url("list"))
     for _ in range(20):
         PartyFactory(organisation=org_a)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         signed_in.get(url("list"))
 
 

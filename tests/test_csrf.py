@@ -63,10 +63,10 @@ def test_the_admin_needs_the_token(guarded, superuser, partnership):
 
 
 def test_signing_in_with_the_forms_token_works(guarded, editor):
-    page = guarded.get(reverse("login"))
+    page = guarded.get(reverse("account_login"))
     data = form_data(page.content.decode())
     data.update(username="bob", password="password")
-    assert guarded.post(reverse("login"), data).status_code == 302
+    assert guarded.post(reverse("account_login"), data).status_code == 302
 
 
 def test_a_page_form_with_its_token_works(guarded, owner, org_a):

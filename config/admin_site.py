@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 
 class PartnershipAdminSite(admin.AdminSite):
@@ -23,7 +24,7 @@ class PartnershipAdminSite(admin.AdminSite):
         second factor, the lockout), then comes back."""
         if request.user.is_authenticated:
             # Signed in but not staff: sending them to sign in again would loop back here.
-            raise PermissionDenied
+            raise PermissionDenied(_("The administration is for the platform staff."))
         next_url = request.GET.get("next") or reverse("admin:index", current_app=self.name)
         return redirect_to_login(next_url, reverse("account_login"))
 

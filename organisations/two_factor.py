@@ -59,7 +59,7 @@ class StaffTwoFactorMiddleware:
         match = request.resolver_match
         if match and match.url_name in SETUP_URL_NAMES:
             return None
-        if must_set_up_two_factor(user, has_two_factor(user)):
+        if must_set_up_two_factor(user, has_two_factor):
             messages.warning(
                 request,
                 _(

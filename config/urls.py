@@ -1,6 +1,7 @@
+from allauth.account import views as account_views
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, reverse_lazy
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView
 
 from core.api.docs import ApiDocsView
@@ -11,23 +12,44 @@ from organisations.api.urls import urlpatterns as organisation_api
 from organisations.throttle import limit_posts, password_reset_limit, sign_in_limit
 from partnerships.api.urls import urlpatterns as partnership_api
 
+
+def moved(old: str, new: str, name: str):
+    """A page of Django's former sign-in views, sent on to allauth's (bookmarks, old e-mails)."""
+    view = RedirectView.as_view(url=reverse_lazy(new), permanent=True, query_string=True)
+    return path(old, view, name=name)
+
+
+# The reset link of an e-mail sent before the move has a token allauth cannot read: it leads to
+# asking for a new link.
+moved_account_pages = [
+    moved("accounts/password_change/", "account_change_password", "moved-password-change"),
+    moved("accounts/password_change/done/", "account_change_password", "moved-password-changed"),
+    moved("accounts/password_reset/", "account_reset_password", "moved-password-reset"),
+    moved("accounts/password_reset/done/", "account_reset_password_done", "moved-reset-sent"),
+    moved("accounts/reset/<uidb64>/<token>/", "account_reset_password", "moved-reset-link"),
+    moved("accounts/reset/done/", "account_login", "moved-reset-done"),
+]
+
 urlpatterns = [
     path("", organisation_views.home, name="home"),
     path("healthz", healthz, name="healthz"),
     # Each reset request sends an e-mail: a few an hour per address (PASSWORD_RESET_LIMIT).
     path(
-        "accounts/password_reset/",
-        limit_posts("password-reset", password_reset_limit)(auth_views.PasswordResetView.as_view()),
-        name="password_reset",
+        "accounts/password/reset/",
+        limit_posts("password-reset", password_reset_limit)(
+            account_views.PasswordResetView.as_view()
+        ),
+        name="account_reset_password",
     ),
-    # Password spraying (a few tries on each of many usernames) slips under the per-username
+    # Password spraying (a few tries on each of many usernames) slips under the per-account
     # lockout: a generous cap per address on top (SIGN_IN_LIMIT per 15 minutes).
     path(
         "accounts/login/",
-        limit_posts("sign-in", sign_in_limit, period=15 * 60)(auth_views.LoginView.as_view()),
-        name="login",
+        limit_posts("sign-in", sign_in_limit, period=15 * 60)(account_views.LoginView.as_view()),
+        name="account_login",
     ),
-    path("accounts/", include("django.contrib.auth.urls")),
+    *moved_account_pages,
+    path("accounts/", include("allauth.urls")),
     path("accounts/join/<slug:token>/", organisation_views.join, name="join"),
     path("accounts/profile/", organisation_views.profile, name="profile"),
     path("accounts/invitations/", include("organisations.account_urls")),

@@ -37,14 +37,40 @@ def client_address(request: HttpRequest) -> str:
 USERNAME_STORED = 255
 
 
+# Where the typed username or e-mail address is found: allauth passes ``username`` or ``email``
+# to authenticate(), its form posts ``login``; the API token endpoint posts ``username``.
+CREDENTIAL_FIELDS = ("username", "email", "login")
+
+
 def lockout_username(request: HttpRequest, credentials: dict | None = None) -> str | None:
-    """The username a sign-in attempt is counted under, cut to what the table stores."""
-    field = settings.AXES_USERNAME_FORM_FIELD
-    if credentials:
-        username = credentials.get(field)
-    else:
-        username = getattr(request, "data", request.POST).get(field)
-    return username[:USERNAME_STORED] if isinstance(username, str) else username
+    """The account a sign-in attempt is counted under: its username, cut to what the table stores.
+
+    A username and the account's e-mail address are one account, so failures with either add
+    up; what matches no account is counted as typed (lower-cased, as e-mail addresses are).
+    """
+    source = credentials or getattr(request, "data", request.POST)
+    typed = next((source.get(f) for f in CREDENTIAL_FIELDS if source.get(f)), None)
+    if not isinstance(typed, str):
+        return typed
+    username = account_username(typed[:USERNAME_STORED])
+    return username[:USERNAME_STORED]
+
+
+def account_username(typed: str) -> str:
+    from allauth.account.models import EmailAddress
+
+    from .models import User
+
+    if "@" in typed:
+        owners = {
+            *EmailAddress.objects.filter(email__iexact=typed).values_list("user_id", flat=True)[:2],
+            *User.objects.filter(email__iexact=typed).values_list("pk", flat=True)[:2],
+        }
+        if len(owners) == 1:
+            return User.objects.get(pk=owners.pop()).username
+        return typed.lower()
+    users = list(User.objects.filter(username__iexact=typed).values_list("username", flat=True)[:2])
+    return users[0] if len(users) == 1 else typed
 
 
 def cooloff_minutes() -> int:

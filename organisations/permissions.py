@@ -6,8 +6,10 @@ forgets the view-level check is still refused.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Q
@@ -112,3 +114,15 @@ def require_an_administrator_left(membership: Membership, new_role: str | None) 
         raise ValidationError(
             {"role": _("An organisation keeps at least one administrator: name another first.")}
         )
+
+
+def must_set_up_two_factor(user: User, has_two_factor: Callable[[User], bool]) -> bool:
+    """Platform staff turn on two-factor authentication before anything else, where the
+    setting asks for it (MFA_REQUIRED_FOR_STAFF, on in production). ``has_two_factor`` is
+    asked last: only then is the query made."""
+    return bool(
+        settings.MFA_REQUIRED_FOR_STAFF
+        and user.is_authenticated
+        and user.is_staff
+        and not has_two_factor(user)
+    )

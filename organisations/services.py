@@ -230,3 +230,21 @@ def member_invitation_cancel(*, actor: User, invitation: MemberInvitation) -> No
     require_member_manager(actor, invitation.organisation)
     invitation._history_user = actor
     invitation.delete()
+
+
+def email_address_confirm(*, user: User) -> None:
+    """Record the user's e-mail address as verified and primary (allauth's EmailAddress).
+
+    For an address proven otherwise than by allauth's link: the invitation link the person
+    followed to join, or the demo data. Sign-in with that address then works at once.
+    """
+    from allauth.account.models import EmailAddress
+
+    if not user.email:
+        return
+    EmailAddress.objects.filter(user=user, primary=True).exclude(email__iexact=user.email).update(
+        primary=False
+    )
+    EmailAddress.objects.update_or_create(
+        user=user, email=user.email.lower(), defaults={"verified": True, "primary": True}
+    )

@@ -19,6 +19,7 @@ from .forms import JoinForm, MemberAddForm, MemberRoleForm, ProfileForm
 from .models import MemberInvitation, Membership
 from .permissions import may_manage_members
 from .services import (
+    email_address_confirm,
     invitation_accept,
     invitation_decline,
     member_add,
@@ -195,8 +196,10 @@ def join(request: HttpRequest, token: str) -> HttpResponse:
             user = form.save(commit=False)
             user.email = invitation.email
             user.save()
+            # The invitation reached this address: it needs no other verification.
+            email_address_confirm(user=user)
             invitation_accept(invitation=invitation, user=user)
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, user, backend="allauth.account.auth_backends.AuthenticationBackend")
             return redirect("partnerships:dashboard", org_slug=invitation.organisation.slug)
     return render(request, "organisations/join.html", {"invitation": invitation, "form": form})
 

@@ -6,6 +6,7 @@ import factory
 from django.utils import timezone
 
 from organisations.models import Membership, Organisation, User
+from organisations.services import email_address_confirm
 from partnerships.choices import Invitation
 from partnerships.models import (
     Agreement,
@@ -26,10 +27,18 @@ class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = User
         django_get_or_create = ["username"]
+        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
     password = factory.django.Password("password")
+
+    @factory.post_generation
+    def verified_email(user, create, extracted, **kwargs):
+        """Accounts made for tests have their address verified, as the data migration and
+        invitations leave existing ones; ``verified_email=False`` leaves it unverified."""
+        if create and extracted is not False:
+            email_address_confirm(user=user)
 
 
 class OrganisationFactory(factory.django.DjangoModelFactory):

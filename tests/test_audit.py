@@ -327,7 +327,7 @@ def test_signing_in_leaves_no_history_row_without_a_user(client, editor):
     editor.save()
     rows_before = editor.history.count()
     response = client.post(
-        reverse("login"), {"username": "bob", "password": "un-mot-de-passe-solide"}
+        reverse("account_login"), {"login": "bob", "password": "un-mot-de-passe-solide"}
     )
     assert response.status_code == 302
     editor.refresh_from_db()

@@ -48,9 +48,18 @@ def test_every_unsafe_request_without_the_token_is_refused(guarded, world, owner
     assert database_state() == before
 
 
-@pytest.mark.parametrize("name", ["login", "password_reset", "set_language", "logout"])
+ANONYMOUS_FORMS = [
+    "account_login",
+    "account_signup",
+    "account_reset_password",
+    "set_language",
+    "account_logout",
+]
+
+
+@pytest.mark.parametrize("name", ANONYMOUS_FORMS)
 def test_anonymous_forms_need_the_token_too(guarded, name):
-    assert guarded.post(reverse(name), {"username": "bob", "password": "x"}).status_code == 403
+    assert guarded.post(reverse(name), {"login": "bob", "password": "x"}).status_code == 403
 
 
 def test_the_admin_needs_the_token(guarded, superuser, partnership):
@@ -65,10 +74,10 @@ def test_the_admin_needs_the_token(guarded, superuser, partnership):
 
 
 def test_signing_in_with_the_forms_token_works(guarded, editor):
-    page = guarded.get(reverse("login"))
+    page = guarded.get(reverse("account_login"))
     data = form_data(page.content.decode())
-    data.update(username="bob", password="password")
-    assert guarded.post(reverse("login"), data).status_code == 302
+    data.update(login="bob", password="password")
+    assert guarded.post(reverse("account_login"), data).status_code == 302
 
 
 def test_a_page_form_with_its_token_works(guarded, owner, org_a):

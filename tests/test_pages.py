@@ -11,25 +11,25 @@ pytestmark = pytest.mark.django_db
 def test_anonymous_visitors_are_sent_to_sign_in(client):
     response = client.get("/")
     assert response.status_code == 302
-    assert response["Location"].startswith(reverse("login"))
+    assert response["Location"].startswith(reverse("account_login"))
 
 
 def test_sign_in_page_works_in_french_and_english(client):
-    assert "Se connecter" in client.get(reverse("login")).content.decode()
-    english = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="en")
+    assert "Se connecter" in client.get(reverse("account_login")).content.decode()
+    english = client.get(reverse("account_login"), HTTP_ACCEPT_LANGUAGE="en")
     assert "Sign in" in english.content.decode()
 
 
 def test_signing_in_through_the_form_leads_to_the_dashboard(client, owner, partnership):
     response = client.post(
-        reverse("login"), {"username": "alice", "password": "password"}, follow=True
+        reverse("account_login"), {"login": "alice", "password": "password"}, follow=True
     )
     assert response.redirect_chain[-1][0] == "/o/association-a/"
     assert "Lecture au collège" in response.content.decode()
 
 
 def test_wrong_password_is_refused_with_a_message(client, owner):
-    response = client.post(reverse("login"), {"username": "alice", "password": "nope"})
+    response = client.post(reverse("account_login"), {"login": "alice", "password": "nope"})
     assert response.status_code == 200
     assert 'role="alert"' in response.content.decode()
 
@@ -71,32 +71,28 @@ def test_language_choice_is_remembered_for_the_user(client, owner):
 def test_password_reset_sends_a_link(client, owner, mailoutbox):
     owner.email = "alice@example.org"
     owner.save()
-    client.post(reverse("password_reset"), {"email": "alice@example.org"})
+    client.post(reverse("account_reset_password"), {"email": "alice@example.org"})
     assert len(mailoutbox) == 1
-    assert "/accounts/reset/" in mailoutbox[0].body
+    assert "/accounts/password/reset/key/" in mailoutbox[0].body
 
 
 def test_password_change_needs_the_old_password(client, owner):
     client.force_login(owner)
-    response = client.post(
-        reverse("password_change"),
-        {"old_password": "wrong", "new_password1": "Tr3s-s3cret!", "new_password2": "Tr3s-s3cret!"},
-    )
+    url = reverse("account_change_password")
+    new = {"password1": "Tr3s-s3cret!", "password2": "Tr3s-s3cret!"}
+    response = client.post(url, {"oldpassword": "wrong", **new})
     assert response.status_code == 200
-    response = client.post(
-        reverse("password_change"),
-        {
-            "old_password": "password",
-            "new_password1": "Tr3s-s3cret!",
-            "new_password2": "Tr3s-s3cret!",
-        },
-    )
-    assert response["Location"] == reverse("password_change_done")
+    response = client.post(url, {"oldpassword": "password", **new})
+    assert response.status_code == 302
+    owner.refresh_from_db()
+    assert owner.check_password("Tr3s-s3cret!")
 
 
 def test_signing_out_needs_a_post(client, owner):
     client.force_login(owner)
-    assert client.get(reverse("logout")).status_code == 405
-    response = client.post(reverse("logout"))
-    assert response["Location"] == reverse("login")
-    assert client.get("/").status_code == 302
+    assert client.get(reverse("account_logout")).status_code == 200  # asks to confirm
+    assert client.get("/").status_code == 302  # still signed in: to the dashboard
+    assert client.get("/")["Location"] != reverse("account_login")
+    response = client.post(reverse("account_logout"))
+    assert response["Location"] == reverse("account_login")
+    assert client.get("/")["Location"].startswith(reverse("account_login"))

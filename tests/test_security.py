@@ -106,8 +106,8 @@ def assert_secure_headers(response) -> None:
 
 @pytest.mark.django_db
 def test_html_pages_carry_the_security_headers(client, owner, superuser, partnership, org_a):
-    pages = [reverse("login")]
-    responses = [client.get(reverse("login"))]
+    pages = [reverse("account_login")]
+    responses = [client.get(reverse("account_login"))]
     client.force_login(owner)
     workspace = reverse("partnerships:workspace", args=[org_a.slug, partnership.pk])
     pages += [
@@ -166,7 +166,7 @@ def test_the_api_docs_load_their_start_up_script_from_a_url(client, owner):
 @override_settings(SECURE_HSTS_SECONDS=31536000, SECURE_SSL_REDIRECT=False)
 @pytest.mark.django_db
 def test_hsts_is_sent_over_https(client):
-    response = client.get(reverse("login"), secure=True)
+    response = client.get(reverse("account_login"), secure=True)
     assert response["Strict-Transport-Security"].startswith("max-age=31536000")
 
 
@@ -174,7 +174,7 @@ def test_hsts_is_sent_over_https(client):
 def fail_to_sign_in(client, username: str, times: int):
     response = None
     for _ in range(times):
-        response = client.post(reverse("login"), {"username": username, "password": "wrong"})
+        response = client.post(reverse("account_login"), {"login": username, "password": "wrong"})
     return response
 
 
@@ -188,7 +188,7 @@ def test_repeated_failures_lock_the_username_out_with_a_clear_page(client, edito
     assert "registration/lockout.html" in [t.name for t in response.templates]
     assert "15" in response.content.decode()
     # Locked: even the right password is refused until the cool-off ends.
-    response = client.post(reverse("login"), {"username": "bob", "password": "password"})
+    response = client.post(reverse("account_login"), {"login": "bob", "password": "password"})
     assert response.status_code == 429
     assert "_auth_user_id" not in client.session
 
@@ -197,13 +197,13 @@ def test_repeated_failures_lock_the_username_out_with_a_clear_page(client, edito
 def test_the_lockout_page_speaks_the_visitors_language(client, editor):
     fail_to_sign_in(client, "bob", settings.AXES_FAILURE_LIMIT)
     english = client.post(
-        reverse("login"),
-        {"username": "bob", "password": "x"},
+        reverse("account_login"),
+        {"login": "bob", "password": "x"},
         headers={"Accept-Language": "en"},
     )
     french = client.post(
-        reverse("login"),
-        {"username": "bob", "password": "x"},
+        reverse("account_login"),
+        {"login": "bob", "password": "x"},
         headers={"Accept-Language": "fr"},
     )
     assert "Sign-in locked for a while" in english.content.decode()
@@ -214,11 +214,11 @@ def test_the_lockout_page_speaks_the_visitors_language(client, editor):
 def test_the_lockout_is_per_username_and_address(client, editor, viewer):
     fail_to_sign_in(client, "bob", settings.AXES_FAILURE_LIMIT)
     # Another username from the same address, and bob from another address, still get in.
-    response = client.post(reverse("login"), {"username": "victor", "password": "password"})
+    response = client.post(reverse("account_login"), {"login": "victor", "password": "password"})
     assert response.status_code == 302
     client.logout()
     response = client.post(
-        reverse("login"), {"username": "bob", "password": "password"}, REMOTE_ADDR="10.0.0.9"
+        reverse("account_login"), {"login": "bob", "password": "password"}, REMOTE_ADDR="10.0.0.9"
     )
     assert response.status_code == 302
 
@@ -237,7 +237,7 @@ def test_staff_unlock_through_the_admin_and_the_user_signs_in_again(client, edit
     assert admin.post(delete_url, {"post": "yes"}).status_code == 302
     assert not AccessAttempt.objects.filter(username="bob").exists()
 
-    response = client.post(reverse("login"), {"username": "bob", "password": "password"})
+    response = client.post(reverse("account_login"), {"login": "bob", "password": "password"})
     assert response.status_code == 302
     assert client.session["_auth_user_id"] == str(editor.pk)
 
@@ -245,7 +245,8 @@ def test_staff_unlock_through_the_admin_and_the_user_signs_in_again(client, edit
 @pytest.mark.django_db
 def test_a_successful_sign_in_resets_the_count(client, editor):
     fail_to_sign_in(client, "bob", settings.AXES_FAILURE_LIMIT - 1)
-    assert client.post(reverse("login"), {"username": "bob", "password": "password"}).status_code
+    signed_in = client.post(reverse("account_login"), {"login": "bob", "password": "password"})
+    assert signed_in.status_code == 302
     client.logout()
     response = fail_to_sign_in(client, "bob", settings.AXES_FAILURE_LIMIT - 1)
     assert response.status_code == 200
@@ -335,7 +336,7 @@ def test_a_very_long_username_is_counted_not_a_server_error(client):
 
 @pytest.mark.django_db
 def test_password_reset_requests_are_capped_per_address(client, editor, mailoutbox):
-    url = reverse("password_reset")
+    url = reverse("account_reset_password")
     limit = settings.PASSWORD_RESET_LIMIT
     for _ in range(limit):
         assert client.post(url, {"email": editor.email}).status_code == 302
@@ -349,9 +350,9 @@ def test_password_reset_requests_are_capped_per_address(client, editor, mailoutb
 
 def test_sign_in_attempts_are_capped_per_address_whatever_the_username(client, editor, settings):
     settings.SIGN_IN_LIMIT = 3
-    url = reverse("login")
+    url = reverse("account_login")
     for i in range(3):  # spraying: one try on each of many usernames, under axes' radar
-        assert client.post(url, {"username": f"user{i}", "password": "x"}).status_code == 200
-    assert client.post(url, {"username": "bob", "password": "password"}).status_code == 429
-    other = client.post(url, {"username": "bob", "password": "password"}, REMOTE_ADDR="10.0.0.9")
+        assert client.post(url, {"login": f"user{i}", "password": "x"}).status_code == 200
+    assert client.post(url, {"login": "bob", "password": "password"}).status_code == 429
+    other = client.post(url, {"login": "bob", "password": "password"}, REMOTE_ADDR="10.0.0.9")
     assert other.status_code == 302

@@ -194,7 +194,7 @@ def problems_on_pages(client, language: str) -> list[str]:
             for snippet in offending(visible_text(response.content.decode()), language, typed)
         ]
     client.logout()
-    response = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE=language)
+    response = client.get(reverse("account_login"), HTTP_ACCEPT_LANGUAGE=language)
     assert response.status_code == 200
     problems += [
         f"login: {s}" for s in offending(visible_text(response.content.decode()), language, typed)

@@ -59,6 +59,9 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "csp",
     "axes",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
     "core",
     "organisations",
     "partnerships",
@@ -75,6 +78,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "organisations.middleware.UserLanguageMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    # Platform staff without two-factor authentication set it up before anything else.
+    "organisations.two_factor.StaffTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -143,13 +149,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Authentication -----------------------------------------------------------------------
 AUTH_USER_MODEL = "organisations.User"
-LOGIN_URL = "login"
+LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
-LOGOUT_REDIRECT_URL = "login"
-# django-axes first: it refuses a locked-out username and address before any password check.
+LOGOUT_REDIRECT_URL = "account_login"
+# django-axes first: it refuses a locked-out account and address before any password check;
+# then allauth's backend, which takes a username or an e-mail address with the password.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -159,7 +166,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 # --- Sign-in throttling (django-axes) ---------------------------------------------------------
-# A username is locked out from one address after AXES_FAILURE_LIMIT failed sign-ins in a row,
+# An account is locked out from one address after AXES_FAILURE_LIMIT failed sign-ins in a row,
 # for AXES_COOLOFF_MINUTES; the lock is per username *and* address, so an attacker elsewhere
 # cannot lock a member out. Staff unlock early by deleting the access attempt in the admin.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
@@ -168,6 +175,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "organisations.lockout.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "organisations.lockout.client_address"
+# A username and the account's e-mail address count as one: both are read as the username.
 AXES_USERNAME_CALLABLE = "organisations.lockout.lockout_username"
 # How many reverse proxies of ours stand in front (each appends to X-Forwarded-For); 0: none,
 # the address is REMOTE_ADDR.
@@ -179,6 +187,37 @@ PASSWORD_RESET_LIMIT = int(os.environ.get("PASSWORD_RESET_LIMIT", "5"))
 # Sign-in posts per address and 15 minutes, whatever the username: generous, since a school or
 # a town hall signs many people in from one address.
 SIGN_IN_LIMIT = int(os.environ.get("SIGN_IN_LIMIT", "100"))
+
+# --- Accounts (django-allauth) -----------------------------------------------------------------
+# Sign-up with a verified e-mail address, sign-in with the username or the e-mail address,
+# password reset and e-mail change by a link sent by e-mail, two-factor authentication (an
+# authenticator app's codes plus recovery codes). Pages and e-mails in templates/account,
+# templates/mfa and templates/allauth (the app's own look); rules in organisations/adapter.py.
+ACCOUNT_ADAPTER = "organisations.adapter.AccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"username", "email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_CHANGE_EMAIL = True
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = False
+ACCOUNT_LOGOUT_ON_GET = False
+ACCOUNT_LOGOUT_REDIRECT_URL = LOGOUT_REDIRECT_URL
+ACCOUNT_SESSION_REMEMBER = None
+# Existing usernames keep their case; they are still matched whatever the case typed.
+ACCOUNT_PRESERVE_USERNAME_CASING = True
+ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
+# One lockout, not two stacked: django-axes counts the failed sign-ins (per account and address,
+# a username and its e-mail address being one account), so allauth's own count is off. The
+# address caps of the sign-in and reset forms are organisations/throttle.py's (SIGN_IN_LIMIT,
+# PASSWORD_RESET_LIMIT), so allauth's are off for those two forms as well.
+ACCOUNT_RATE_LIMITS = {"login_failed": None, "login": None, "reset_password": None}
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_FORMS = {"authenticate": "organisations.two_factor.LockedOutAuthenticateForm"}
+MFA_TOTP_ISSUER = os.environ.get("MFA_TOTP_ISSUER", "Partenariats")
+# Platform staff must turn on two-factor authentication before reaching the admin or any page
+# (organisations/two_factor.py). Off in the embedded default and the tests, on in production.
+MFA_REQUIRED_FOR_STAFF = env_bool("MFA_REQUIRED_FOR_STAFF", False)
 
 # --- Browser security headers -------------------------------------------------------------
 # Content-Security-Policy (django-csp): only this site's own files, no inline script or style,

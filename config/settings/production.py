@@ -30,6 +30,9 @@ if not SECURE_HSTS_PRELOAD:
     SILENCED_SYSTEM_CHECKS = ["security.W021"]
 # nosniff, Referrer-Policy, X-Frame-Options DENY and the Content-Security-Policy: in base.py.
 
+# Platform staff sign in with a second factor (organisations/two_factor.py).
+MFA_REQUIRED_FOR_STAFF = env_bool("MFA_REQUIRED_FOR_STAFF", True)
+
 # Behind one reverse proxy by default, as SECURE_PROXY_SSL_HEADER assumes: the sign-in lockout
 # then reads the client's address from X-Forwarded-For (organisations/lockout.py).
 PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "1"))

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
+from rest_framework.authtoken.serializers import AuthTokenSerializer
 
 from core.api.fields import SlugRelatedField
 from organisations.choices import MemberRole, OrganisationKind, SizeBand
 from organisations.models import MemberInvitation, Membership, Organisation, User
+from organisations.two_factor import code_is_valid, has_two_factor
 
 
 class OrganisationSerializer(serializers.ModelSerializer):
@@ -154,3 +156,35 @@ class MyMemberInvitationSerializer(serializers.ModelSerializer):
 
     def get_invited_by(self, invitation: MemberInvitation) -> str | None:
         return str(invitation.invited_by) if invitation.invited_by else None
+
+
+class TokenRequestSerializer(AuthTokenSerializer):
+    """A username (or e-mail address) and password, plus the two-factor code if it is on."""
+
+    otp = serializers.CharField(
+        label=_("Two-factor code"),
+        help_text=_(
+            "The code from your authenticator app, or one of your recovery codes; needed only "
+            "if two-factor authentication is on for your account."
+        ),
+        required=False,
+        allow_blank=True,
+        write_only=True,
+    )
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        user = attrs["user"]
+        if not has_two_factor(user):
+            return attrs
+        code = attrs.get("otp", "").strip()
+        if not code:
+            message = _(
+                "Two-factor authentication is on for this account: send the code from your "
+                "authenticator app in the otp field."
+            )
+            raise serializers.ValidationError({"otp": [message]}, code="otp_required")
+        if not code_is_valid(user, code):
+            message = _("This two-factor code is not valid.")
+            raise serializers.ValidationError({"otp": [message]}, code="otp_invalid")
+        return attrs

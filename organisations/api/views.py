@@ -41,6 +41,7 @@ from .serializers import (
     OrganisationListEntrySerializer,
     OrganisationSerializer,
     OrganisationUpdateSerializer,
+    TokenRequestSerializer,
 )
 
 
@@ -75,12 +76,15 @@ class ObtainTokenApi(ObtainAuthToken):
     throttle_classes = (ClientAddressThrottle,)
     throttle_scope = "auth-token"
     error_codes = (429,)
+    serializer_class = TokenRequestSerializer
 
     @extend_schema(
         operation_id="auth_token_create",
         summary=_("Get your API token"),
         description=_(
-            "Send your username and password; use the token as `Authorization: Token <key>`."
+            "Send your username (or e-mail address) and password, and `otp`, the code from your "
+            "authenticator app, if two-factor authentication is on for your account; use the "
+            "token as `Authorization: Token <key>`."
         ),
         tags=["auth"],
     )

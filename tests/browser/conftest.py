@@ -53,7 +53,7 @@ def page(browser, live_server, demo):
 
 def sign_in(page, username: str = "camille") -> None:
     page.goto(page.base_url + "/accounts/login/")
-    page.fill("#id_username", username)
+    page.fill("#id_login", username)
     page.fill("#id_password", "partenariat-demo")
     page.click("button[type=submit].primary")
     page.wait_for_url("**/o/**")

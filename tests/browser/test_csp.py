@@ -110,10 +110,10 @@ def test_the_admin_works_under_the_policy(watched, path):
 
 
 def sign_in_admin(page) -> None:
-    page.goto(page.base_url + "/admin/login/")
-    page.fill("#id_username", "admin")
+    page.goto(page.base_url + "/admin/login/")  # the site's own sign-in, then back
+    page.fill("#id_login", "admin")
     page.fill("#id_password", "partenariat-demo")
-    page.click("input[type=submit]")
+    page.click("button[type=submit].primary")
     page.wait_for_url("**/admin/")
 
 

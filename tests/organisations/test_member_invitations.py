@@ -236,7 +236,7 @@ def test_members_of_a_deactivated_organisation_are_told_on_sign_in(client, langu
     MembershipFactory(user=member, organisation=OrganisationFactory(name="Toujours active"))
     org_a.active = False
     org_a.save()
-    response = client.post(reverse("login"), {"username": "gus", "password": "password"})
+    response = client.post(reverse("account_login"), {"login": "gus", "password": "password"})
     assert response.status_code == 302
     told = [str(m) for m in get_messages(response.wsgi_request)]
     with translation.override(language):

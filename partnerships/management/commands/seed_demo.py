@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from core.dates import add_months
 from organisations.models import Membership, Organisation, User
+from organisations.services import email_address_confirm
 from partnerships.choices import AssessmentKind, CommitmentStatus, Invitation, ReviewStatus
 from partnerships.demo import agreements as demo_agreements
 from partnerships.demo import data
@@ -92,6 +93,7 @@ def _user(username: str, first: str, last: str) -> User:
     if created:
         user.set_password(data.DEMO_PASSWORD)
         user.save()
+        email_address_confirm(user=user)  # the demo accounts sign in with it at once
     return user
 
 

@@ -87,10 +87,13 @@ def objects(owner, org_a, org_c, partnership):
         "api:partnership-reviews-hold": review,
         "api:partnership-reviews-close": review,
         "api:partnership-reviews-cancel": review,
+        "api:partnership-reviews-agenda-pdf": review,
         "api:partnership-agreements-detail": agreement,
         "api:partnership-agreements-submit": agreement,
         "api:partnership-agreements-approve": agreement,
         "api:partnership-agreements-refuse": agreement,
+        "api:partnership-agreements-representative": agreement,
+        "api:partnership-agreements-pdf": agreement,
         "concern_id": concern.pk,
     }
 

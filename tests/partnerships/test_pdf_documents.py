@@ -183,7 +183,8 @@ def test_the_printable_agreement_has_representatives_signatures_and_french_dates
     page = html.unescape(response.content.decode())
     for word in ("Claire Martin", "Directrice", "Paul Durand", "Président"):
         assert word in page
-    # French wording (from the merged catalog): the signature blocks and the long dates.
+    # French wording: "Fait à" and "Signature" need the French catalog of this branch merged
+    # (their msgids are new); the long date comes from core.dates.long_date.
     assert "Fait à" in page and "Signature" in page
     assert "1er décembre 2026" in page
     assert 'class="signature"' in page
@@ -201,7 +202,7 @@ def test_the_agreement_pdf_holds_the_representatives_and_french_dates(
     assert "Paul Durand" in text and "Président" in text
     assert "Lecture au collège" in text
     assert "1er décembre 2026" in text  # French long dates (core.dates.long_date)
-    assert "Fait à" in text  # the signature blocks (French catalog)
+    assert "Fait à" in text  # the signature blocks: needs the merged French catalog
 
 
 def test_the_pdf_follows_french_typography(client, editor, in_force, partnership, pdf_tools):

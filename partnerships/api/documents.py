@@ -63,7 +63,7 @@ class ReviewAgendaPdfApi(ReviewMixin, generics.GenericAPIView):
     """The review's printable agenda as a PDF file: what changed since the last review held,
     as your organisation may see it."""
 
-    error_codes = (503,)
+    error_codes = (400, 503)  # 400: an ``organisation`` that is none of the caller's
 
     @extend_schema(
         operation_id="partnerships_reviews_agenda_pdf",
@@ -89,7 +89,7 @@ class AgreementPdfApi(AgreementsMixin, generics.GenericAPIView):
     """A version of the agreement as a PDF file: parties and their representatives, clauses,
     approvals and a signature block for each party."""
 
-    error_codes = (503,)
+    error_codes = (400, 503)  # 400: an ``organisation`` that is none of the caller's
 
     @extend_schema(
         operation_id="partnerships_agreements_pdf",

@@ -103,6 +103,7 @@ urlpatterns = [
     path(P + "reviews/history/", meeting.review_history, name="review-history"),
     path(R, meeting.review_page, name="review"),
     path(R + "agenda/", meeting.review_agenda, name="review-agenda"),
+    path(R + "agenda.pdf", meeting.review_agenda_pdf, name="review-agenda-pdf"),
     path(R + "review.ics", meeting.review_ics, name="review-ics"),
     path(R + "plan/", meeting.review_plan, name="review-plan"),
     path(R + "rate/", meeting.review_rate, name="review-rate"),
@@ -122,12 +123,18 @@ urlpatterns = [
     path(P + "agreements/add/", agreements.agreement_add, name="agreement-add"),
     path(P + "agreements/diff/", agreements.agreement_diff, name="agreement-diff"),
     path(A + "edit/", agreements.agreement_edit, name="agreement-edit"),
+    path(
+        A + "representative/",
+        agreements.agreement_representative,
+        name="agreement-representative",
+    ),
     path(A + "submit/", agreements.agreement_submit, name="agreement-submit"),
     path(A + "approve/", agreements.agreement_approve, name="agreement-approve"),
     path(A + "refuse/", agreements.agreement_refuse, name="agreement-refuse"),
     path(A + "scan/", agreements.agreement_scan, name="agreement-scan"),
     path(A + "scan/download/", agreements.agreement_scan_download, name="agreement-scan-download"),
     path(A + "print/", agreements.agreement_print, name="agreement-print"),
+    path(A + "agreement.pdf", agreements.agreement_pdf, name="agreement-pdf"),
     path("reports/", reports.report_index, name="reports"),
     *[
         path(f"reports/{page.slug}/", reports.report_view(page), name=f"report-{page.slug}")

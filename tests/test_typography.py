@@ -171,6 +171,10 @@ def member_pages() -> list[str]:
         urls.append(reverse("partnerships:workspace", args=[slug, pk]))
         urls.extend(reverse(f"partnerships:tab-{tab}", args=[slug, pk]) for tab in TABS)
         urls.append(reverse("partnerships:review-history", args=[slug, pk]))
+        urls.extend(
+            reverse("partnerships:agreement-print", args=[slug, pk, agreement])
+            for agreement in Partnership.objects.get(pk=pk).agreements.values_list("pk", flat=True)
+        )
     for review in (held, closed, planned):
         args = [slug, review.partnership_id, review.pk]
         urls.append(reverse("partnerships:review", args=args))

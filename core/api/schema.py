@@ -46,6 +46,13 @@ ERROR_RESPONSES = {
             "or the review is closed (or not held yet). Nothing was changed."
         ),
     ),
+    503: OpenApiResponse(
+        ErrorSerializer,
+        description=_(
+            "The server cannot make PDF files (its system libraries are missing); the same "
+            "document is available as a printable page."
+        ),
+    ),
     429: OpenApiResponse(
         ErrorSerializer,
         description=_("Too many requests, or too many failed sign-ins: wait, then try again."),

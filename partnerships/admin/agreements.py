@@ -10,7 +10,12 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from partnerships.choices import AgreementState
-from partnerships.models.agreements import CLAUSE_FIELDS, Agreement, AgreementApproval
+from partnerships.models.agreements import (
+    CLAUSE_FIELDS,
+    Agreement,
+    AgreementApproval,
+    AgreementRepresentative,
+)
 
 
 class AgreementApprovalInline(admin.TabularInline):
@@ -24,6 +29,16 @@ class AgreementApprovalInline(admin.TabularInline):
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
+
+
+class AgreementRepresentativeInline(admin.TabularInline):
+    """Who signs for each party: corrected here while the version is a draft (the version's
+    own change permission makes it read only once submitted)."""
+
+    model = AgreementRepresentative
+    extra = 0
+    fields = ["organisation", "name", "capacity"]
+    autocomplete_fields = ["organisation"]
 
 
 @admin.register(Agreement)
@@ -54,7 +69,7 @@ class AgreementAdmin(SimpleHistoryAdmin):
         "submitted_at",
         "in_force_at",
     ]
-    inlines = [AgreementApprovalInline]
+    inlines = [AgreementRepresentativeInline, AgreementApprovalInline]
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -19,7 +19,7 @@ from rest_framework.response import Response
 from core.api.errors import TransactionalWrites
 from organisations.models import Organisation
 from partnerships import policy
-from partnerships.models import Agreement, AgreementApproval
+from partnerships.models import Agreement, AgreementApproval, AgreementRepresentative
 from partnerships.models.agreements import CLAUSE_FIELDS
 from partnerships.services import agreements as services
 
@@ -39,8 +39,21 @@ class ApprovalSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class RepresentativeSerializer(serializers.ModelSerializer):
+    """Who signs the version for one party, and in what capacity (e.g. "Directrice")."""
+
+    organisation = serializers.CharField(source="organisation.slug", read_only=True)
+    organisation_name = serializers.CharField(source="organisation.name", read_only=True)
+
+    class Meta:
+        model = AgreementRepresentative
+        fields = ["organisation", "organisation_name", "name", "capacity"]
+        read_only_fields = ["organisation", "organisation_name"]
+
+
 class AgreementSerializer(serializers.ModelSerializer):
     approvals = ApprovalSerializer(many=True, read_only=True)
+    representatives = RepresentativeSerializer(many=True, read_only=True)
     created_by = serializers.CharField(
         source="created_by.username", read_only=True, allow_null=True
     )
@@ -61,6 +74,7 @@ class AgreementSerializer(serializers.ModelSerializer):
             "submission_round",
             "revision",
             "approvals",
+            "representatives",
             "has_signed_scan",
             "created_by",
             "created_at",
@@ -127,10 +141,14 @@ class AgreementsMixin(PartnershipScoped):
         approvals = AgreementApproval.objects.select_related("organisation").order_by(
             "round", "at", "pk"
         )
+        representatives = AgreementRepresentative.objects.select_related("organisation")
         return (
             Agreement.objects.filter(partnership=self.get_partnership())
             .select_related("created_by")
-            .prefetch_related(Prefetch("approvals", queryset=approvals))
+            .prefetch_related(
+                Prefetch("approvals", queryset=approvals),
+                Prefetch("representatives", queryset=representatives),
+            )
             .order_by("-version")
         )
 
@@ -255,5 +273,29 @@ class AgreementRefuseApi(AgreementStepApi):
             organisation=organisation,
             agreement=agreement,
             reason=serializer.validated_data["reason"],
+        )
+        return self.answer(agreement)
+
+
+class AgreementRepresentativeApi(AgreementStepApi):
+    """Name who signs a draft for your organisation, and in what capacity (your own party's
+    representative only; naming again replaces it). Once submitted, 409: the names are frozen
+    with the version."""
+
+    @extend_schema(
+        summary=_("Name your organisation's representative on a draft"),
+        request=RepresentativeSerializer,
+        responses=AgreementSerializer,
+    )
+    def post(self, request, *args, **kwargs):
+        agreement = self.get_object()
+        organisation = self.acting_organisation()
+        serializer = RepresentativeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.agreement_representative_set(
+            actor=request.user,
+            organisation=organisation,
+            agreement=agreement,
+            **serializer.validated_data,
         )
         return self.answer(agreement)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import agreements, exports, records, views
+from . import agreements, documents, exports, records, views
 
 PARTNERSHIP = "partnerships/<int:partnership_id>/"
 
@@ -85,7 +85,17 @@ urlpatterns = [
         records.ReviewCancelApi.as_view(),
         name="partnership-reviews-cancel",
     ),
+    path(
+        f"{PARTNERSHIP}reviews/<int:pk>/agenda.pdf",
+        documents.ReviewAgendaPdfApi.as_view(),
+        name="partnership-reviews-agenda-pdf",
+    ),
     *_collection("agreements", agreements.AgreementListApi, agreements.AgreementDetailApi),
+    path(
+        f"{PARTNERSHIP}agreements/<int:pk>/agreement.pdf",
+        documents.AgreementPdfApi.as_view(),
+        name="partnership-agreements-pdf",
+    ),
     *[
         path(
             f"{PARTNERSHIP}agreements/<int:pk>/{step}/",
@@ -96,6 +106,7 @@ urlpatterns = [
             ("submit", agreements.AgreementSubmitApi),
             ("approve", agreements.AgreementApproveApi),
             ("refuse", agreements.AgreementRefuseApi),
+            ("representative", agreements.AgreementRepresentativeApi),
         )
     ],
     path("reports/summary/", views.SummaryApi.as_view(), name="report-summary"),

@@ -26,6 +26,13 @@ READING = {
     "exit": "Chaque partie peut se retirer en fin de trimestre avec un préavis d'un mois.",
 }
 
+# Who signs for each party of the reading agreement, in what capacity (their administrators).
+SIGNING_CAPACITIES = {
+    "centre-social-tilleuls": "Directrice",
+    "lire-ensemble": "Présidente",
+    "college-jules-ferry": "Principal",
+}
+
 LEISURE = {
     "purpose": "Faire découvrir la médiathèque aux enfants de l'accueil de loisirs, un mercredi "
     "sur deux.",
@@ -68,6 +75,15 @@ def build(spec: dict, partnership, parties: dict, admins: dict, starts_on: datet
 
 
 def _submit_and_approve(agreement, parties, admins, lead, actor) -> None:
+    for slug, party in parties.items():
+        if slug in SIGNING_CAPACITIES:
+            services.agreement_representative_set(
+                actor=admins[slug],
+                organisation=party.organisation,
+                agreement=agreement,
+                name=admins[slug].get_full_name(),
+                capacity=SIGNING_CAPACITIES[slug],
+            )
     services.agreement_submit(actor=actor, organisation=lead, agreement=agreement)
     for slug, party in parties.items():
         services.agreement_approve(

@@ -1,4 +1,4 @@
-"""Forms of the Agreement tab: the draft, a refusal's reason, the signed scan."""
+"""Forms of the Agreement tab: the draft, who signs it, a refusal's reason, the signed scan."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import date_input
-from partnerships.models.agreements import CLAUSE_FIELDS, Agreement
+from partnerships.models.agreements import CLAUSE_FIELDS, Agreement, AgreementRepresentative
 from partnerships.services.agreements import EDITABLE_FIELDS
 
 DATE = date_input()
@@ -36,6 +36,14 @@ class AgreementForm(forms.ModelForm):
             "ends_on": DATE,
             **{name: forms.Textarea(attrs={"rows": 3}) for name in CLAUSE_FIELDS},
         }
+
+
+class RepresentativeForm(forms.ModelForm):
+    """Who signs the draft for the acting organisation, and in what capacity."""
+
+    class Meta:
+        model = AgreementRepresentative
+        fields = ["name", "capacity"]
 
 
 class RefusalForm(forms.Form):

@@ -329,3 +329,83 @@ class AgreementApproval(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation} · {self.get_decision_display()} ({self.agreement})"
+
+
+REPRESENTATIVE_FROZEN = _(
+    "This version has left the draft: the representatives it names can no longer change."
+)
+
+
+class AgreementRepresentativeQuerySet(models.QuerySet):
+    """``update()`` and ``delete()`` keep the rule of ``save()``: only a draft's change."""
+
+    def _refuse_unless_drafts(self) -> None:
+        if self.exclude(agreement__state=AgreementState.DRAFT).exists():
+            raise AgreementStateError(REPRESENTATIVE_FROZEN)
+
+    def update(self, **kwargs):
+        self._refuse_unless_drafts()
+        return super().update(**kwargs)
+
+    def delete(self):
+        self._refuse_unless_drafts()
+        return super().delete()
+
+
+class AgreementRepresentative(models.Model):
+    """Who signs a version for one party, and in what capacity ("Directrice", "Président").
+
+    Stored with the version, not with the organisation: the signed document keeps the names it
+    was signed with. Each party names its own while the version is a draft; then it is frozen.
+    """
+
+    agreement = models.ForeignKey(
+        Agreement,
+        verbose_name=_("agreement"),
+        on_delete=models.CASCADE,
+        related_name="representatives",
+    )
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="agreement_representatives",
+    )
+    name = models.CharField(_("representative's name"), max_length=200)
+    capacity = models.CharField(
+        _("capacity"),
+        max_length=200,
+        help_text=_("The representative's position, as the signature shows it, e.g. Director."),
+    )
+
+    history = HistoricalRecords()
+
+    objects = AgreementRepresentativeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["agreement", "organisation__name"]
+        verbose_name = _("representative")
+        verbose_name_plural = _("representatives")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agreement", "organisation"],
+                name="agreement_representative_once_per_party",
+                violation_error_message=_("This party already names its representative."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}, {self.capacity} ({self.organisation})"
+
+    def save(self, *args, **kwargs) -> None:
+        self._refuse_unless_draft()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        self._refuse_unless_draft()
+        return super().delete(*args, **kwargs)
+
+    def _refuse_unless_draft(self) -> None:
+        versions = Agreement.objects.filter(pk=self.agreement_id)
+        if versions.exclude(state=AgreementState.DRAFT).exists():
+            raise AgreementStateError(REPRESENTATIVE_FROZEN)

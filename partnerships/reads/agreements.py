@@ -1,4 +1,4 @@
-"""What the Agreement tab and the printable page read: two queries, whatever the history."""
+"""What the Agreement tab and the printable page read: three queries, whatever the history."""
 
 from __future__ import annotations
 
@@ -8,22 +8,58 @@ from django.db.models import Prefetch
 
 from partnerships import policy
 from partnerships.choices import AgreementState, ApprovalDecision
-from partnerships.forms.agreements import AgreementForm, RefusalForm, SignedScanForm
-from partnerships.models.agreements import Agreement, AgreementApproval
+from partnerships.forms.agreements import (
+    AgreementForm,
+    RefusalForm,
+    RepresentativeForm,
+    SignedScanForm,
+)
+from partnerships.models.agreements import Agreement, AgreementApproval, AgreementRepresentative
 from partnerships.policy import ACCEPTED
 from partnerships.services.agreements import OPEN_STATES
 
 
 def versions_of(partnership) -> list[Agreement]:
-    """Every version, latest first, with its decisions and who made them (two queries)."""
+    """Every version, latest first, with its decisions and who made them, and who signs it
+    for each party (three queries)."""
     approvals = AgreementApproval.objects.select_related("organisation").order_by(
         "round", "at", "pk"
     )
+    representatives = AgreementRepresentative.objects.select_related("organisation")
     return list(
         Agreement.objects.filter(partnership=partnership)
         .select_related("created_by")
-        .prefetch_related(Prefetch("approvals", queryset=approvals))
+        .prefetch_related(
+            Prefetch("approvals", queryset=approvals),
+            Prefetch("representatives", queryset=representatives),
+        )
         .order_by("-version")
+    )
+
+
+@dataclass(frozen=True)
+class Signatory:
+    """One party of the printed version, as the version records it (``name``, ``role``,
+    ``contribution``), and who signs for it (None: to be written by hand)."""
+
+    party: dict
+    representative: AgreementRepresentative | None
+
+
+def signatories(agreement: Agreement) -> list[Signatory]:
+    """The parties the version names, each with the representative it recorded (prefetched by
+    ``versions_of``: no query)."""
+    by_slug = {r.organisation.slug: r for r in agreement.representatives.all()}
+    return [
+        Signatory(party, by_slug.get(party.get("organisation")))
+        for party in agreement.snapshot.get("parties", [])
+    ]
+
+
+def own_representative(agreement: Agreement, organisation) -> AgreementRepresentative | None:
+    return next(
+        (r for r in agreement.representatives.all() if r.organisation_id == organisation.pk),
+        None,
     )
 
 
@@ -98,4 +134,13 @@ def agreement_tab(partnership, membership, **forms) -> dict:
         else None,
         "refusal_form": forms.get("refusal_form") or RefusalForm(),
         "scan_form": forms.get("scan_form") or SignedScanForm(),
+        "signatories": signatories(open_version) if open_version else [],
+        "representative_form": (
+            forms.get("representative_form")
+            or RepresentativeForm(
+                instance=own_representative(open_version, membership.organisation)
+            )
+        )
+        if is_draft
+        else None,
     }

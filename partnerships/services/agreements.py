@@ -26,8 +26,10 @@ from partnerships.models import Commitment, Partnership, Responsibility
 from partnerships.models.agreements import (
     AGREEMENT_NOT_DRAFT,
     CLAUSE_FIELDS,
+    REPRESENTATIVE_FROZEN,
     Agreement,
     AgreementApproval,
+    AgreementRepresentative,
 )
 from partnerships.services.audit import system_change_reason
 from partnerships.services.records import require_party_writer
@@ -159,6 +161,26 @@ def agreement_update(
     agreement.snapshot = snapshot(agreement.partnership)
     save_validated(agreement, actor)
     return agreement
+
+
+@transaction.atomic
+def agreement_representative_set(
+    *, actor: User, organisation: Organisation, agreement: Agreement, name: str, capacity: str
+) -> AgreementRepresentative:
+    """Name who signs the draft for ``organisation``, and in what capacity (its own party's
+    representative only: writers of a party do not name another's). Once the version leaves
+    the draft, the names are frozen with it (409)."""
+    require_party_writer(actor, organisation, agreement.partnership)
+    agreement = _locked(agreement)
+    if agreement.state != AgreementState.DRAFT:
+        raise AgreementStateError(REPRESENTATIVE_FROZEN)
+    representative = AgreementRepresentative.objects.filter(
+        agreement=agreement, organisation=organisation
+    ).first() or AgreementRepresentative(agreement=agreement, organisation=organisation)
+    representative.name = name.strip()
+    representative.capacity = capacity.strip()
+    save_validated(representative, actor)
+    return representative
 
 
 def require_submittable(agreement: Agreement) -> None:

@@ -13,15 +13,23 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from core.pdf import pdf_response
 from organisations.access import ADMIN, PARTY, WRITE, member_required
 from partnerships import policy
-from partnerships.forms.agreements import AgreementForm, RefusalForm, SignedScanForm
+from partnerships.forms.agreements import (
+    AgreementForm,
+    RefusalForm,
+    RepresentativeForm,
+    SignedScanForm,
+)
 from partnerships.reads import agreement_diff as diff
 from partnerships.reads import agreements as reads
+from partnerships.reads import documents
 from partnerships.services import agreements as services
 from partnerships.services.versions import StaleVersion
 
@@ -146,6 +154,22 @@ def _save_draft(request, membership, agreement):
 @agreement_step(WRITE, gettext_lazy("Draft saved."), "agreement_form")
 def agreement_edit(request, membership, agreement):
     return _save_draft(request, membership, agreement)
+
+
+@agreement_step(
+    WRITE, gettext_lazy("Your organisation's representative is recorded."), "representative_form"
+)
+def agreement_representative(request, membership, agreement):
+    """Who signs the draft for the acting organisation (its own party only)."""
+    return _validated(
+        RepresentativeForm(request.POST),
+        lambda data: services.agreement_representative_set(
+            actor=request.user,
+            organisation=membership.organisation,
+            agreement=agreement,
+            **data,
+        ),
+    )
 
 
 def _asking(request, membership, partnership, may, confirmation: Confirmation):
@@ -309,24 +333,35 @@ def agreement_scan_download(
     return response
 
 
+def _document(membership, partnership_id: int, agreement_id: int) -> dict:
+    """What the printed version shows, as a page or a PDF."""
+    partnership = get_workspace_partnership_or_404(membership, partnership_id)
+    return {
+        "membership": membership,
+        **documents.agreement_document(partnership, membership.organisation, agreement_id),
+    }
+
+
 @member_required()
 def agreement_print(request: HttpRequest, membership, partnership_id: int, agreement_id: int):
-    """One version as a document to print or save as PDF: parties, clauses, approvals."""
-    partnership = get_workspace_partnership_or_404(membership, partnership_id)
-    versions = reads.versions_of(partnership)
-    agreement = next((v for v in versions if v.pk == agreement_id), None)
-    if agreement is None:
-        raise Http404("No such version.")
-    return render(
+    """One version as a document to print: parties, clauses, approvals, signatures."""
+    context = _document(membership, partnership_id, agreement_id)
+    return render(request, documents.AGREEMENT_TEMPLATE, context)
+
+
+@member_required()
+def agreement_pdf(request: HttpRequest, membership, partnership_id: int, agreement_id: int):
+    """The printed version as a PDF file, made from the same template."""
+    context = _document(membership, partnership_id, agreement_id)
+    return pdf_response(
         request,
-        "partnerships/agreement_print.html",
-        {
-            "membership": membership,
-            "organisation": membership.organisation,
-            "partnership": partnership,
-            "agreement": agreement,
-            "decisions": reads.document_decisions(agreement, reads.current_parties_of(partnership)),
-        },
+        documents.AGREEMENT_TEMPLATE,
+        context,
+        filename=documents.agreement_filename(context["agreement"]),
+        html_url=reverse(
+            "partnerships:agreement-print",
+            args=[membership.organisation.slug, partnership_id, agreement_id],
+        ),
     )
 
 

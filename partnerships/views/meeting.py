@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from core.dates import long_date
+from core.pdf import pdf_response
 from organisations.access import PARTY, member_required
 from partnerships import policy
 from partnerships.forms import (
@@ -35,6 +36,7 @@ from partnerships.forms import (
     ReviewCancelForm,
     ReviewPlanForm,
 )
+from partnerships.reads import documents
 from partnerships.reads.agenda import (
     accepted_parties,
     blind_status,
@@ -525,25 +527,42 @@ def review_close(request, membership, partnership, review):
 INCLUDE_PRIVATE = "include_private"
 
 
+def _agenda_page(request: HttpRequest, membership, partnership_id: int, review_id: int) -> dict:
+    """What the printable agenda shows, as a page or a PDF: the same read, the same rule for
+    private items (none of another organisation's; one's own only when asked)."""
+    partnership, review, _may = get_review_or_404(membership, partnership_id, review_id)
+    include_private = request.GET.get(INCLUDE_PRIVATE) == "1"
+    return {
+        "membership": membership,
+        **documents.agenda_document(
+            partnership, review, membership.organisation, include_private=include_private
+        ),
+    }
+
+
 @member_required()
 def review_agenda(request: HttpRequest, membership, partnership_id: int, review_id: int):
     """The agenda as a printable page: no navigation, a print stylesheet."""
-    partnership, review, _may = get_review_or_404(membership, partnership_id, review_id)
-    include_private = request.GET.get(INCLUDE_PRIVATE) == "1"
-    return render(
+    context = _agenda_page(request, membership, partnership_id, review_id)
+    return render(request, documents.AGENDA_TEMPLATE, context)
+
+
+@member_required()
+def review_agenda_pdf(request: HttpRequest, membership, partnership_id: int, review_id: int):
+    """The printable agenda as a PDF file, made from the same template."""
+    context = _agenda_page(request, membership, partnership_id, review_id)
+    html_url = reverse(
+        "partnerships:review-agenda",
+        args=[membership.organisation.slug, partnership_id, review_id],
+    )
+    if context["include_private"]:
+        html_url += f"?{INCLUDE_PRIVATE}=1"
+    return pdf_response(
         request,
-        "partnerships/review_agenda.html",
-        {
-            "membership": membership,
-            "organisation": membership.organisation,
-            "partnership": partnership,
-            "review": review,
-            "include_private": include_private,
-            "agenda": build_agenda(
-                review, membership.organisation, include_private=include_private
-            ),
-            "blind": blind_status(review, membership.organisation),
-        },
+        documents.AGENDA_TEMPLATE,
+        context,
+        filename=documents.agenda_filename(context["review"]),
+        html_url=html_url,
     )
 
 

@@ -151,7 +151,8 @@ def test_the_list_reads_in_a_fixed_number_of_queries(
         step(api, editor, partnership, agreement_id, "submit")
         step(api, owner, partnership, agreement_id, "approve")
         step(api, carla, partnership, agreement_id, "approve")
-    # the partnership (scoping), the count, the page of versions, their approvals
-    with django_assert_num_queries(4):
+    # the partnership (scoping), the count, the page of versions, their approvals, their
+    # representatives
+    with django_assert_num_queries(5):
         response = api(editor).get(base(partnership))
     assert [v["state"] for v in response.json()["results"]] == ["in_force", "superseded"]

@@ -96,10 +96,13 @@ def objects(owner, org_a, org_c, partnership):
         "api:partnership-reviews-hold": review,
         "api:partnership-reviews-close": review,
         "api:partnership-reviews-cancel": review,
+        "api:partnership-reviews-agenda-pdf": review,
         "api:partnership-agreements-detail": agreement,
         "api:partnership-agreements-submit": agreement,
         "api:partnership-agreements-approve": agreement,
         "api:partnership-agreements-refuse": agreement,
+        "api:partnership-agreements-representative": agreement,
+        "api:partnership-agreements-pdf": agreement,
         "concern_id": concern.pk,
         "api:notification-read": Notification.objects.create(
             recipient=owner, organisation=org_a, kind="review_held", url="/", event_key="walk"

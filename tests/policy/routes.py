@@ -258,6 +258,10 @@ def page_agreement(w, name):
     }
 
 
+def page_representative(w):
+    return {"name": "Claire Martin", "capacity": "Directrice"}
+
+
 def page_scan(w):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -299,9 +303,11 @@ PAGE_OPS = [
     page("review-history", "GET", READ),
     page("review", "GET", READ, {R: "review_planned"}, pair="read-review"),
     page("review-agenda", "GET", READ, {R: "review_planned"}),
+    page("review-agenda-pdf", "GET", READ, {R: "review_planned"}, pair="agenda-pdf"),
     page("review-ics", "GET", READ, {R: "review_planned"}),
     page("agreement-diff", "GET", READ, needs=("agreement_in_force",)),
     page("agreement-print", "GET", READ, {A: "agreement_in_force"}, pair="read-agreement"),
+    page("agreement-pdf", "GET", READ, {A: "agreement_in_force"}, pair="agreement-pdf"),
     page("agreement-scan-download", "GET", READ, {A: "agreement_in_force"}),
     # the partnership
     page("edit", "GET", EDIT_PARTNERSHIP),
@@ -706,6 +712,25 @@ PAGE_OPS = [
         variant="agreement=in_force",
         conflict=True,
         pair="agreement-edit-approved",
+    ),
+    page(
+        "agreement-representative",
+        "POST",
+        DRAFT_AGREEMENT,
+        {A: "agreement_draft"},
+        body=page_representative,
+        variant="agreement=draft",
+        pair="agreement-representative",
+    ),
+    page(
+        "agreement-representative",
+        "POST",
+        DRAFT_AGREEMENT,
+        {A: "agreement_in_force"},
+        body=page_representative,
+        variant="agreement=in_force",
+        conflict=True,
+        pair="agreement-representative-approved",
     ),
     page(
         "agreement-submit",
@@ -1176,6 +1201,13 @@ API_OPS = [
     ),
     api("partnership-reviews-detail", "GET", READ, {"pk": "review_planned"}, pair="read-review"),
     api(
+        "partnership-reviews-agenda-pdf",
+        "GET",
+        READ,
+        {"pk": "review_planned"},
+        pair="agenda-pdf",
+    ),
+    api(
         "partnership-reviews-detail",
         "PUT",
         WRITE_RECORD,
@@ -1278,6 +1310,32 @@ API_OPS = [
         variant="agreement=in_force",
         conflict=True,
         pair="agreement-edit-approved",
+    ),
+    api(
+        "partnership-agreements-pdf",
+        "GET",
+        READ,
+        {"pk": "agreement_in_force"},
+        pair="agreement-pdf",
+    ),
+    api(
+        "partnership-agreements-representative",
+        "POST",
+        DRAFT_AGREEMENT,
+        {"pk": "agreement_draft"},
+        body=page_representative,
+        variant="agreement=draft",
+        pair="agreement-representative",
+    ),
+    api(
+        "partnership-agreements-representative",
+        "POST",
+        DRAFT_AGREEMENT,
+        {"pk": "agreement_in_force"},
+        body=page_representative,
+        variant="agreement=in_force",
+        conflict=True,
+        pair="agreement-representative-approved",
     ),
     api(
         "partnership-agreements-submit",

@@ -30,6 +30,7 @@ urlpatterns = [
     path("accounts/join/<slug:token>/", organisation_views.join, name="join"),
     path("accounts/profile/", organisation_views.profile, name="profile"),
     path("accounts/invitations/", include("organisations.account_urls")),
+    path("accounts/organisations/", include("organisations.signup_urls")),
     path("language/", organisation_views.language, name="set_language"),
     path("o/<slug:org_slug>/", include("organisations.urls")),
     path("o/<slug:org_slug>/", include("partnerships.urls")),

@@ -12,7 +12,7 @@ from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from organisations.models import MemberInvitation
+from organisations.models import JoinRequest, MemberInvitation
 from tests.factories import (
     AgreementFactory,
     BenefitFactory,
@@ -26,6 +26,7 @@ from tests.factories import (
     PartyFactory,
     ResponsibilityFactory,
     ReviewFactory,
+    UserFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -55,6 +56,10 @@ PERSONAL = {
     "member-invitations",
     "member-invitation-accept",
     "member-invitation-decline",
+    # Registering an organisation, and asking one on the platform to let you in (its name is
+    # in the directory every coordinator picks partners from; nothing else of it shows).
+    "organisation-new",
+    "organisation-join-request",
     "api:member-invitation-list",
     "api:member-invitation-accept",
     "api:member-invitation-decline",
@@ -120,6 +125,9 @@ def world(org_a, org_b, org_c, owner, viewer, outsider, partnership):
             organisation=org_a, email="new@example.org"
         ).pk,
         "token": MemberInvitation.objects.get(email="new@example.org").token,
+        "join-request": JoinRequest.objects.create(
+            organisation=org_a, user=UserFactory(username="asking")
+        ).pk,
         "review_id": ReviewFactory(partnership=partnership).pk,
         # An agreement version in force with its signed scan, so that every agreement page
         # (printing, downloading, deciding, drafting) has something to reveal or change.
@@ -153,6 +161,7 @@ PK_OWNERS = [
     "partnership-benefits",
     "partnership-reviews",
     "member-invitation",
+    "join-request",
     "responsibility",
     "commitment",
     "concern",

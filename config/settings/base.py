@@ -145,6 +145,15 @@ AUTH_USER_MODEL = "organisations.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# Who may create an organisation: "open" (anyone signed in; active at once) or "approval" (it
+# waits, inactive, until the platform staff approve it in the admin).
+ORGANISATION_SIGNUP = os.environ.get("ORGANISATION_SIGNUP", "open")
+if ORGANISATION_SIGNUP not in ("open", "approval"):
+    raise ImproperlyConfigured(
+        f"ORGANISATION_SIGNUP must be open or approval, not {ORGANISATION_SIGNUP!r}."
+    )
+# Days an invitation sent by e-mail to an organisation not on the platform stays valid.
+PARTNER_INVITATION_DAYS = int(os.environ.get("PARTNER_INVITATION_DAYS", "30"))
 # django-axes first: it refuses a locked-out username and address before any password check.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",

@@ -1249,5 +1249,7 @@ NOT_ABOUT_ONE_PARTNERSHIP = {
     "member-role": "the organisation's members",
     "member-remove": "the organisation's members",
     "member-invitation-cancel": "the organisation's members",
+    "join-request-approve": "the organisation's members",
+    "join-request-refuse": "the organisation's members",
 }
 NOT_ABOUT_ONE_PARTNERSHIP_PREFIXES = ("partnerships:report-",)

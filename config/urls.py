@@ -9,6 +9,7 @@ from organisations import views as organisation_views
 from organisations.api.urls import urlpatterns as organisation_api
 from organisations.throttle import limit_posts, password_reset_limit, sign_in_limit
 from partnerships.api.urls import urlpatterns as partnership_api
+from partnerships.views import partner_invitations
 
 urlpatterns = [
     path("", organisation_views.home, name="home"),
@@ -29,6 +30,11 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("accounts/join/<slug:token>/", organisation_views.join, name="join"),
     path("accounts/profile/", organisation_views.profile, name="profile"),
+    path(
+        "accounts/partner-invitations/<slug:token>/",
+        partner_invitations.landing,
+        name="partner-invitation",
+    ),
     path("accounts/invitations/", include("organisations.account_urls")),
     path("accounts/organisations/", include("organisations.signup_urls")),
     path("language/", organisation_views.language, name="set_language"),

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from django.db.models.signals import post_delete, post_save, pre_save
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 
 from organisations.models import Organisation
 
 from .models import Partnership, Party
+
+# Events other apps (notifications) listen to, sent once the change is committed.
+#: The coordinators withdrew an invitation sent by e-mail to an organisation not on the
+#: platform. Arguments: ``invitation`` (a PartnerInvitation), ``actor``.
+partner_invitation_withdrawn = Signal()
 
 
 @receiver([post_save, post_delete], sender=Party, dispatch_uid="party_changes_scope")

@@ -37,6 +37,16 @@ urlpatterns = [
         name="invitation-decline",
     ),
     path("invitations/", views.InvitationListApi.as_view(), name="invitation-list"),
+    path(
+        f"{PARTNERSHIP}partner-invitations/",
+        views.PartnerInvitationListApi.as_view(),
+        name="partnership-partner-invitations",
+    ),
+    path(
+        "partner-invitations/<int:pk>/",
+        views.PartnerInvitationDetailApi.as_view(),
+        name="partner-invitation-detail",
+    ),
     *_collection("levels", records.LevelListApi, records.LevelDetailApi),
     *_collection(
         "responsibilities", records.ResponsibilityListApi, records.ResponsibilityDetailApi

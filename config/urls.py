@@ -31,7 +31,7 @@ urlpatterns = [
     path("accounts/join/<slug:token>/", organisation_views.join, name="join"),
     path("accounts/profile/", organisation_views.profile, name="profile"),
     path(
-        "accounts/partner-invitations/<slug:token>/",
+        "accounts/partner-invitations/<slug:invitation_token>/",
         partner_invitations.landing,
         name="partner-invitation",
     ),

@@ -6,6 +6,8 @@ A new pattern whose arguments this test cannot fill fails it, so no URL escapes 
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.apps import apps
 from django.core.files.base import ContentFile
@@ -13,6 +15,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from organisations.models import JoinRequest, MemberInvitation
+from partnerships.models import PartnerInvitation
 from tests.factories import (
     AgreementFactory,
     BenefitFactory,
@@ -41,6 +44,7 @@ PUBLIC = {
     "password_reset_complete": "the page after resetting",
     "set_language": "choosing the interface language",
     "join": "the invitation link from the e-mail, checked by its token",
+    "partner-invitation": "an invitation to a partnership sent by e-mail, checked by its token",
     "api-schema": "the OpenAPI description of the API",
     "api-docs": "the API's documentation page",
     "api:auth-token": "exchanging a username and password for an API token",
@@ -108,6 +112,12 @@ def world(org_a, org_b, org_c, owner, viewer, outsider, partnership):
     )
     PartyFactory(partnership=invited_elsewhere.partnership, organisation=org_c, role="lead")
     concern = ConcernFactory(raised_by=party_a)
+    partner_invitation = PartnerInvitation.objects.create(
+        partnership=partnership,
+        organisation_name="Maison des jeunes",
+        email="mj@example.org",
+        expires_at=timezone.now() + timedelta(days=30),
+    )
     responsibility = ResponsibilityFactory(party=party_a).pk
     commitment = CommitmentFactory(party=party_a).pk
     benefit = BenefitFactory(party=party_a).pk
@@ -125,6 +135,8 @@ def world(org_a, org_b, org_c, owner, viewer, outsider, partnership):
             organisation=org_a, email="new@example.org"
         ).pk,
         "token": MemberInvitation.objects.get(email="new@example.org").token,
+        "partner-invitation": partner_invitation.pk,
+        "invitation_token": partner_invitation.token,
         "join-request": JoinRequest.objects.create(
             organisation=org_a, user=UserFactory(username="asking")
         ).pk,
@@ -161,6 +173,7 @@ PK_OWNERS = [
     "partnership-benefits",
     "partnership-reviews",
     "member-invitation",
+    "partner-invitation",
     "join-request",
     "responsibility",
     "commitment",

@@ -273,16 +273,14 @@ class PartyListApi(PartnershipScoped, TransactionalWrites, generics.ListCreateAP
     )
 )
 class PartnerInvitationListApi(PartnershipScoped, generics.ListAPIView):
-    """Their state (``expired`` past their date) for the partnership's coordinators."""
+    """Their state (``expired`` past their date), for every party of the partnership."""
 
     serializer_class = PartnerInvitationSerializer
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return PartnerInvitation.objects.none()
-        partnership = self.get_partnership()
-        self.acting_organisation()  # editors and administrators of a party taking part
-        return PartnerInvitation.objects.filter(partnership=partnership).order_by(
+        return PartnerInvitation.objects.filter(partnership=self.get_partnership()).order_by(
             "-created_at", "-pk"
         )
 

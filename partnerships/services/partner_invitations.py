@@ -162,7 +162,9 @@ def send_partner_invitation(invitation_id: int) -> None:
     )
     if invitation is None or invitation.current_state != PartnerInvitationState.PENDING:
         return  # answered or withdrawn meanwhile
-    link = settings.SITE_URL + reverse("partner-invitation", kwargs={"token": invitation.token})
+    link = settings.SITE_URL + reverse(
+        "partner-invitation", kwargs={"invitation_token": invitation.token}
+    )
     other = [code for code, _name in settings.LANGUAGES if code != invitation.language]
     context = {
         "invitation": invitation,

@@ -49,11 +49,12 @@ def _language_from_link(request: HttpRequest) -> str | None:
     return None
 
 
-def landing(request: HttpRequest, token: str) -> HttpResponse:
+def landing(request: HttpRequest, invitation_token: str) -> HttpResponse:
     """What the invitee may see (title, lead organisation, role, who invites), and the answer:
     create an account or sign in, then accept for an organisation or decline."""
     invitation = get_object_or_404(
-        PartnerInvitation.objects.select_related("partnership", "invited_by"), token=token
+        PartnerInvitation.objects.select_related("partnership", "invited_by"),
+        token=invitation_token,
     )
     language = _language_from_link(request)
     context = {
@@ -181,8 +182,9 @@ def _invitations_for(membership, partnership_id: int):
 
 @member_required(PARTY)
 def invitation_list(request: HttpRequest, membership, partnership_id: int) -> HttpResponse:
-    """The invitations sent by e-mail for this partnership, with their state."""
-    partnership, may = _invitations_for(membership, partnership_id)
+    """The invitations sent by e-mail for this partnership, with their state: every party
+    reads them; those who may invite re-send or withdraw them."""
+    partnership, may = partnership_for(membership, partnership_id)
     return _list_page(request, membership, partnership, may)
 
 

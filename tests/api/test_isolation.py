@@ -7,10 +7,14 @@ anonymous callers 401. Patterns are filled by kwarg name: ``org_slug``, ``partne
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from organisations.models import MemberInvitation
+from partnerships.models import PartnerInvitation
 from tests.factories import (
     AgreementFactory,
     BenefitFactory,
@@ -73,7 +77,14 @@ def objects(owner, org_a, org_c, partnership):
     member_invitation = MemberInvitation.objects.create(
         organisation=org_a, invitee=UserFactory(username="dora"), invited_as="dora"
     ).pk
+    partner_invitation = PartnerInvitation.objects.create(
+        partnership=partnership,
+        organisation_name="Maison des jeunes",
+        email="mj@example.org",
+        expires_at=timezone.now() + timedelta(days=30),
+    ).pk
     return {
+        "api:partner-invitation-detail": partner_invitation,
         "api:member-invitation-accept": member_invitation,
         "api:member-invitation-decline": member_invitation,
         "api:member-detail": membership.pk,

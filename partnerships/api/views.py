@@ -216,13 +216,13 @@ class PartnershipDetailApi(TransactionalWrites, generics.RetrieveUpdateDestroyAP
             "it and answer, and the answer is a partner invitation."
         ),
         request=PolymorphicProxySerializer(
-            component_name="PartyInviteRequest",
+            component_name="PartyOrPartnerInvite",
             serializers=[PartyInviteSerializer, PartnerInvitationCreateSerializer],
             resource_type_field_name=None,
         ),
         responses={
             201: PolymorphicProxySerializer(
-                component_name="PartyInviteResponse",
+                component_name="PartyOrPartnerInvitation",
                 serializers=[PartySerializer, PartnerInvitationSerializer],
                 resource_type_field_name=None,
             )

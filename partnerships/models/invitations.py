@@ -114,6 +114,11 @@ class PartnerInvitation(models.Model):
         return f"{self.organisation_name} <{self.email}> → {self.partnership}"
 
     @property
+    def is_pending(self) -> bool:
+        """Nobody answered it and the inviters did not withdraw it (it may have expired)."""
+        return self.state == PartnerInvitationState.PENDING
+
+    @property
     def current_state(self) -> str:
         """The state as the contact sees it: a pending invitation past its date has expired."""
         if self.state == PartnerInvitationState.PENDING and self.expires_at <= timezone.now():

@@ -22,6 +22,7 @@ from organisations.models import Organisation
 from organisations.permissions import memberships_that_administer
 from organisations.signup_views import login_url, signup_url
 from partnerships import policy
+from partnerships.choices import PartnerInvitationState
 from partnerships.exceptions import StateConflict
 from partnerships.forms.partner_invitations import AnswerOrganisationForm, NewOrganisationForm
 from partnerships.models import PartnerInvitation
@@ -67,6 +68,7 @@ def landing(request: HttpRequest, invitation_token: str) -> HttpResponse:
     }
     status = 200
     if not context["open"]:
+        context["closed_reason"] = _closed_reason(invitation)
         status = 409 if request.method == "POST" else 200  # expired, answered or withdrawn
     elif not request.user.is_authenticated:
         response = _account_step(request, invitation, context)
@@ -81,6 +83,17 @@ def landing(request: HttpRequest, invitation_token: str) -> HttpResponse:
     if language:
         response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language)
     return response
+
+
+def _closed_reason(invitation: PartnerInvitation) -> str:
+    """Why the link no longer takes an answer, in the policy's words."""
+    try:
+        policy.require_partner_invitation_open(invitation)
+    except StateConflict as error:
+        if invitation.current_state == PartnerInvitationState.WITHDRAWN:
+            return _("This invitation was withdrawn by those who sent it.")
+        return " ".join(error.messages)
+    return ""
 
 
 def _account_step(request: HttpRequest, invitation: PartnerInvitation, context: dict):

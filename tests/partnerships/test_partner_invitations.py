@@ -382,3 +382,27 @@ def test_the_admin_lists_partner_invitations(client, superuser, invitation):
     url = reverse("admin:partnerships_partnerinvitation_changelist")
     for query in ("", "?q=tilleuls", "?current_state=expired", "?current_state=pending"):
         assert client.get(url + query).status_code == 200
+
+
+def test_the_api_list_costs_a_fixed_number_of_queries(
+    api, owner, partnership, django_assert_max_num_queries
+):
+    for n in range(5):
+        PartnerInvitation.objects.create(
+            partnership=partnership,
+            organisation_name=f"Org {n}",
+            email=f"o{n}@example.org",
+            expires_at=timezone.now() + timedelta(days=3),
+        )
+    url = reverse("api:partnership-partner-invitations", kwargs={"partnership_id": partnership.pk})
+    # the partnership for this user, the count, the page of invitations
+    with django_assert_max_num_queries(4):
+        response = api(owner).get(url)
+    assert response.json()["count"] == 5
+
+
+def test_the_link_to_the_other_language_switches_the_page(client, invitation):
+    page = client.get(landing(invitation) + "?language=en")
+    assert page.status_code == 200
+    assert page.cookies["django_language"].value == "en"
+    assert b'lang="en"' in page.content

@@ -155,7 +155,7 @@ def join_request_answer(
     the system) or refuses a request to join their organisation."""
     require_member_manager(actor, join_request.organisation)
     join_request = (
-        JoinRequest.objects.select_for_update()
+        JoinRequest.objects.select_for_update(of=("self",))
         .select_related("organisation", "unit", "user")
         .get(pk=join_request.pk)
     )

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import check_for_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from organisations.access import PARTY, member_required
 from organisations.forms import JoinForm
@@ -194,6 +194,7 @@ def _invitations_for(membership, partnership_id: int):
 
 
 @member_required(PARTY)
+@require_safe
 def invitation_list(request: HttpRequest, membership, partnership_id: int) -> HttpResponse:
     """The invitations sent by e-mail for this partnership, with their state: every party
     reads them; those who may invite re-send or withdraw them."""

@@ -11,6 +11,7 @@ from organisations import views as organisation_views
 from organisations.api.urls import urlpatterns as organisation_api
 from organisations.throttle import limit_posts, password_reset_limit, sign_in_limit
 from partnerships.api.urls import urlpatterns as partnership_api
+from partnerships.views import partner_invitations
 
 
 def moved(old: str, new: str, name: str):
@@ -52,8 +53,14 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("accounts/join/<slug:token>/", organisation_views.join, name="join"),
     path("accounts/profile/", organisation_views.profile, name="profile"),
+    path(
+        "accounts/partner-invitations/<slug:invitation_token>/",
+        partner_invitations.landing,
+        name="partner-invitation",
+    ),
     path("accounts/invitations/", include("organisations.account_urls")),
     path("accounts/notifications/", include("notifications.urls")),
+    path("accounts/organisations/", include("organisations.signup_urls")),
     path("language/", organisation_views.language, name="set_language"),
     path("o/<slug:org_slug>/", include("organisations.urls")),
     path("o/<slug:org_slug>/", include("partnerships.urls")),

@@ -34,3 +34,18 @@ class MemberRole(models.TextChoices):
 class Language(models.TextChoices):
     FRENCH = "fr", _("French")
     ENGLISH = "en", _("English")
+
+
+class RequestState(models.TextChoices):
+    """Where a request someone made to others stands: waiting, or answered one way."""
+
+    PENDING = "pending", _("Waiting for an answer")
+    APPROVED = "approved", _("Approved")
+    REFUSED = "refused", _("Refused")
+
+
+class SignupMode(models.TextChoices):
+    """``ORGANISATION_SIGNUP``: a new organisation is active at once, or after staff approve."""
+
+    OPEN = "open", _("Open")
+    APPROVAL = "approval", _("Approved by the platform staff")

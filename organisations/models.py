@@ -8,8 +8,14 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from .choices import Language, MemberRole, OrganisationKind, SizeBand
-from .querysets import MemberInvitationQuerySet, MembershipQuerySet, OrganisationQuerySet
+from .choices import Language, MemberRole, OrganisationKind, RequestState, SizeBand
+from .querysets import (
+    JoinRequestQuerySet,
+    MemberInvitationQuerySet,
+    MembershipQuerySet,
+    OrganisationQuerySet,
+    RequestQuerySet,
+)
 
 HISTORY_EXCLUDED = ["password", "last_login"]
 
@@ -281,3 +287,136 @@ class MemberInvitation(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.accepted_at is None and self.declined_at is None
+
+
+class AnsweredRequest(models.Model):
+    """A request someone makes to others, answered once: approved or refused, by whom, when."""
+
+    state = models.CharField(
+        _("state"), max_length=10, choices=RequestState.choices, default=RequestState.PENDING
+    )
+    created_at = models.DateTimeField(_("asked at"), auto_now_add=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("answered by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_pending(self) -> bool:
+        return self.state == RequestState.PENDING
+
+
+class OrganisationSignup(AnsweredRequest):
+    """An organisation a person created themselves, waiting for the platform staff's approval
+    when ``ORGANISATION_SIGNUP`` is ``approval`` (the organisation stays inactive until then)."""
+
+    organisation = models.OneToOneField(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        related_name="signup",
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="organisation_signups",
+    )
+    language = models.CharField(
+        _("language"), max_length=8, choices=Language.choices, default=Language.FRENCH
+    )
+
+    objects = RequestQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("organisation sign-up request")
+        verbose_name_plural = _("organisation sign-up requests")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=RequestState.values),
+                name="organisation_signup_state_valid",
+                violation_error_message=_("Choose a state from the list."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.organisation)
+
+
+class JoinRequest(AnsweredRequest):
+    """A person asks to join an organisation (often one whose name they were about to create
+    again); its administrators approve, choosing the role, or refuse.
+
+    ``organisation`` may also be a *system* asked by one of its would-be units: then ``unit``
+    names the organisation that asks to belong to it, and approving sets the unit's parent.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        related_name="join_requests",
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person asking"),
+        on_delete=models.CASCADE,
+        related_name="join_requests",
+    )
+    unit = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation asking to belong to the system"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="system_requests",
+    )
+    message = models.TextField(_("message"), blank=True, max_length=2000)
+    role = models.CharField(_("role given"), max_length=10, choices=MemberRole.choices, blank=True)
+
+    objects = JoinRequestQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("request to join")
+        verbose_name_plural = _("requests to join")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "user"],
+                condition=Q(state=RequestState.PENDING, unit__isnull=True),
+                name="join_request_one_pending_per_person",
+                violation_error_message=_(
+                    "You already asked to join this organisation: its administrators will answer."
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["organisation", "unit"],
+                condition=Q(state=RequestState.PENDING, unit__isnull=False),
+                name="join_request_one_pending_per_unit",
+                violation_error_message=_(
+                    "This organisation already asked to belong to this system."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=RequestState.values),
+                name="join_request_state_valid",
+                violation_error_message=_("Choose a state from the list."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        asking = self.unit or self.user
+        return f"{asking} → {self.organisation}"

@@ -48,3 +48,21 @@ class MemberInvitationQuerySet(models.QuerySet):
         if not user.is_authenticated:
             return self.none()
         return self.pending().filter(invitee=user, organisation__active=True)
+
+
+class RequestQuerySet(models.QuerySet):
+    def pending(self) -> RequestQuerySet:
+        """Requests still waiting for an answer."""
+        from .choices import RequestState
+
+        return self.filter(state=RequestState.PENDING)
+
+
+class JoinRequestQuerySet(RequestQuerySet):
+    def of_people(self) -> JoinRequestQuerySet:
+        """Requests of a person to become a member (not of a unit to join a system)."""
+        return self.filter(unit__isnull=True)
+
+    def of_units(self) -> JoinRequestQuerySet:
+        """Requests of an organisation to belong to a system."""
+        return self.filter(unit__isnull=False)

@@ -38,3 +38,13 @@ def tell_about_deactivated_organisations(sender, request, user, **kwargs) -> Non
                 % {"organisation": name},
                 fail_silently=True,
             )
+
+
+# Events of the organisations app that other apps (notifications) listen to; this app imports
+# none of them. Each is sent once the change is committed.
+#: A person asks to join an organisation, or an organisation to belong to a system.
+#: Arguments: ``join_request`` (a JoinRequest).
+organisation_join_requested = Signal()
+#: The organisation's administrators approved or refused a request to join.
+#: Arguments: ``join_request`` (a JoinRequest, its ``state`` says the answer), ``actor``.
+organisation_join_answered = Signal()

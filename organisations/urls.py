@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import signup_views, views
 
 urlpatterns = [
     path("members/", views.members, name="members"),
@@ -11,5 +11,15 @@ urlpatterns = [
         "members/invitations/<int:pk>/cancel/",
         views.member_invitation_cancel_view,
         name="member-invitation-cancel",
+    ),
+    path(
+        "members/requests/<int:pk>/approve/",
+        signup_views.join_request_approve,
+        name="join-request-approve",
+    ),
+    path(
+        "members/requests/<int:pk>/refuse/",
+        signup_views.join_request_refuse,
+        name="join-request-refuse",
     ),
 ]

@@ -15,8 +15,8 @@ from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
 from .access import ADMIN, member_required
-from .forms import JoinForm, MemberAddForm, MemberRoleForm, ProfileForm
-from .models import MemberInvitation, Membership
+from .forms import JoinAnswerForm, JoinForm, MemberAddForm, MemberRoleForm, ProfileForm
+from .models import JoinRequest, MemberInvitation, Membership, OrganisationSignup
 from .permissions import may_manage_members
 from .services import (
     email_address_confirm,
@@ -41,7 +41,9 @@ def home(request: HttpRequest) -> HttpResponse:
     waiting = MemberInvitation.objects.for_invitee(request.user).count()
     if membership is None:
         return render(
-            request, "organisations/no_organisation.html", {"has_invitations": bool(waiting)}
+            request,
+            "organisations/no_organisation.html",
+            {"has_invitations": bool(waiting), **my_requests(request.user)},
         )
     if waiting:
         # Signing in leads here: members hear of invitations to join another organisation.
@@ -57,6 +59,20 @@ def home(request: HttpRequest) -> HttpResponse:
             ),
         )
     return redirect("partnerships:dashboard", org_slug=membership.organisation.slug)
+
+
+def my_requests(user) -> dict:
+    """What the person asked and is still waiting for: organisations they registered (staff
+    approval) and requests to join an organisation."""
+    return {
+        "pending_signups": OrganisationSignup.objects.pending()
+        .filter(requested_by=user)
+        .select_related("organisation"),
+        "pending_join_requests": JoinRequest.objects.pending()
+        .of_people()
+        .filter(user=user)
+        .select_related("organisation"),
+    }
 
 
 def language(request: HttpRequest) -> HttpResponse:
@@ -78,7 +94,9 @@ def profile(request: HttpRequest) -> HttpResponse:
         with translation.override(user.language):  # the language just chosen
             messages.success(request, _("Your profile is saved."))
         return redirect("profile")
-    return render(request, "organisations/profile.html", {"form": form})
+    return render(
+        request, "organisations/profile.html", {"form": form, **my_requests(request.user)}
+    )
 
 
 def _members_page(request, membership, add_form=None, status=200) -> HttpResponse:
@@ -95,6 +113,12 @@ def _members_page(request, membership, add_form=None, status=200) -> HttpRespons
             .order_by("user__last_name", "user__username"),
             # Only what the inviter typed is shown of a person who has not accepted yet.
             "invitations": MemberInvitation.objects.filter(organisation=organisation).pending(),
+            # People asking to join, and organisations asking to belong to it as a system.
+            "join_requests": JoinRequest.objects.pending()
+            .filter(organisation=organisation)
+            .select_related("user", "unit")
+            .order_by("created_at"),
+            "join_answer_form": JoinAnswerForm(),
             "add_form": add_form or MemberAddForm(),
             "role_form": MemberRoleForm(),
         },

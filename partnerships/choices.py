@@ -73,6 +73,17 @@ class Invitation(models.TextChoices):
     DECLINED = "declined", _("Declined")
 
 
+class PartnerInvitationState(models.TextChoices):
+    """An invitation sent by e-mail to an organisation not on the platform yet. ``expired`` is
+    read from ``expires_at`` (a pending one past it), never stored by a clock."""
+
+    PENDING = "pending", _("Waiting for an answer")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+    EXPIRED = "expired", _("Expired")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
 class CommitmentStatus(models.TextChoices):
     PLANNED = "planned", _("Planned")
     IN_PROGRESS = "in_progress", _("In progress")

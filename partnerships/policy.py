@@ -39,7 +39,14 @@ from django.utils.translation import gettext as _
 from organisations.models import Membership, Organisation
 from organisations.permissions import administers, writes
 
-from .choices import APPROVED_STATES, Invitation, PartyRole, ReviewStatus, Visibility
+from .choices import (
+    APPROVED_STATES,
+    Invitation,
+    PartnerInvitationState,
+    PartyRole,
+    ReviewStatus,
+    Visibility,
+)
 from .exceptions import NotVisible, ReviewFrozen, StateConflict
 
 if TYPE_CHECKING:
@@ -387,6 +394,32 @@ def require_invitation_answerer(actor: Actor, party: Party) -> None:
 
 
 # --- Objects' states ------------------------------------------------------------------------
+def require_partner_invitation_pending(invitation) -> None:
+    """An invitation by e-mail is re-sent or withdrawn while nobody answered it (expired
+    included: re-sending gives it a new date)."""
+    if invitation.state != PartnerInvitationState.PENDING:
+        raise StateConflict(_("This invitation has already been answered or withdrawn."))
+
+
+def require_partner_invitation_open(invitation) -> None:
+    """The contact answers an invitation by e-mail while it waits and has not expired."""
+    state = invitation.current_state
+    if state == PartnerInvitationState.EXPIRED:
+        raise StateConflict(
+            _("This invitation has expired: ask the person who invited you to send it again.")
+        )
+    if state != PartnerInvitationState.PENDING:
+        raise StateConflict(_("This invitation has already been answered or withdrawn."))
+
+
+def may_answer_partner_invitation(invitation) -> bool:
+    try:
+        require_partner_invitation_open(invitation)
+    except StateConflict:
+        return False
+    return True
+
+
 def require_review_open(review: Review | None) -> None:
     """A closed review takes nothing new and changes nothing it recorded."""
     if review is not None and (review.closed_at is not None or review.is_closed):

@@ -14,6 +14,10 @@ from .models import Partnership, Party
 # An organisation left a partnership: ``party`` (its left_on set), with the ``reason`` it gave
 # (may be empty). Sent after the commit, once.
 party_left = Signal()
+# Events other apps (notifications) listen to, sent once the change is committed.
+#: The coordinators withdrew an invitation sent by e-mail to an organisation not on the
+#: platform. Arguments: ``invitation`` (a PartnerInvitation), ``actor``.
+partner_invitation_withdrawn = Signal()
 
 
 @receiver([post_save, post_delete], sender=Party, dispatch_uid="party_changes_scope")

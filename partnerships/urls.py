@@ -9,6 +9,7 @@ from .views import (
     listing,
     manage,
     meeting,
+    partner_invitations,
     records,
     reports,
     workspace,
@@ -60,6 +61,21 @@ urlpatterns = [
     path(P + "invite/", manage.partnership_invite, name="invite"),
     path(P + "leave/", leaving.partnership_leave, name="leave"),
     path(P + "lead/", leaving.partnership_name_lead, name="name-lead"),
+    path(
+        P + "partner-invitations/",
+        partner_invitations.invitation_list,
+        name="partner-invitations",
+    ),
+    path(
+        P + "partner-invitations/<int:pk>/resend/",
+        partner_invitations.invitation_resend,
+        name="partner-invitation-resend",
+    ),
+    path(
+        P + "partner-invitations/<int:pk>/withdraw/",
+        partner_invitations.invitation_withdraw,
+        name="partner-invitation-withdraw",
+    ),
     path(P + "charts/levels.svg", charts.partnership_levels_chart, name="chart-partnership-levels"),
     path(
         P + "charts/concerns.svg",

@@ -66,6 +66,10 @@ def test_every_project_model_is_registered():
         "reminder",
         "exportjob",
         "agreement",
+        "memberinvitation",
+        "organisationsignup",
+        "joinrequest",
+        "partnerinvitation",
     }
 
 

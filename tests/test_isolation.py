@@ -6,6 +6,8 @@ A new pattern whose arguments this test cannot fill fails it, so no URL escapes 
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.apps import apps
 from django.core.files.base import ContentFile
@@ -14,7 +16,8 @@ from django.utils import timezone
 
 from notifications.models import Notification
 from notifications.services import unsubscribe_token
-from organisations.models import MemberInvitation
+from organisations.models import JoinRequest, MemberInvitation
+from partnerships.models import PartnerInvitation
 from tests.factories import (
     AgreementFactory,
     BenefitFactory,
@@ -28,6 +31,7 @@ from tests.factories import (
     PartyFactory,
     ResponsibilityFactory,
     ReviewFactory,
+    UserFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -54,6 +58,7 @@ PUBLIC = {
     "moved-reset-done": "Django's former address, sent on to allauth's",
     "set_language": "choosing the interface language",
     "join": "the invitation link from the e-mail, checked by its token",
+    "partner-invitation": "an invitation to a partnership sent by e-mail, checked by its token",
     "api-schema": "the OpenAPI description of the API",
     "api-docs": "the API's documentation page",
     "api:auth-token": "exchanging a username and password for an API token",
@@ -81,6 +86,10 @@ PERSONAL = {
     "member-invitations",
     "member-invitation-accept",
     "member-invitation-decline",
+    # Registering an organisation, and asking one on the platform to let you in (its name is
+    # in the directory every coordinator picks partners from; nothing else of it shows).
+    "organisation-new",
+    "organisation-join-request",
     "api:member-invitation-list",
     "api:member-invitation-accept",
     "api:member-invitation-decline",
@@ -137,6 +146,12 @@ def world(org_a, org_b, org_c, owner, viewer, outsider, partnership):
     )
     PartyFactory(partnership=invited_elsewhere.partnership, organisation=org_c, role="lead")
     concern = ConcernFactory(raised_by=party_a)
+    partner_invitation = PartnerInvitation.objects.create(
+        partnership=partnership,
+        organisation_name="Maison des jeunes",
+        email="mj@example.org",
+        expires_at=timezone.now() + timedelta(days=30),
+    )
     responsibility = ResponsibilityFactory(party=party_a).pk
     commitment = CommitmentFactory(party=party_a).pk
     benefit = BenefitFactory(party=party_a).pk
@@ -154,6 +169,11 @@ def world(org_a, org_b, org_c, owner, viewer, outsider, partnership):
             organisation=org_a, email="new@example.org"
         ).pk,
         "token": MemberInvitation.objects.get(email="new@example.org").token,
+        "partner-invitation": partner_invitation.pk,
+        "invitation_token": partner_invitation.token,
+        "join-request": JoinRequest.objects.create(
+            organisation=org_a, user=UserFactory(username="asking")
+        ).pk,
         "review_id": ReviewFactory(partnership=partnership).pk,
         # An agreement version in force with its signed scan, so that every agreement page
         # (printing, downloading, deciding, drafting) has something to reveal or change.
@@ -194,6 +214,8 @@ PK_OWNERS = [
     "partnership-reviews",
     "member-invitation",
     "notification",
+    "partner-invitation",
+    "join-request",
     "responsibility",
     "commitment",
     "concern",

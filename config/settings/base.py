@@ -152,6 +152,15 @@ AUTH_USER_MODEL = "organisations.User"
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "account_login"
+# Who may create an organisation: "open" (anyone signed in; active at once) or "approval" (it
+# waits, inactive, until the platform staff approve it in the admin).
+ORGANISATION_SIGNUP = os.environ.get("ORGANISATION_SIGNUP", "open")
+if ORGANISATION_SIGNUP not in ("open", "approval"):
+    raise ImproperlyConfigured(
+        f"ORGANISATION_SIGNUP must be open or approval, not {ORGANISATION_SIGNUP!r}."
+    )
+# Days an invitation sent by e-mail to an organisation not on the platform stays valid.
+PARTNER_INVITATION_DAYS = int(os.environ.get("PARTNER_INVITATION_DAYS", "30"))
 # django-axes first: it refuses a locked-out account and address before any password check;
 # then allauth's backend, which takes a username or an e-mail address with the password.
 AUTHENTICATION_BACKENDS = [

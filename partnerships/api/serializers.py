@@ -23,6 +23,7 @@ from partnerships.choices import (
     AssessmentKind,
     FearCategory,
     Level,
+    PartnerInvitationState,
     PartyRole,
     ResistanceCategory,
     TodoKind,
@@ -33,6 +34,7 @@ from partnerships.models import (
     Concern,
     ConcernCheck,
     LevelAssessment,
+    PartnerInvitation,
     Partnership,
     Party,
     Responsibility,
@@ -317,6 +319,28 @@ class PartnershipUpdateSerializer(VersionEchoed, serializers.ModelSerializer):
 
 class PartyInviteSerializer(PartnerSerializer):
     pass
+
+
+class PartnerInvitationCreateSerializer(serializers.Serializer):
+    """Invite an organisation not on the platform yet: its name and a contact's address (the
+    contact receives a link, valid 30 days, to register it and answer)."""
+
+    organisation_name = serializers.CharField(max_length=200)
+    email = serializers.EmailField()
+    role = serializers.ChoiceField(choices=PartyRole.choices, default=PartyRole.PARTNER)
+
+
+class PartnerInvitationSerializer(serializers.ModelSerializer):
+    """An invitation sent by e-mail; ``state`` is ``expired`` once past ``expires_at``."""
+
+    state = serializers.ChoiceField(
+        source="current_state", choices=PartnerInvitationState.choices, read_only=True
+    )
+
+    class Meta:
+        model = PartnerInvitation
+        fields = ["id", "organisation_name", "email", "role", "state", "expires_at"]
+        read_only_fields = fields
 
 
 class InvitationSerializer(serializers.ModelSerializer):

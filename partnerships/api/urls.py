@@ -40,6 +40,16 @@ urlpatterns = [
     path(f"{PARTNERSHIP}lead/", views.LeadNameApi.as_view(), name="partnership-lead"),
     path("invitations/", views.InvitationListApi.as_view(), name="invitation-list"),
     path("todo/", views.TodoApi.as_view(), name="todo"),
+    path(
+        f"{PARTNERSHIP}partner-invitations/",
+        views.PartnerInvitationListApi.as_view(),
+        name="partnership-partner-invitations",
+    ),
+    path(
+        "partner-invitations/<int:pk>/",
+        views.PartnerInvitationDetailApi.as_view(),
+        name="partner-invitation-detail",
+    ),
     *_collection("levels", records.LevelListApi, records.LevelDetailApi),
     *_collection(
         "responsibilities", records.ResponsibilityListApi, records.ResponsibilityDetailApi

@@ -12,7 +12,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    PolymorphicProxySerializer,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -22,8 +27,12 @@ from core.api.lists import StableOrderingFilter
 from organisations.models import Organisation
 from partnerships import policy
 from partnerships.choices import ConcernStatus, PartnershipStatus
-from partnerships.models import Commitment, Concern, Partnership, Party
+from partnerships.models import Commitment, Concern, PartnerInvitation, Partnership, Party
 from partnerships.reads.todo import todo_items
+from partnerships.services.partner_invitations import (
+    partner_invitation_withdraw,
+    partner_invite_by_email,
+)
 from partnerships.services.partnerships import (
     invitation_respond,
     partnership_create,
@@ -48,6 +57,8 @@ from .scoping import (
 from .serializers import (
     InvitationSerializer,
     LeadNameSerializer,
+    PartnerInvitationCreateSerializer,
+    PartnerInvitationSerializer,
     PartnershipCreateSerializer,
     PartnershipDetailSerializer,
     PartnershipSerializer,
@@ -203,9 +214,25 @@ class PartnershipDetailApi(TransactionalWrites, generics.RetrieveUpdateDestroyAP
 @extend_schema_view(
     get=extend_schema(summary=_("The parties of a partnership, invited ones included")),
     post=extend_schema(
-        summary=_("Invite an organisation (administrators of a party)"),
-        request=PartyInviteSerializer,
-        responses={201: PartySerializer},
+        summary=_("Invite an organisation (editors and administrators of a party)"),
+        description=_(
+            "Either an organisation on the platform, by its slug (`organisation`): it becomes "
+            "an invited party; or one not on the platform yet, by its name and a contact's "
+            "address (`organisation_name`, `email`): the contact receives a link to register "
+            "it and answer, and the answer is a partner invitation."
+        ),
+        request=PolymorphicProxySerializer(
+            component_name="PartyOrPartnerInvite",
+            serializers=[PartyInviteSerializer, PartnerInvitationCreateSerializer],
+            resource_type_field_name=None,
+        ),
+        responses={
+            201: PolymorphicProxySerializer(
+                component_name="PartyOrPartnerInvitation",
+                serializers=[PartySerializer, PartnerInvitationSerializer],
+                resource_type_field_name=None,
+            )
+        },
     ),
 )
 class PartyListApi(PartnershipScoped, TransactionalWrites, generics.ListCreateAPIView):
@@ -226,6 +253,18 @@ class PartyListApi(PartnershipScoped, TransactionalWrites, generics.ListCreateAP
     def create(self, request, *args, **kwargs):
         partnership = self.get_partnership()
         acting = self.acting_organisation()
+        if isinstance(request.data, dict) and "email" in request.data:
+            by_email = PartnerInvitationCreateSerializer(data=request.data)
+            by_email.is_valid(raise_exception=True)
+            invitation = partner_invite_by_email(
+                actor=request.user,
+                acting=acting,
+                partnership=partnership,
+                **by_email.validated_data,
+            )
+            return Response(
+                PartnerInvitationSerializer(invitation).data, status=status.HTTP_201_CREATED
+            )
         serializer = PartyInviteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         party = party_invite(
@@ -318,6 +357,51 @@ class TodoApi(APIView):
         )
         items = todo_items(policy.Actor.of(request.user, organisation))
         return Response(TodoItemSerializer(items, many=True).data)
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary=_("Invitations sent by e-mail to organisations not on the platform yet")
+    )
+)
+class PartnerInvitationListApi(PartnershipScoped, generics.ListAPIView):
+    """Their state (``expired`` past their date), for every party of the partnership."""
+
+    serializer_class = PartnerInvitationSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return PartnerInvitation.objects.none()
+        return PartnerInvitation.objects.filter(partnership=self.get_partnership()).order_by(
+            "-created_at", "-pk"
+        )
+
+
+@extend_schema_view(
+    delete=extend_schema(
+        summary=_("Withdraw an invitation sent by e-mail (editors and administrators)"),
+        responses={204: None},
+    )
+)
+class PartnerInvitationDetailApi(TransactionalWrites, generics.GenericAPIView):
+    """An invitation by e-mail of a partnership the caller's organisations read; withdrawing
+    it is refused (409) once answered or withdrawn."""
+
+    serializer_class = PartnerInvitationSerializer
+    conflict_methods = ("DELETE",)
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return PartnerInvitation.objects.none()
+        return PartnerInvitation.objects.filter(
+            partnership__in=Partnership.objects.visible_to(self.request.user)
+        ).select_related("partnership")
+
+    def delete(self, request, *args, **kwargs):
+        invitation = self.get_object()
+        acting = acting_organisation(request, invitation.partnership)
+        partner_invitation_withdraw(actor=request.user, acting=acting, invitation=invitation)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class InvitationRespondApi(TransactionalWrites, generics.GenericAPIView):

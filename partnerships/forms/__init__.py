@@ -103,6 +103,17 @@ class PartnerInviteForm(forms.Form):
     organisation = forms.ModelChoiceField(
         label=_("Partner organisation"), queryset=Organisation.objects.none(), required=False
     )
+    organisation_name = forms.CharField(
+        label=_("Or, not on the platform yet: its name"), max_length=200, required=False
+    )
+    email = forms.EmailField(
+        label=_("and a contact's e-mail address"),
+        required=False,
+        help_text=_(
+            "The contact receives a link to register the organisation and answer; it is valid "
+            "for 30 days."
+        ),
+    )
     role = forms.ChoiceField(label=_("Its role"), choices=PartyRole.choices, initial="partner")
 
     def __init__(self, *args, exclude: Organisation | None = None, **kwargs):
@@ -111,6 +122,24 @@ class PartnerInviteForm(forms.Form):
         if exclude is not None:
             directory = directory.exclude(pk=exclude.pk)
         self.fields["organisation"].queryset = directory
+
+    def clean(self):
+        cleaned = super().clean()
+        by_email = cleaned.get("organisation_name") or cleaned.get("email")
+        if cleaned.get("organisation") and by_email:
+            raise forms.ValidationError(
+                _("Pick an organisation on the platform, or name one by e-mail: not both.")
+            )
+        if by_email and not (cleaned.get("organisation_name") and cleaned.get("email")):
+            raise forms.ValidationError(
+                _("To invite an organisation not on the platform, give its name and an address.")
+            )
+        return cleaned
+
+    @property
+    def by_email(self) -> bool:
+        """The row invites an organisation not on the platform (by a contact's address)."""
+        return bool(self.cleaned_data.get("email"))
 
 
 PartnerInviteFormSet = forms.formset_factory(PartnerInviteForm, extra=3, max_num=10)
@@ -122,8 +151,15 @@ class InviteForm(PartnerInviteForm):
     def __init__(self, *args, partnership: Partnership, **kwargs):
         super().__init__(*args, **kwargs)
         field = self.fields["organisation"]
-        field.required = True
         field.queryset = field.queryset.exclude(parties__partnership=partnership)
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors and not (cleaned.get("organisation") or cleaned.get("email")):
+            raise forms.ValidationError(
+                _("Pick an organisation, or give the name and address of one not on the platform.")
+            )
+        return cleaned
 
 
 class SlugChoiceField(forms.ModelChoiceField):

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('partnerships', '0013_soft_delete'),
+        ('partnerships', '0014_partner_invitations'),
     ]
 
     operations = [

@@ -6,6 +6,7 @@
   their checks, benefits);
 - ``reviews``: the periodic review meeting;
 - ``agreements``: the partnership agreement and each party's approval;
+- ``invitations``: invitations by e-mail to organisations not on the platform yet;
 - ``operations``: bookkeeping of background work (reminders sent, export files);
 - ``base``: the helpers the models share; ``querysets``: their query sets.
 """
@@ -26,6 +27,7 @@ from partnerships.models.agreements import (
     signed_scan_path,
 )
 from partnerships.models.base import AppendOnlyModel
+from partnerships.models.invitations import PartnerInvitation, PartnerInvitationQuerySet
 from partnerships.models.operations import ExportJob, Reminder, export_path
 from partnerships.models.partnerships import Partnership, Party
 from partnerships.models.records import (
@@ -59,6 +61,8 @@ __all__ = [
     "ConcernCheck",
     "ExportJob",
     "LevelAssessment",
+    "PartnerInvitation",
+    "PartnerInvitationQuerySet",
     "Partnership",
     "Party",
     "Reminder",

@@ -19,6 +19,7 @@ from partnerships.forms import (
     PartnershipEditForm,
     PartnershipForm,
 )
+from partnerships.services.partner_invitations import partner_invite_by_email
 from partnerships.services.partnerships import (
     invitation_respond,
     partnership_create,
@@ -57,7 +58,9 @@ def partnership_new(request: HttpRequest, membership) -> HttpResponse:
             for row in partners.cleaned_data
             if row.get("organisation")
         ]
-        if len({org.pk for org, _role in chosen}) != len(chosen):
+        by_email = [row for row in partners.cleaned_data if row.get("email")]
+        emails = [row["email"].lower() for row in by_email]
+        if len({org.pk for org, _role in chosen}) != len(chosen) or len(set(emails)) != len(emails):
             form.add_error(None, _("Each partner organisation can be invited only once."))
         else:
             try:
@@ -68,6 +71,15 @@ def partnership_new(request: HttpRequest, membership) -> HttpResponse:
                         partners=chosen,
                         **form.cleaned_data,
                     )
+                    for row in by_email:
+                        partner_invite_by_email(
+                            actor=request.user,
+                            acting=organisation,
+                            partnership=partnership,
+                            organisation_name=row["organisation_name"],
+                            email=row["email"],
+                            role=row["role"],
+                        )
             except ValidationError as error:
                 add_errors(form, error)
             else:
@@ -169,13 +181,25 @@ def partnership_invite(request: HttpRequest, membership, partnership_id: int) ->
     form = InviteForm(request.POST or None, partnership=partnership)
     status = 200
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         try:
-            party_invite(
-                actor=request.user,
-                acting=membership.organisation,
-                partnership=partnership,
-                **form.cleaned_data,
-            )
+            if form.by_email:
+                partner_invite_by_email(
+                    actor=request.user,
+                    acting=membership.organisation,
+                    partnership=partnership,
+                    organisation_name=data["organisation_name"],
+                    email=data["email"],
+                    role=data["role"],
+                )
+            else:
+                party_invite(
+                    actor=request.user,
+                    acting=membership.organisation,
+                    partnership=partnership,
+                    organisation=data["organisation"],
+                    role=data["role"],
+                )
         except StateConflict as error:
             add_errors(form, error)
             status = 409

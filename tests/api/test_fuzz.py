@@ -7,12 +7,14 @@ administrator of a party with data: no server error, no answer outside the schem
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 
 import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
+from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
@@ -24,6 +26,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from organisations.models import MemberInvitation
+from partnerships.models import PartnerInvitation
 from tests.factories import (
     AgreementFactory,
     BenefitFactory,
@@ -86,6 +89,13 @@ def world(open_connection, owner, editor, org_a, org_c, partnership):
         "benefits": BenefitFactory(party=party).pk,
         "reviews": ReviewFactory(partnership=partnership).pk,
         "agreements": AgreementFactory(partnership=partnership).pk,
+        # An invitation sent by e-mail to an organisation not on the platform, to withdraw.
+        "partner-invitations": PartnerInvitation.objects.create(
+            partnership=partnership,
+            organisation_name="Maison des jeunes",
+            email="mj@example.org",
+            expires_at=timezone.now() + timedelta(days=30),
+        ).pk,
         # Alice answers an invitation addressed to her account.
         "member-invitations": MemberInvitation.objects.create(
             organisation=org_c, invitee=owner, invited_as="alice"

@@ -7,11 +7,15 @@ anonymous callers 401. Patterns are filled by kwarg name: ``org_slug``, ``partne
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from notifications.models import Notification
 from organisations.models import MemberInvitation
+from partnerships.models import PartnerInvitation
 from tests.factories import (
     AgreementFactory,
     BenefitFactory,
@@ -79,7 +83,14 @@ def objects(owner, org_a, org_c, partnership):
     responsibility = ResponsibilityFactory(party=party).pk
     commitment = CommitmentFactory(party=party).pk
     benefit = BenefitFactory(party=party).pk
+    partner_invitation = PartnerInvitation.objects.create(
+        partnership=partnership,
+        organisation_name="Maison des jeunes",
+        email="mj@example.org",
+        expires_at=timezone.now() + timedelta(days=30),
+    ).pk
     return {
+        "api:partner-invitation-detail": partner_invitation,
         "api:member-invitation-accept": member_invitation,
         "api:member-invitation-decline": member_invitation,
         "api:member-detail": membership.pk,

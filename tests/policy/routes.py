@@ -321,6 +321,44 @@ PAGE_OPS = [
         needs=("newcomer",),
         pair="invite",
     ),
+    page(
+        "invite",
+        "POST",
+        INVITE,
+        body=lambda w: {
+            "organisation_name": "Not on the platform",
+            "email": "contact@example.org",
+            "role": "partner",
+        },
+        variant="by e-mail",
+        pair="invite-by-email",
+    ),
+    page("partner-invitations", "GET", READ, pair="read-partner-invitations"),
+    page(
+        "partner-invitation-resend",
+        "POST",
+        INVITE,
+        {"pk": "partner_invitation_pending"},
+        body=confirmed,
+    ),
+    page(
+        "partner-invitation-withdraw",
+        "POST",
+        INVITE,
+        {"pk": "partner_invitation_pending"},
+        body=confirmed,
+        pair="partner-invitation-withdraw",
+    ),
+    page(
+        "partner-invitation-withdraw",
+        "POST",
+        INVITE,
+        {"pk": "partner_invitation_withdrawn"},
+        body=confirmed,
+        variant="invitation=withdrawn",
+        conflict=True,
+        pair="partner-invitation-withdraw-withdrawn",
+    ),
     page("delete", "GET", DELETE_PARTNERSHIP, lead=True, variant="acting=lead"),
     page(
         "delete", "POST", DELETE_PARTNERSHIP, lead=True, variant="acting=lead", pair="delete-lead"
@@ -909,6 +947,36 @@ API_OPS = [
         pair="invite",
     ),
     api(
+        "partnership-parties",
+        "POST",
+        INVITE,
+        body=lambda w: {
+            "organisation_name": "Not on the platform",
+            "email": "contact@example.org",
+            "role": "partner",
+        },
+        variant="by e-mail",
+        pair="invite-by-email",
+    ),
+    api("partnership-partner-invitations", "GET", READ, pair="read-partner-invitations"),
+    # Withdrawing an invitation by e-mail: the API names it by its id alone.
+    Op(
+        "api:partner-invitation-detail",
+        "DELETE",
+        INVITE,
+        {"pk": "partner_invitation_pending"},
+        pair="partner-invitation-withdraw",
+    ),
+    Op(
+        "api:partner-invitation-detail",
+        "DELETE",
+        INVITE,
+        {"pk": "partner_invitation_withdrawn"},
+        variant="invitation=withdrawn",
+        conflict=True,
+        pair="partner-invitation-withdraw-withdrawn",
+    ),
+    api(
         "invitation-accept",
         "POST",
         ANSWER_INVITATION,
@@ -1420,5 +1488,8 @@ NOT_ABOUT_ONE_PARTNERSHIP = {
     "member-role": "the organisation's members",
     "member-remove": "the organisation's members",
     "member-invitation-cancel": "the organisation's members",
+    "join-request-approve": "the organisation's members",
+    "join-request-refuse": "the organisation's members",
+    "organisation-join-request": "asking to join an organisation (the person's own request)",
 }
 NOT_ABOUT_ONE_PARTNERSHIP_PREFIXES = ("partnerships:report-",)

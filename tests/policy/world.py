@@ -14,6 +14,7 @@ from types import SimpleNamespace
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from partnerships.models import PartnerInvitation
 from tests.factories import (
     AgreementFactory,
     BenefitFactory,
@@ -202,6 +203,15 @@ def build_world(who: Who, needs: frozenset[str] = frozenset(), *, acting_lead: b
     for state in ("draft", "pending", "in_force"):
         if f"agreement_{state}" in needs:
             obj[f"agreement_{state}"] = _agreement(partnership, state)
+    for state in ("pending", "withdrawn"):
+        if f"partner_invitation_{state}" in needs:
+            obj[f"partner_invitation_{state}"] = PartnerInvitation.objects.create(
+                partnership=partnership,
+                organisation_name=f"Invited by e-mail ({state})",
+                email=f"{state}@example.org",
+                state=state,
+                expires_at=timezone.now() + datetime.timedelta(days=30),
+            )
     if "agreement_unsigned" in needs:
         obj["agreement_unsigned"] = _agreement(partnership, "in_force", signed=False)
     return w

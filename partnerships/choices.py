@@ -218,3 +218,20 @@ APPROVED_STATES = (AgreementState.IN_FORCE, AgreementState.SUPERSEDED, Agreement
 class ApprovalDecision(models.TextChoices):
     APPROVE = "approve", _("Approved")
     REFUSE = "refuse", _("Refused")
+
+
+class ProposalState(models.TextChoices):
+    """A level proposed outside a review: pending until every other current party answers."""
+
+    PENDING = "pending", pgettext_lazy("level proposal", "Waiting for the partners")
+    AGREED = "agreed", pgettext_lazy("level proposal", "Agreed")
+    REFUSED = "refused", pgettext_lazy("level proposal", "Refused")
+    SUPERSEDED = "superseded", pgettext_lazy("level proposal", "Replaced")
+
+
+class ProposalAnswer(models.TextChoices):
+    """One party's answer to a level proposal."""
+
+    PENDING = "pending", pgettext_lazy("level proposal answer", "Not answered yet")
+    CONFIRMED = "confirmed", pgettext_lazy("level proposal answer", "Confirmed")
+    REFUSED = "refused", pgettext_lazy("level proposal answer", "Refused")

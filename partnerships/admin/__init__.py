@@ -1,3 +1,3 @@
-"""The Django admin of the partnerships app; importing both modules registers their models."""
+"""The Django admin of the partnerships app; importing its modules registers their models."""
 
-from partnerships.admin import agreements, records  # noqa: F401
+from partnerships.admin import agreements, proposals, records  # noqa: F401

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import agreements, exports, records, views
+from . import agreements, exports, proposals, records, views
 
 PARTNERSHIP = "partnerships/<int:partnership_id>/"
 
@@ -38,6 +38,20 @@ urlpatterns = [
     ),
     path("invitations/", views.InvitationListApi.as_view(), name="invitation-list"),
     *_collection("levels", records.LevelListApi, records.LevelDetailApi),
+    *_collection(
+        "level-proposals", proposals.LevelProposalListApi, proposals.LevelProposalDetailApi
+    ),
+    *[
+        path(
+            f"{PARTNERSHIP}level-proposals/<int:pk>/{step}/",
+            view.as_view(),
+            name=f"partnership-level-proposals-{step}",
+        )
+        for step, view in (
+            ("confirm", proposals.LevelProposalConfirmApi),
+            ("refuse", proposals.LevelProposalRefuseApi),
+        )
+    ],
     *_collection(
         "responsibilities", records.ResponsibilityListApi, records.ResponsibilityDetailApi
     ),

@@ -6,6 +6,7 @@
   their checks, benefits);
 - ``reviews``: the periodic review meeting;
 - ``agreements``: the partnership agreement and each party's approval;
+- ``proposals``: an agreed level proposed by one party and the others' answers;
 - ``operations``: bookkeeping of background work (reminders sent, export files);
 - ``base``: the helpers the models share; ``querysets``: their query sets.
 """
@@ -26,6 +27,7 @@ from partnerships.models.agreements import (
 from partnerships.models.base import AppendOnlyModel
 from partnerships.models.operations import ExportJob, Reminder, export_path
 from partnerships.models.partnerships import Partnership, Party
+from partnerships.models.proposals import LevelProposal, LevelProposalAnswer
 from partnerships.models.records import (
     Benefit,
     Commitment,
@@ -55,6 +57,8 @@ __all__ = [
     "ConcernCheck",
     "ExportJob",
     "LevelAssessment",
+    "LevelProposal",
+    "LevelProposalAnswer",
     "Partnership",
     "Party",
     "Reminder",

@@ -15,6 +15,7 @@ from tests.factories import (
     ConcernFactory,
     ExportJobFactory,
     LevelAssessmentFactory,
+    LevelProposalFactory,
     MembershipFactory,
     ResponsibilityFactory,
     ReviewFactory,
@@ -38,6 +39,7 @@ def one_of_each(partnership, owner, superuser):
     LevelAssessmentFactory(partnership=partnership)
     ReviewFactory(partnership=partnership)
     AgreementFactory(partnership=partnership)
+    LevelProposalFactory(proposed_by=party, asking=partnership.parties.exclude(pk=party.pk))
     MembershipFactory(user=superuser, organisation=party.organisation, role="viewer")
     ExportJobFactory(organisation=party.organisation, requested_by=owner)
     Reminder.objects.create(kind="review", object_id=partnership.pk, recipient=owner, period="x")
@@ -52,6 +54,7 @@ def test_every_project_model_is_registered():
         "partnership",
         "party",
         "levelassessment",
+        "levelproposal",
         "responsibility",
         "commitment",
         "concern",

@@ -73,6 +73,8 @@ def level_propose(
     to confirm: the level is agreed at once.
     """
     party = policy.require_level_proposer(_actor(actor, organisation), partnership)
+    # Two proposals at once: the second waits, then replaces the first (one pending at a time).
+    Partnership.objects.select_for_update().filter(pk=partnership.pk).first()
     previous = _pending(partnership)
     if previous is not None:
         _close(previous, ProposalState.SUPERSEDED)

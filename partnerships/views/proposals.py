@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from organisations.access import PARTY, member_required
 from partnerships import policy
+from partnerships.choices import ProposalState
 from partnerships.exceptions import StateConflict
 from partnerships.models import LevelProposal
 from partnerships.services import proposals as services
@@ -86,7 +87,7 @@ def level_proposal_confirm(request: HttpRequest, membership, partnership_id: int
         )
     except StateConflict as error:
         return refused(request, membership, partnership, error)
-    if proposal.state == "agreed":
+    if proposal.state == ProposalState.AGREED:
         message = _("Confirmed: every partner agreed, this is now the agreed level.")
     else:
         message = _("Confirmed: the level becomes the agreed one when every partner confirms.")

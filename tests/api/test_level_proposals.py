@@ -164,3 +164,17 @@ def test_the_list_costs_the_same_queries_however_many_proposals(
     with django_assert_max_num_queries(4):
         response = api(editor).get(url(partnership, "level-proposals/"))
     assert response.json()["count"] == 12
+
+
+def test_a_rating_changes_until_the_review_is_held_never_after(api, editor, partnership):
+    review = ReviewFactory(partnership=partnership, scheduled_on=timezone.localdate())
+    levels = url(partnership, "levels/")
+    body = {"kind": "perceived", "party": "association-a", "review": review.pk}
+    assert api(editor).post(levels, {**body, "level": 3}).status_code == 201
+    assert api(editor).post(levels, {**body, "level": 4, "wished_level": 5}).status_code == 201
+    latest = LevelAssessment.objects.filter(review=review).latest()
+    assert (latest.level, latest.wished_level) == (4, 5)
+    hold = url(partnership, f"reviews/{review.pk}/hold/")
+    assert api(editor).post(hold).status_code == 200
+    assert api(editor).post(levels, {**body, "level": 6}).status_code == 409
+    assert LevelAssessment.objects.filter(review=review).count() == 2

@@ -31,6 +31,7 @@ from tests.factories import (
     ConcernCheckFactory,
     ConcernFactory,
     LevelAssessmentFactory,
+    LevelProposalFactory,
     MembershipFactory,
     OrganisationFactory,
     PartyFactory,
@@ -86,6 +87,10 @@ def world(open_connection, owner, editor, org_a, org_c, partnership):
         "benefits": BenefitFactory(party=party).pk,
         "reviews": ReviewFactory(partnership=partnership).pk,
         "agreements": AgreementFactory(partnership=partnership).pk,
+        # A proposal of C's that Alice's organisation is asked to confirm or refuse.
+        "level-proposals": LevelProposalFactory(
+            proposed_by=partnership.parties.get(organisation=org_c), asking=[party]
+        ).pk,
         # Alice answers an invitation addressed to her account.
         "member-invitations": MemberInvitation.objects.create(
             organisation=org_c, invitee=owner, invited_as="alice"

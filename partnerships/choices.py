@@ -242,3 +242,20 @@ class TodoKind(models.TextChoices):
     OVERDUE_COMMITMENT = "overdue_commitment", _("An overdue commitment of yours")
     RERATE_CONCERN = "rerate_concern", _("Re-rate a fear or resistance")
     NAME_LEAD = "name_lead", _("Name a new lead")
+
+
+class ProposalState(models.TextChoices):
+    """A level proposed outside a review: pending until every other current party answers."""
+
+    PENDING = "pending", pgettext_lazy("level proposal", "Waiting for the partners")
+    AGREED = "agreed", pgettext_lazy("level proposal", "Agreed")
+    REFUSED = "refused", pgettext_lazy("level proposal", "Refused")
+    SUPERSEDED = "superseded", pgettext_lazy("level proposal", "Replaced")
+
+
+class ProposalAnswer(models.TextChoices):
+    """One party's answer to a level proposal."""
+
+    PENDING = "pending", pgettext_lazy("level proposal answer", "Not answered yet")
+    CONFIRMED = "confirmed", pgettext_lazy("level proposal answer", "Confirmed")
+    REFUSED = "refused", pgettext_lazy("level proposal answer", "Refused")

@@ -44,6 +44,8 @@ from .choices import (
     Invitation,
     PartnerInvitationState,
     PartyRole,
+    ProposalAnswer,
+    ProposalState,
     ReviewStatus,
     Visibility,
 )
@@ -52,7 +54,7 @@ from .exceptions import NotVisible, ReviewFrozen, StateConflict
 if TYPE_CHECKING:
     from organisations.models import User
 
-    from .models import Partnership, Party, Review
+    from .models import LevelProposal, LevelProposalAnswer, Partnership, Party, Review
 
 
 def _model(name: str) -> type[models.Model]:
@@ -523,6 +525,80 @@ def require_restorable(actor: Actor, record: models.Model) -> Party:
     if review is not None:
         require_review_active(review)
     return party
+
+
+# --- The level agreed together ------------------------------------------------------------
+def agreed_by_proposal(review: Review | None) -> bool:
+    """The level agreed together is recorded at a held review; anywhere else one party
+    proposes it and it is agreed once every other party taking part confirms."""
+    return review is None
+
+
+def require_agreed_at_held_review(review: Review | None) -> None:
+    """An agreed level recorded for a review is recorded once the review is held (the parties
+    are together); a closed review takes nothing new, a planned one has not taken place."""
+    if review is None:
+        raise StateConflict(
+            _(
+                "Outside a review, the agreed level is proposed to the partners: it becomes "
+                "the agreed level when every partner confirms."
+            )
+        )
+    require_review_active(review)
+    if review.status != ReviewStatus.HELD:
+        raise StateConflict(
+            _("The level is agreed together during the review, once the review is held.")
+        )
+
+
+def require_level_proposer(actor: Actor, partnership: Partnership) -> Party:
+    """Editors and administrators of a party taking part propose an agreed level."""
+    return require_writer(actor, partnership)
+
+
+def proposal_answerers(partnership: Partnership, proposal: LevelProposal) -> models.QuerySet:
+    """The parties whose confirmation a proposal waits for: every party taking part today,
+    except the one that proposed (its own proposal counts as its confirmation)."""
+    return (
+        _model("Party")
+        .objects.filter(taking_part(), partnership=partnership)
+        .exclude(pk=proposal.proposed_by_id)
+    )
+
+
+def _answer_of(party: Party, proposal: LevelProposal) -> LevelProposalAnswer | None:
+    cache = getattr(proposal, "_prefetched_objects_cache", {})
+    if "answers" in cache:
+        return next((a for a in cache["answers"] if a.party_id == party.pk), None)
+    return _model("LevelProposalAnswer").objects.filter(proposal=proposal, party=party).first()
+
+
+def require_level_answerer(actor: Actor, proposal: LevelProposal) -> LevelProposalAnswer:
+    """Editors and administrators of another party taking part confirm or refuse a pending
+    proposal, once: the proposer's party does not answer its own, and an answer given (or a
+    proposal decided) is not given again (409)."""
+    party = require_writer(actor, proposal.partnership)
+    if proposal.state != ProposalState.PENDING:
+        raise StateConflict(_("This proposal has been decided already: it no longer changes."))
+    if party.pk == proposal.proposed_by_id:
+        raise StateConflict(
+            _("Your organisation made this proposal: the other partners confirm it.")
+        )
+    answer = _answer_of(party, proposal)
+    if answer is None or answer.state != ProposalAnswer.PENDING:
+        raise StateConflict(_("Your organisation has already answered this proposal."))
+    return answer
+
+
+def may_answer_proposal(permissions: Permissions, proposal: LevelProposal | None) -> bool:
+    """Whether the Confirm and Refuse buttons show to the acting organisation."""
+    if proposal is None or not permissions.write:
+        return False
+    try:
+        require_level_answerer(permissions.actor, proposal)
+    except (NotVisible, PermissionDenied, StateConflict):
+        return False
+    return True
 
 
 # --- Choice lists: what a record may name ----------------------------------------------------

@@ -18,18 +18,25 @@ party_left = Signal()
 #: The coordinators withdrew an invitation sent by e-mail to an organisation not on the
 #: platform. Arguments: ``invitation`` (a PartnerInvitation), ``actor``.
 partner_invitation_withdrawn = Signal()
+# The level agreed together, proposed outside a review (``partnerships.services.proposals``);
+# each is sent after commit, with the proposal (a ``LevelProposal``) as a keyword argument.
+level_proposed = Signal()  # proposal: the other parties are asked to confirm it
+level_proposal_answered = Signal()  # proposal, party, accepted: one party confirmed or refused
+level_agreed = Signal()  # proposal: every other party confirmed; its level is the agreed one
 
 
 @receiver([post_save, post_delete], sender=Party, dispatch_uid="party_changes_scope")
 def party_changed(sender, instance: Party, **kwargs) -> None:
     from partnerships.services.agreements import agreement_parties_changed
     from partnerships.services.partnerships import partnership_refresh_scope
+    from partnerships.services.proposals import level_proposal_parties_changed
 
     if kwargs.get("raw") or isinstance(kwargs.get("origin"), Partnership):
         return  # fixtures load derived values as they are; a deleted partnership needs none
     actor = getattr(instance, "_history_user", None)
     partnership_refresh_scope(instance.partnership, actor)
     agreement_parties_changed(instance.partnership, actor)  # a submitted version may be due
+    level_proposal_parties_changed(instance.partnership)  # a pending proposal may be agreed
 
 
 @receiver(pre_save, sender=Organisation, dispatch_uid="organisation_remember_system")

@@ -10,6 +10,7 @@ from .views import (
     manage,
     meeting,
     partner_invitations,
+    proposals,
     records,
     reports,
     workspace,
@@ -83,6 +84,16 @@ urlpatterns = [
         name="chart-partnership-concerns",
     ),
     path(P + "levels/add/", records.level_add, name="level-add"),
+    path(
+        P + "level-proposals/<int:pk>/confirm/",
+        proposals.level_proposal_confirm,
+        name="level-proposal-confirm",
+    ),
+    path(
+        P + "level-proposals/<int:pk>/refuse/",
+        proposals.level_proposal_refuse,
+        name="level-proposal-refuse",
+    ),
     *[path(P + f"{tab}/", workspace.tab_view(tab), name=f"tab-{tab}") for tab in workspace.TABS],
     path(P + "responsibilities/add/", records.responsibility_add, name="responsibility-add"),
     path(

@@ -16,6 +16,8 @@ from partnerships.models import (
     ConcernCheck,
     ExportJob,
     LevelAssessment,
+    LevelProposal,
+    LevelProposalAnswer,
     Partnership,
     Party,
     Responsibility,
@@ -167,3 +169,21 @@ class AgreementFactory(factory.django.DjangoModelFactory):
     starts_on = datetime.date(2026, 1, 1)
     ends_on = datetime.date(2027, 12, 31)
     purpose = "Faire lire les élèves chaque semaine."
+
+
+class LevelProposalFactory(factory.django.DjangoModelFactory):
+    """A pending proposal of an agreed level by ``proposed_by``; ``asking`` lists the parties
+    asked to confirm it (each gets a pending answer)."""
+
+    class Meta:
+        model = LevelProposal
+        skip_postgeneration_save = True
+
+    proposed_by = factory.SubFactory(PartyFactory)
+    partnership = factory.SelfAttribute("proposed_by.partnership")
+    level = 5
+
+    @factory.post_generation
+    def asking(self, create, parties, **kwargs):
+        for party in parties or ():
+            LevelProposalAnswer.objects.create(proposal=self, party=party)

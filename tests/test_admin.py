@@ -16,6 +16,7 @@ from tests.factories import (
     ConcernFactory,
     ExportJobFactory,
     LevelAssessmentFactory,
+    LevelProposalFactory,
     MembershipFactory,
     ResponsibilityFactory,
     ReviewFactory,
@@ -39,6 +40,7 @@ def one_of_each(partnership, owner, superuser):
     LevelAssessmentFactory(partnership=partnership)
     ReviewFactory(partnership=partnership)
     AgreementFactory(partnership=partnership)
+    LevelProposalFactory(proposed_by=party, asking=partnership.parties.exclude(pk=party.pk))
     MembershipFactory(user=superuser, organisation=party.organisation, role="viewer")
     ExportJobFactory(organisation=party.organisation, requested_by=owner)
     Reminder.objects.create(kind="review", object_id=partnership.pk, recipient=owner, period="x")
@@ -57,6 +59,7 @@ def test_every_project_model_is_registered():
         "partnership",
         "party",
         "levelassessment",
+        "levelproposal",
         "responsibility",
         "commitment",
         "concern",

@@ -26,6 +26,7 @@ from tests.factories import (
     ConcernFactory,
     ExportJobFactory,
     LevelAssessmentFactory,
+    LevelProposalFactory,
     MembershipFactory,
     PartnershipFactory,
     PartyFactory,
@@ -155,6 +156,10 @@ def world(org_a, org_b, org_c, owner, viewer, outsider, partnership):
     responsibility = ResponsibilityFactory(party=party_a).pk
     commitment = CommitmentFactory(party=party_a).pk
     benefit = BenefitFactory(party=party_a).pk
+    # A pending proposal of the partner's, which A's writers could answer.
+    proposal = LevelProposalFactory(
+        proposed_by=partnership.parties.exclude(organisation=org_a).get(), asking=[party_a]
+    ).pk
     return {
         "org_slug": org_a.slug,
         "partnership_id": partnership.pk,
@@ -192,6 +197,8 @@ def world(org_a, org_b, org_c, owner, viewer, outsider, partnership):
         "partnership-benefits": benefit,
         "partnership-reviews": ReviewFactory(partnership=partnership).pk,
         "partnership-agreements": AgreementFactory(partnership=partnership).pk,
+        "partnership-level-proposals": proposal,
+        "level-proposal": proposal,
         "uidb64": "MQ",  # a reset link's user id; the token below is not valid for it
         "notification": Notification.objects.create(
             recipient=owner, organisation=org_a, kind="review_held", url="/", event_key="walk"
@@ -205,6 +212,8 @@ def world(org_a, org_b, org_c, owner, viewer, outsider, partnership):
 # Which object a ``pk`` names, by the first word(s) of the URL name.
 PK_OWNERS = [
     "partnership-agreements",
+    "partnership-level-proposals",
+    "level-proposal",
     "partnership-levels",
     "partnership-responsibilities",
     "partnership-commitments",

@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from core.api.errors import TransactionalWrites
 from organisations.models import Organisation
 from partnerships import policy
+from partnerships.choices import AssessmentKind
 from partnerships.models import (
     Benefit,
     Commitment,
@@ -28,6 +29,7 @@ from partnerships.models import (
     Responsibility,
     Review,
 )
+from partnerships.services.proposals import level_propose
 from partnerships.services.records import (
     concern_check_record,
     concern_raise,
@@ -47,6 +49,7 @@ from .filters import (
     ResponsibilityFilter,
     ReviewFilter,
 )
+from .proposals import LevelProposalSerializer, proposals_of
 from .serializers import (
     BenefitSerializer,
     CommitmentSerializer,
@@ -303,8 +306,14 @@ class LevelMixin(RecordsMixin):
     get=extend_schema(summary=_("The level log you may see")),
     post=extend_schema(
         summary=_("Record an agreed, perceived or target level"),
+        description=_(
+            "A perceived or target level, or the level agreed together during a held review, "
+            "is recorded at once (201). Outside a review, an agreed level is proposed to the "
+            "other parties taking part (202): it becomes the agreed level when every one of "
+            "them confirms it (see level-proposals)."
+        ),
         request=LevelCreateSerializer,
-        responses={201: LevelSerializer},
+        responses={201: LevelSerializer, 202: LevelProposalSerializer},
     ),
 )
 class LevelListApi(LevelMixin, TransactionalWrites, generics.ListCreateAPIView):
@@ -319,6 +328,8 @@ class LevelListApi(LevelMixin, TransactionalWrites, generics.ListCreateAPIView):
         party = data.pop("party", None)
         if party and party != organisation.slug:
             raise serializers.ValidationError({"party": [OWN_PERCEPTION_ONLY]})
+        if data["kind"] == AssessmentKind.AGREED and policy.agreed_by_proposal(data.get("review")):
+            return self.propose(organisation, data)
         assessment = level_record(
             actor=request.user,
             organisation=organisation,
@@ -326,6 +337,19 @@ class LevelListApi(LevelMixin, TransactionalWrites, generics.ListCreateAPIView):
             **data,
         )
         return self.answer(assessment, status.HTTP_201_CREATED)
+
+    def propose(self, organisation, data: dict) -> Response:
+        """Outside a held review the agreed level is proposed to the other parties: 202, it
+        becomes the agreed level when every one of them confirms."""
+        proposal = level_propose(
+            actor=self.request.user,
+            organisation=organisation,
+            partnership=self.get_partnership(),
+            level=data["level"],
+            rationale=data.get("rationale", ""),
+        )
+        fresh = proposals_of(self.get_partnership()).get(pk=proposal.pk)
+        return Response(LevelProposalSerializer(fresh).data, status.HTTP_202_ACCEPTED)
 
     def acting_organisation_for_level(self, request):
         """A perceived level is its party's own: the party named acts, unless the query

@@ -394,6 +394,11 @@ class InvitationSerializer(serializers.ModelSerializer):
 # --- Levels ---------------------------------------------------------------------------------
 class LevelSerializer(serializers.ModelSerializer):
     party = PartyField(read_only=True, allow_null=True)
+    wished_level = serializers.IntegerField(
+        read_only=True,
+        allow_null=True,
+        help_text=_("With a perceived level: where this party would like the partnership to be."),
+    )
     author = _username(source="author.username")
 
     class Meta:
@@ -402,6 +407,7 @@ class LevelSerializer(serializers.ModelSerializer):
             "id",
             "kind",
             "level",
+            "wished_level",
             "party",
             "review",
             "rationale",
@@ -421,11 +427,24 @@ class LevelCreateSerializer(serializers.Serializer):
         help_text=_("For a perceived level: your organisation's slug (nobody rates for another)."),
     )
     review = ReviewField()
+    wished_level = serializers.IntegerField(
+        min_value=Level.SERVICE,
+        max_value=Level.FUSION,
+        required=False,
+        allow_null=True,
+        help_text=_(
+            "With a perceived level: where your organisation would like the partnership to be."
+        ),
+    )
     rationale = serializers.CharField(required=False, allow_blank=True)
     assessed_on = serializers.DateField(required=False, validators=[validate_date_in_range])
 
     def validate(self, attrs: dict) -> dict:
         perceived = attrs["kind"] == AssessmentKind.PERCEIVED
+        if not perceived and attrs.get("wished_level") is not None:
+            raise serializers.ValidationError(
+                {"wished_level": [_("A wished level goes with a perceived level, from 1 to 7.")]}
+            )
         if perceived and not attrs.get("party"):
             raise serializers.ValidationError(
                 {"party": [_("Name the party whose perception this is: your organisation.")]}

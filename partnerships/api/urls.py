@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import agreements, documents, exports, records, views
+from . import agreements, documents, exports, proposals, records, views
 
 PARTNERSHIP = "partnerships/<int:partnership_id>/"
 
@@ -51,6 +51,20 @@ urlpatterns = [
         name="partner-invitation-detail",
     ),
     *_collection("levels", records.LevelListApi, records.LevelDetailApi),
+    *_collection(
+        "level-proposals", proposals.LevelProposalListApi, proposals.LevelProposalDetailApi
+    ),
+    *[
+        path(
+            f"{PARTNERSHIP}level-proposals/<int:pk>/{step}/",
+            view.as_view(),
+            name=f"partnership-level-proposals-{step}",
+        )
+        for step, view in (
+            ("confirm", proposals.LevelProposalConfirmApi),
+            ("refuse", proposals.LevelProposalRefuseApi),
+        )
+    ],
     *_collection(
         "responsibilities", records.ResponsibilityListApi, records.ResponsibilityDetailApi
     ),

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('organisations', '0004_member_invitation_invitee'),
-        ('partnerships', '0010_review_times_and_cancel'),
+        ('partnerships', '0011_level_proposals'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

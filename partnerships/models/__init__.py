@@ -7,6 +7,7 @@
 - ``reviews``: the periodic review meeting;
 - ``agreements``: the partnership agreement and each party's approval;
 - ``invitations``: invitations by e-mail to organisations not on the platform yet;
+- ``proposals``: an agreed level proposed by one party and the others' answers;
 - ``operations``: bookkeeping of background work (reminders sent, export files);
 - ``base``: the helpers the models share; ``querysets``: their query sets.
 """
@@ -30,6 +31,7 @@ from partnerships.models.base import AppendOnlyModel
 from partnerships.models.invitations import PartnerInvitation, PartnerInvitationQuerySet
 from partnerships.models.operations import ExportJob, Reminder, export_path
 from partnerships.models.partnerships import Partnership, Party
+from partnerships.models.proposals import LevelProposal, LevelProposalAnswer
 from partnerships.models.records import (
     Benefit,
     Commitment,
@@ -61,6 +63,8 @@ __all__ = [
     "ConcernCheck",
     "ExportJob",
     "LevelAssessment",
+    "LevelProposal",
+    "LevelProposalAnswer",
     "PartnerInvitation",
     "PartnerInvitationQuerySet",
     "Partnership",

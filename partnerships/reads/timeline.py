@@ -12,8 +12,17 @@ from dataclasses import dataclass
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from partnerships.choices import AssessmentKind, Invitation
-from partnerships.models import Agreement, Commitment, ConcernCheck, LevelAssessment, Party, Review
+from partnerships.choices import AssessmentKind, Invitation, ProposalAnswer, ProposalState
+from partnerships.models import (
+    Agreement,
+    Commitment,
+    ConcernCheck,
+    LevelAssessment,
+    LevelProposal,
+    LevelProposalAnswer,
+    Party,
+    Review,
+)
 from partnerships.models.base import RESTORED_REASON
 from partnerships.reads.health import visible_concerns
 from partnerships.services.partnerships import LEAD_NAMED_REASON
@@ -160,8 +169,59 @@ def events(partnership, organisation) -> list[Event]:
                 _name(record.history_user),
             )
         )
+    found.extend(_proposal_events(partnership))
     found.sort(key=lambda event: event.when, reverse=True)
     return found[:SHOWN]
+
+
+def _proposal_events(partnership) -> list[Event]:
+    """Who proposed an agreed level, who confirmed or refused it and when, and when it was
+    agreed or ended: two queries."""
+    found: list[Event] = []
+    proposals = (
+        LevelProposal.objects.filter(partnership=partnership)
+        .select_related("proposed_by__organisation", "author")
+        .order_by("-created_at", "-pk")[:PER_SOURCE]
+    )
+    for proposal in proposals:
+        level = proposal.get_level_display()
+        found.append(
+            Event(
+                proposal.created_at,
+                "level",
+                _("%(organisation)s proposed %(level)s as the agreed level")
+                % {"organisation": proposal.proposed_by.organisation.name, "level": level},
+                _name(proposal.author),
+            )
+        )
+        ending = {
+            ProposalState.AGREED: _("Every partner confirmed: %(level)s is the agreed level"),
+            ProposalState.SUPERSEDED: _("The proposal of %(level)s was replaced"),
+        }.get(proposal.state)
+        if ending and proposal.decided_at:
+            found.append(
+                Event(proposal.decided_at, "level", ending % {"level": level}, _("the platform"))
+            )
+    answers = (
+        LevelProposalAnswer.objects.filter(proposal__partnership=partnership)
+        .exclude(answered_at=None)
+        .select_related("party__organisation", "answered_by", "proposal")
+        .order_by("-answered_at", "-pk")[:PER_SOURCE]
+    )
+    for answer in answers:
+        values = {
+            "organisation": answer.party.organisation.name,
+            "level": answer.proposal.get_level_display(),
+            "reason": answer.reason,
+        }
+        if answer.state == ProposalAnswer.CONFIRMED:
+            text = _("%(organisation)s confirmed %(level)s as the agreed level") % values
+        elif answer.reason:
+            text = _("%(organisation)s refused %(level)s as the agreed level: %(reason)s") % values
+        else:
+            text = _("%(organisation)s refused %(level)s as the agreed level") % values
+        found.append(Event(answer.answered_at, "level", text, _name(answer.answered_by)))
+    return found
 
 
 def _party_event(record) -> str:

@@ -35,6 +35,7 @@ from partnerships.models import (
 )
 from partnerships.models.base import DELETED_REASON, RESTORED_REASON
 from partnerships.services.audit import system_change_reason
+from partnerships.services.proposals import level_proposal_replace_by_review
 from partnerships.services.versions import (
     StaleVersion,
     is_versioned,
@@ -70,13 +71,18 @@ def level_record(
     """Append a level to the log; the latest entry of each kind is the current value.
 
     A perceived level is always the acting organisation's own: nobody rates for another party.
-    A rating for a review is taken while the review is planned; an agreed or target level for
-    a review while it is not closed.
+    A rating for a review is taken while the review is planned; a target level for a review
+    while it is not closed. The level agreed together is recorded here during a held review
+    (it replaces a pending proposal); elsewhere it is proposed
+    (``partnerships.services.proposals.level_propose``).
     """
     own = require_party_writer(actor, organisation, partnership)
     party = own if kind == AssessmentKind.PERCEIVED else None
     if party is not None:
         policy.require_rating_open(review)
+    elif kind == AssessmentKind.AGREED:
+        policy.require_agreed_at_held_review(review)
+        level_proposal_replace_by_review(partnership)
     else:
         policy.require_review_open(review)
     assessment = LevelAssessment(

@@ -33,6 +33,7 @@ from partnerships.forms import (
     ResponsibilityForm,
     ReviewForm,
 )
+from partnerships.services.proposals import level_propose
 from partnerships.services.records import (
     concern_check_record,
     concern_raise,
@@ -44,7 +45,7 @@ from partnerships.services.records import (
 )
 from partnerships.services.versions import StaleVersion
 
-from ..choices import CommitmentStatus, ConcernStatus
+from ..choices import AssessmentKind, CommitmentStatus, ConcernStatus
 from ..models import Benefit, Commitment, Concern, Responsibility, Review
 from .common import render_page_or_partial
 from .confirm import Confirmation, is_confirmed, render_confirmation
@@ -446,21 +447,43 @@ def level_add(request: HttpRequest, membership, partnership_id: int):
     form = LevelForm(request.POST)
     status = 200
     if form.is_valid():
+        proposing = form.cleaned_data["kind"] == AssessmentKind.AGREED and (
+            policy.agreed_by_proposal(None)
+        )
         try:
-            level_record(
-                actor=request.user,
-                organisation=membership.organisation,
-                partnership=partnership,
-                **form.cleaned_data,
-            )
+            if proposing:
+                level_propose(
+                    actor=request.user,
+                    organisation=membership.organisation,
+                    partnership=partnership,
+                    level=form.cleaned_data["level"],
+                    rationale=form.cleaned_data["rationale"],
+                )
+            else:
+                level_record(
+                    actor=request.user,
+                    organisation=membership.organisation,
+                    partnership=partnership,
+                    **form.cleaned_data,
+                )
         except ValidationError as error:
             add_errors(form, error)
             status = 409 if isinstance(error, StateConflict) else 200
         else:
+            message = (
+                _(
+                    "Proposed to the partners: it becomes the agreed level when every partner "
+                    "confirms."
+                )
+                if proposing
+                else _("Level recorded.")
+            )
             if request.htmx:
                 fresh = get_workspace_partnership_or_404(membership, partnership.pk)
-                return render_workspace(request, membership, fresh, "commitments", partial="ladder")
-            messages.success(request, _("Level recorded."))
+                return render_workspace(
+                    request, membership, fresh, "commitments", partial="ladder", notice=message
+                )
+            messages.success(request, message)
             return redirect(tab_url(membership, partnership, "commitments"))
     return render_workspace(
         request,

@@ -25,6 +25,7 @@ from partnerships.models.querysets import current_perceived_levels, visible_to
 from partnerships.reads import timeline
 from partnerships.reads.agreements import agreement_tab
 from partnerships.reads.health import health_signals, with_health
+from partnerships.reads.proposals import pending_proposal
 from partnerships.reports import charts
 
 from ..choices import LEVEL_SUMMARIES, Level, intensity_choices
@@ -165,6 +166,9 @@ def workspace_context(request: HttpRequest, membership: Membership, partnership,
         "partnership": partnership,
         "signals": health_signals(partnership),
         "ladder": Lazy(lambda: ladder(partnership, organisation)),
+        "level_proposal": Lazy(lambda: pending_proposal(partnership, may)),
+        "ladder_notice": extra.pop("notice", None),  # what the last level change did
+        "ladder_refusal": extra.pop("ladder_refusal", None),  # why a proposal refused (409)
         "levels_chart": Lazy(lambda: charts.levels_over_time(partnership, organisation)),
         "tab_label": TABS[tab],
         "level_form": extra.pop("level_form", None) or LevelForm(),

@@ -27,7 +27,7 @@ def send(api, editor, partnership, what: str, day: str):
         body = {"party": "association-a", "title": "Envoyer le calendrier", "due_on": day}
         return client.post(url(partnership, "commitments/"), body), "due_on"
     if what == "level":
-        body = {"kind": "agreed", "level": 4, "assessed_on": day}
+        body = {"kind": "target", "level": 4, "assessed_on": day}
         return client.post(url(partnership, "levels/"), body), "assessed_on"
     if what == "check":
         concern = ConcernFactory(raised_by=partnership.parties.get(role="lead"))

@@ -34,6 +34,7 @@ from tests.factories import (
     ConcernCheckFactory,
     ConcernFactory,
     LevelAssessmentFactory,
+    LevelProposalFactory,
     MembershipFactory,
     OrganisationFactory,
     PartyFactory,
@@ -95,6 +96,10 @@ def world(open_connection, owner, editor, org_a, org_c, partnership):
             organisation_name="Maison des jeunes",
             email="mj@example.org",
             expires_at=timezone.now() + timedelta(days=30),
+        ).pk,
+        # A proposal of C's that Alice's organisation is asked to confirm or refuse.
+        "level-proposals": LevelProposalFactory(
+            proposed_by=partnership.parties.get(organisation=org_c), asking=[party]
         ).pk,
         # Alice answers an invitation addressed to her account.
         "member-invitations": MemberInvitation.objects.create(

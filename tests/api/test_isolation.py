@@ -23,6 +23,7 @@ from tests.factories import (
     ConcernCheckFactory,
     ConcernFactory,
     LevelAssessmentFactory,
+    LevelProposalFactory,
     ResponsibilityFactory,
     ReviewFactory,
     UserFactory,
@@ -77,6 +78,10 @@ def objects(owner, org_a, org_c, partnership):
     review = ReviewFactory(partnership=partnership).pk
     membership = owner.memberships.get()
     agreement = AgreementFactory(partnership=partnership).pk
+    # A pending proposal of the partner's, which A's writers could answer.
+    proposal = LevelProposalFactory(
+        proposed_by=partnership.parties.exclude(organisation=org_a).get(), asking=[party]
+    ).pk
     member_invitation = MemberInvitation.objects.create(
         organisation=org_a, invitee=UserFactory(username="dora"), invited_as="dora"
     ).pk
@@ -114,6 +119,9 @@ def objects(owner, org_a, org_c, partnership):
         "api:partnership-agreements-refuse": agreement,
         "api:partnership-agreements-representative": agreement,
         "api:partnership-agreements-pdf": agreement,
+        "api:partnership-level-proposals-detail": proposal,
+        "api:partnership-level-proposals-confirm": proposal,
+        "api:partnership-level-proposals-refuse": proposal,
         "concern_id": concern.pk,
         "api:notification-read": Notification.objects.create(
             recipient=owner, organisation=org_a, kind="review_held", url="/", event_key="walk"

@@ -31,11 +31,18 @@ def party_of(partnership, organisation):
 
 
 # --- Levels ---------------------------------------------------------------------------------
-def test_an_agreed_level_is_appended_to_the_log(api, editor, partnership):
-    response = api(editor).post(url(partnership, "levels/"), {"kind": "agreed", "level": 4})
+def test_a_target_level_is_appended_to_the_log(api, editor, partnership):
+    response = api(editor).post(url(partnership, "levels/"), {"kind": "target", "level": 4})
     assert response.status_code == 201
     assert (response.json()["level"], response.json()["author"]) == (4, "bob")
-    assert api(editor).get(url(partnership)).json()["agreed_level"] == 4
+    assert api(editor).get(url(partnership)).json()["target_level"] == 4
+
+
+def test_an_agreed_level_outside_a_review_is_proposed_not_recorded(api, editor, partnership):
+    response = api(editor).post(url(partnership, "levels/"), {"kind": "agreed", "level": 4})
+    assert response.status_code == 202
+    assert response.json()["state"] == "pending"
+    assert api(editor).get(url(partnership)).json()["agreed_level"] is None
 
 
 def test_a_perceived_level_is_recorded_for_my_own_organisation(api, editor, partnership):

@@ -408,6 +408,28 @@ PAGE_OPS = [
         pair="level-add",
     ),
     page(
+        "level-add",
+        "POST",
+        WRITE_RECORD,
+        body=lambda w: {"kind": "agreed", "level": 5, "rationale": ""},
+        variant="agreed, outside a review",
+        pair="level-propose",
+    ),
+    *[
+        page(
+            f"level-proposal-{step}",
+            "POST",
+            WRITE_RECORD,
+            {"pk": name},
+            body=lambda w: {"reason": "Not yet", **CONFIRMED},
+            variant="proposal=pending" if name == "level_proposal" else "proposal=refused",
+            conflict=name != "level_proposal",
+            pair=f"level-proposal-{step}" + ("" if name == "level_proposal" else "-decided"),
+        )
+        for step in ("confirm", "refuse")
+        for name in ("level_proposal", "level_proposal_refused")
+    ],
+    page(
         "responsibility-add",
         "POST",
         WRITE_RECORD,
@@ -1036,6 +1058,31 @@ API_OPS = [
             pair="agreed-level" if status == "held" else "agreed-level-closed",
         )
         for status in ("held", "closed")
+    ],
+    # the agreed level proposed outside a review, and the other parties' answers
+    api(
+        "partnership-levels",
+        "POST",
+        WRITE_RECORD,
+        body=lambda w: {"kind": "agreed", "level": 5},
+        variant="agreed, outside a review",
+        pair="level-propose",
+    ),
+    api("partnership-level-proposals", "GET", READ, needs=("level_proposal",)),
+    api("partnership-level-proposals-detail", "GET", READ, {"pk": "level_proposal"}),
+    *[
+        api(
+            f"partnership-level-proposals-{step}",
+            "POST",
+            WRITE_RECORD,
+            {"pk": name},
+            body=lambda w: {"reason": "Not yet"},
+            variant="proposal=pending" if name == "level_proposal" else "proposal=refused",
+            conflict=name != "level_proposal",
+            pair=f"level-proposal-{step}" + ("" if name == "level_proposal" else "-decided"),
+        )
+        for step in ("confirm", "refuse")
+        for name in ("level_proposal", "level_proposal_refused")
     ],
     # responsibilities
     api("partnership-responsibilities", "GET", READ),

@@ -22,6 +22,7 @@ from tests.factories import (
     ConcernCheckFactory,
     ConcernFactory,
     LevelAssessmentFactory,
+    LevelProposalFactory,
     MembershipFactory,
     OrganisationFactory,
     PartnershipFactory,
@@ -200,6 +201,15 @@ def build_world(who: Who, needs: frozenset[str] = frozenset(), *, acting_lead: b
     _deleted_records(w, needs)
     if "level" in needs:
         obj["level"] = LevelAssessmentFactory(partnership=partnership)
+    # An agreed level proposed by the other party: pending (the acting party, when it takes
+    # part, is asked to confirm it), or already refused (decided: nobody answers any more).
+    asked = [own] if own is not None and who.state == "accepted" else []
+    if "level_proposal" in needs:
+        obj["level_proposal"] = LevelProposalFactory(proposed_by=other_party, asking=asked)
+    if "level_proposal_refused" in needs:
+        obj["level_proposal_refused"] = LevelProposalFactory(
+            proposed_by=other_party, state="refused", decided_at=timezone.now()
+        )
     for state in ("draft", "pending", "in_force"):
         if f"agreement_{state}" in needs:
             obj[f"agreement_{state}"] = _agreement(partnership, state)

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from core.dates import long_date
+from partnerships.choices import Level
 
 from .choices import Channel
 
@@ -160,6 +161,74 @@ CONCERN_RAISED = register(
         "concern": {
             "fear": pgettext_lazy("notification", "a fear"),
             "resistance": pgettext_lazy("notification", "a resistance"),
+        }
+    },
+)
+
+
+# --- The partnership itself ------------------------------------------------------------------
+LEVELS = {"level": {str(value): label for value, label in Level.choices}}
+LEVEL_PROPOSED = register(
+    "level_proposed",
+    _("Agreed levels proposed to your organisation"),
+    _(
+        "%(organisation)s proposes “%(level)s” as the level agreed together in “%(partnership)s”: "
+        "your organisation confirms or refuses it."
+    ),
+    labels=LEVELS,
+)
+LEVEL_AGREED = register(
+    "level_agreed",
+    _("Agreed levels confirmed by every partner"),
+    _("Every partner confirmed: “%(level)s” is the level agreed together in “%(partnership)s”."),
+    labels=LEVELS,
+)
+LEVEL_REFUSED = register(
+    "level_refused",
+    _("Agreed levels refused"),
+    _(
+        "%(organisation)s refused “%(level)s” as the level agreed together in “%(partnership)s”: "
+        "the agreed level stays what it was."
+    ),
+    detail="reason",
+    labels=LEVELS,
+)
+PARTY_LEFT = register(
+    "party_left",
+    _("Partners leaving a partnership"),
+    _("%(organisation)s left the partnership “%(partnership)s”."),
+    detail="reason",
+)
+LEAD_NEEDED = register(
+    "lead_needed",
+    _("Partnerships that need a new lead"),
+    _(
+        "The lead organisation left “%(partnership)s”: the remaining partners name a new lead "
+        "(until then, each of them may act as lead)."
+    ),
+)
+
+# --- Organisations -----------------------------------------------------------------------------
+JOIN_REQUESTED = register(
+    "join_requested",
+    _("Requests to join your organisation"),
+    _("%(person)s asks to join %(organisation)s."),
+    detail="message",
+)
+UNIT_REQUESTED = register(
+    "unit_requested",
+    _("Organisations asking to belong to your system"),
+    _("%(unit)s asks to belong to the system %(organisation)s."),
+    detail="message",
+)
+JOIN_ANSWERED = register(
+    "join_answered",
+    _("Answers to your requests to join an organisation"),
+    _("Your request to join %(organisation)s was %(state)s."),
+    labels={
+        "state": {
+            "approved": pgettext_lazy("join request", "approved"),
+            "refused": pgettext_lazy("join request", "refused"),
         }
     },
 )

@@ -236,6 +236,7 @@ class TodoKind(models.TextChoices):
 
     ANSWER_INVITATION = "answer_invitation", _("Answer an invitation")
     APPROVE_AGREEMENT = "approve_agreement", _("Approve or refuse an agreement version")
+    ANSWER_LEVEL_PROPOSAL = "answer_level_proposal", _("Confirm or refuse a proposed agreed level")
     GIVE_RATING = "give_rating", _("Give your rating for a planned review")
     PLAN_REVIEW = "plan_review", _("Plan an overdue review")
     CLOSE_REVIEW = "close_review", _("Close a held review")

@@ -29,6 +29,8 @@ from partnerships.choices import (
     AssessmentKind,
     Invitation,
     PartnershipStatus,
+    ProposalAnswer,
+    ProposalState,
     ReviewCadence,
     ReviewStatus,
     TodoKind,
@@ -39,6 +41,7 @@ from partnerships.models import (
     Commitment,
     Concern,
     LevelAssessment,
+    LevelProposalAnswer,
     Partnership,
     Party,
     Review,
@@ -137,6 +140,36 @@ def agreements_to_approve(ctx: TodoContext) -> list[TodoItem]:
             _("Decide"),
         )
         for version in versions
+    ]
+
+
+def level_proposals_to_answer(ctx: TodoContext) -> list[TodoItem]:
+    """Agreed levels another party proposed, waiting for this organisation's answer."""
+    if not ctx.may.write_for_organisation:
+        return []
+    answers = (
+        LevelProposalAnswer.objects.filter(
+            ctx.taking_part("proposal__partnership"),
+            party__organisation=ctx.organisation,
+            state=ProposalAnswer.PENDING,
+            proposal__state=ProposalState.PENDING,
+        )
+        .select_related("proposal__partnership", "proposal__proposed_by__organisation")
+        .order_by("proposal__created_at", "pk")[:PER_KIND]
+    )
+    return [
+        TodoItem(
+            TodoKind.ANSWER_LEVEL_PROPOSAL,
+            _("%(organisation)s proposes “%(level)s” as the agreed level of “%(title)s”.")
+            % {
+                "organisation": answer.proposal.proposed_by.organisation.name,
+                "level": answer.proposal.get_level_display(),
+                "title": answer.proposal.partnership.title,
+            },
+            ctx.url("workspace", partnership_id=answer.proposal.partnership_id),
+            _("Confirm or refuse"),
+        )
+        for answer in answers
     ]
 
 
@@ -310,6 +343,7 @@ def leads_to_name(ctx: TodoContext) -> list[TodoItem]:
 SOURCES: list[Source] = [
     invitations_to_answer,
     agreements_to_approve,
+    level_proposals_to_answer,
     leads_to_name,
     ratings_to_give,
     reviews_to_close,

@@ -96,6 +96,7 @@ def partner_invitation_withdraw(
     invitation.state = PartnerInvitationState.WITHDRAWN
     invitation.answered_at = timezone.now()
     save_validated(invitation, actor)
+    transaction.on_commit(lambda: send_partner_invitation_withdrawn(invitation.pk))
     transaction.on_commit(
         lambda: partner_invitation_withdrawn.send(
             PartnerInvitation, invitation=invitation, actor=actor
@@ -150,6 +151,36 @@ def partner_invitation_decline(*, invitation: PartnerInvitation, user: User | No
     invitation.save()
 
 
+def _send_to_contact(invitation: PartnerInvitation, template: str, context: dict) -> None:
+    """One e-mail to the invitation's contact, in its language, as text and HTML."""
+    with translation.override(invitation.language):
+        subject = " ".join(render_to_string(f"emails/{template}_subject.txt", context).split())
+        text = render_to_string(f"emails/{template}.txt", context)
+        html = render_to_string(f"emails/{template}.html", context)
+    message = EmailMultiAlternatives(subject, text, to=[invitation.email])
+    message.attach_alternative(html, "text/html")
+    message.send()
+
+
+def send_partner_invitation_withdrawn(invitation_id: int) -> None:
+    """The contact learns the invitation was withdrawn (only if it had been sent)."""
+    invitation = (
+        PartnerInvitation.objects.select_related("partnership", "inviting_organisation")
+        .filter(pk=invitation_id, state=PartnerInvitationState.WITHDRAWN)
+        .exclude(sent_at=None)
+        .first()
+    )
+    if invitation is None:
+        return
+    context = {
+        "partnership": invitation.partnership,
+        "inviting_organisation": invitation.inviting_organisation,
+        "site_url": settings.SITE_URL,
+        "user": invitation.organisation_name,
+    }
+    _send_to_contact(invitation, "partner_invitation_withdrawn", context)
+
+
 def send_partner_invitation(invitation_id: int) -> None:
     """The e-mail to the contact, in the inviter's language, with a link to read it in the
     other one."""
@@ -178,15 +209,7 @@ def send_partner_invitation(invitation_id: int) -> None:
         "site_url": settings.SITE_URL,
         "user": invitation.organisation_name,
     }
-    with translation.override(invitation.language):
-        subject = " ".join(
-            render_to_string("emails/partner_invitation_subject.txt", context).split()
-        )
-        text = render_to_string("emails/partner_invitation.txt", context)
-        html = render_to_string("emails/partner_invitation.html", context)
-    message = EmailMultiAlternatives(subject, text, to=[invitation.email])
-    message.attach_alternative(html, "text/html")
-    message.send()
+    _send_to_contact(invitation, "partner_invitation", context)
     invitation.sent_at = timezone.now()
     invitation._change_reason = "e-mail sent"
     invitation.save(update_fields=["sent_at"])

@@ -207,7 +207,7 @@ def party_leave(
     from partnerships.signals import party_left
 
     transaction.on_commit(
-        lambda: party_left.send(sender=Party, party=party, reason=party.left_reason)
+        lambda: party_left.send(sender=Party, party=party, reason=party.left_reason, actor=actor)
     )
     return party
 

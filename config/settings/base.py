@@ -370,5 +370,8 @@ LOGGING = {
     "loggers": {
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # Tasks run in-process (no broker): one "succeeded" line per task would drown the
+        # console of `make run`; a worker (with a broker) keeps its own log of every task.
+        **({"celery.app.trace": {"level": "WARNING"}} if CELERY_TASK_ALWAYS_EAGER else {}),
     },
 }

@@ -7,6 +7,7 @@ import random
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.test.utils import override_settings
 from django.utils import timezone
 
 from core.dates import add_months
@@ -33,15 +34,11 @@ CADENCE_MONTHS = 3
 class Command(BaseCommand):
     help = "Load French demo organisations, users and 18 months of partnership history."
 
-    @transaction.atomic
     def handle(self, *args, **options) -> None:
-        organisations = self._organisations()
-        admins = self._users(organisations)
-        created = 0
-        for spec in data.PARTNERSHIPS:
-            if not Partnership.objects.filter(title=spec["title"]).exists():
-                DemoPartnership(spec, organisations, admins).build()
-                created += 1
+        # The demo's events are told in the application (the header badge shows them); their
+        # e-mails, a hundred or more, would flood the console of `make run`: they are dropped.
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+            organisations, created = self._build()
         self.stdout.write(
             f"Demo data ready: {len(organisations)} organisations, "
             f"{len(data.PARTNERSHIPS)} partnerships ({created} created now)."
@@ -50,6 +47,18 @@ class Command(BaseCommand):
         for username, _first, _last, slug, role, _also in data.USERS:
             self.stdout.write(f"  {username:<8} {role:<6} {organisations[slug].name}")
         self.stdout.write(f"  {data.SUPERUSER[0]:<8} platform staff (admin site)")
+
+    @transaction.atomic
+    def _build(self) -> tuple[dict[str, Organisation], int]:
+        """Everything in one transaction; what it tells is sent once it is committed."""
+        organisations = self._organisations()
+        admins = self._users(organisations)
+        created = 0
+        for spec in data.PARTNERSHIPS:
+            if not Partnership.objects.filter(title=spec["title"]).exists():
+                DemoPartnership(spec, organisations, admins).build()
+                created += 1
+        return organisations, created
 
     def _organisations(self) -> dict[str, Organisation]:
         organisations: dict[str, Organisation] = {}

@@ -89,7 +89,11 @@ def test_a_partner_leaving_is_told_to_the_remaining_parties(
     commit, cast, carla, org_c, partnership, told
 ):
     commit(
-        party_leave, actor=carla, organisation=org_c, partnership=partnership, reason="Fin du projet"
+        party_leave,
+        actor=carla,
+        organisation=org_c,
+        partnership=partnership,
+        reason="Fin du projet",
     )
     assert told("party_left") == {"alice", "bob"}
     assert told("lead_needed") == set()  # the lead is still there

@@ -126,6 +126,7 @@ def partner_invitation_accept(
     inviter = invitation.invited_by or user
     party = _invite(
         actor=inviter,
+        acting=None,  # the invitation was sent by e-mail and is accepted now
         partnership=invitation.partnership,
         organisation=organisation,
         role=invitation.role,

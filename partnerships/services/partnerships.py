@@ -143,11 +143,13 @@ def party_invite(
 def _invite(
     *,
     actor: User,
-    acting: Organisation,
+    acting: Organisation | None,
     partnership: Partnership,
     organisation: Organisation,
     role: str,
 ) -> Party:
+    """Add ``organisation`` as an invited party; its administrators are told, unless
+    ``acting`` is None (an invitation sent by e-mail, answered in the same step)."""
     if not organisation.active:
         raise ValidationError({"organisation": _("This organisation is no longer active.")})
     if Party.objects.filter(partnership=partnership, organisation=organisation).exists():
@@ -160,7 +162,8 @@ def _invite(
         invited_by=actor,
     )
     save_validated(party, actor)  # the scope follows through the Party signal
-    events.party_invited(party, acting=acting, actor=actor)
+    if acting is not None:
+        events.party_invited(party, acting=acting, actor=actor)
     return party
 
 

@@ -155,7 +155,7 @@ def test_the_landing_page_shows_only_what_an_invitee_may_see(client, invitation,
     assert "Association A" in content  # the lead organisation
     assert "alice" in content  # who invites
     assert "Fondation C" not in content  # the other parties are not shown
-    assert reverse("login") in content and "next=" in content
+    assert reverse("account_login") in content and "next=" in content
 
 
 def test_an_unknown_token_is_404(client, invitation):
@@ -297,7 +297,8 @@ def test_withdrawing_from_the_page_tells_the_listeners_and_the_link(
     assert invitation.state == "withdrawn"
     assert heard == [(invitation.pk, owner.pk)]
     client.logout()
-    assert b"withdrawn" in client.get(landing(invitation)).content
+    page = client.get(landing(invitation), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "withdrawn" in page.lower()
     # Withdrawing again: the state refuses it.
     client.force_login(owner)
     assert client.post(step_url(invitation, "withdraw"), {"confirmed": "1"}).status_code == 409

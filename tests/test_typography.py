@@ -353,7 +353,7 @@ def allauth_pages(client, language: str) -> list[tuple[str, str]]:
     pages.append(("recovery codes file", download.content.decode()))
     visit("mfa reauthenticate", reverse("mfa_reauthenticate"))
     # Reauthenticating with a code sent by e-mail (the other way the reauthenticate pages offer):
-    # our template; its French ("Send the code to") once the catalog holds /work/fr entries.
+    # our template, our msgids (their French in locale/ once the catalogs are merged).
     visit("reauthentication code", reverse("account_request_reauthentication_code"))
     sent = visit(
         "reauthentication code sent",

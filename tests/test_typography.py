@@ -280,6 +280,10 @@ def foreign_words(text: str, language: str) -> list[str]:
     return found
 
 
+def straight_quoted(text: str) -> list[str]:
+    return [line.strip()[:120] for line in text.splitlines() if '"' in line]
+
+
 PASSWORD = "password"  # the factory's
 
 
@@ -462,6 +466,8 @@ def test_allauth_pages_and_emails_are_in_the_language_and_spaced_for_it(client, 
     for name, text in allauth_pages(client, language) + allauth_emails_and_messages(rf, language):
         problems += [f"{name}: {s}" for s in offending(text, language, [], strict=True)]
         problems += [f"{name}: other language in {s}" for s in foreign_words(text, language)]
+        if language == "fr":  # « » in French, never straight double quotes
+            problems += [f"{name}: straight quotes in {line!r}" for line in straight_quoted(text)]
     assert not problems, f"{len(problems)} snippets:\n" + "\n".join(problems)
 
 
@@ -474,6 +480,7 @@ def test_the_strict_french_check_wants_the_narrow_no_break_space():
 
 
 def test_the_word_check_catches_what_it_should():
+    assert straight_quoted('Cliquez sur "Envoyer"') and not straight_quoted("« Envoyer »")
     assert foreign_words("Forgot your password?", "fr")
     assert foreign_words("Mot de passe oublié ?", "en")
     assert not foreign_words("Mot de passe oublié\u202f? camille@example.org", "fr")

@@ -22,9 +22,11 @@ $(VENV)/.installed-dev: $(VENV)/.installed
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
-## French catalog: compiled with Babel (pure Python, no gettext needed)
+## French catalogs, compiled with Babel (pure Python, no gettext needed): locale (ours, from
+## `make messages`) and locale_thirdparty (hand-kept French for allauth's own messages)
 compile-messages: $(VENV)/.installed
 	$(VENV)/bin/pybabel compile --domain django --directory locale
+	$(VENV)/bin/pybabel compile --domain django --directory locale_thirdparty
 
 ## Re-extract the messages from the code (needs GNU gettext); then translate locale/fr
 messages: $(VENV)/.installed

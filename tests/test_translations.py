@@ -1,15 +1,19 @@
-"""The French catalog is complete and in step with the code."""
+"""The French catalog is complete and in step with the code; the third-party one is allauth's."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import allauth
 import pytest
 from babel.messages.pofile import read_po
 from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext
 
 CATALOG = Path(settings.BASE_DIR) / "locale" / "fr" / "LC_MESSAGES" / "django.po"
 
@@ -60,3 +64,41 @@ def test_catalog_holds_every_message_of_the_code(tmp_path):
     fresh = messages(tmp_path / "locale" / "fr" / "LC_MESSAGES" / "django.po")
     missing = sorted(set(fresh) - set(messages(CATALOG)))
     assert missing == [], "run `make messages` and translate these"
+
+
+# --- The hand-kept French for third-party messages (locale_thirdparty/) -----------------------
+THIRD_PARTY = Path(settings.BASE_DIR) / "locale_thirdparty" / "fr" / "LC_MESSAGES" / "django.po"
+# A mark in running text (not in a URL, an attribute or a placeholder) with anything but the
+# narrow no-break space before it.
+BADLY_SPACED = re.compile(r"(?:[^\s\u202f]|[ \u00a0])[:;?!](?=\s|$|<)")
+
+
+def allauth_catalog() -> Path:
+    return Path(allauth.__file__).parent / "locale" / "fr" / "LC_MESSAGES" / "django.po"
+
+
+def test_the_third_party_catalog_comes_after_ours_and_before_the_apps():
+    """Django merges LOCALE_PATHS, the first listed winning; both win over the apps' own."""
+    ours, third_party = settings.LOCALE_PATHS
+    assert (ours, third_party) == (CATALOG.parents[2], THIRD_PARTY.parents[2])
+    with translation.override("fr"):
+        assert gettext("Are you sure you want to sign out?") == (
+            "Voulez-vous vraiment vous déconnecter\u202f?"
+        )
+
+
+def test_the_third_party_catalog_holds_only_allauths_messages_translated_and_spaced():
+    """Its msgids are allauth's (one gone after an upgrade shows here); its French is complete,
+    spaced with narrow no-break spaces, and says « e-mail»."""
+    allauth_ids = set(messages(allauth_catalog()))
+    problems = []
+    for key, message in messages(THIRD_PARTY).items():
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        if key not in allauth_ids:
+            problems.append(f"not one of allauth's msgids: {key!r}")
+        if message.fuzzy or not all(strings):
+            problems.append(f"untranslated: {key!r}")
+        for string in strings:
+            if BADLY_SPACED.search(string) or re.search(r"(?<![-({\w])[Ee]mails?\b", string):
+                problems.append(f"{key!r}: {string!r}")
+    assert problems == []

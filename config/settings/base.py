@@ -252,7 +252,9 @@ X_FRAME_OPTIONS = "DENY"
 # --- Internationalisation -----------------------------------------------------------------
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("French")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# Our catalog (makemessages), then the hand-kept French for third-party messages (allauth):
+# the first listed wins on a msgid both hold; both win over the apps' own catalogs.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_thirdparty"]
 # English pages write dates the British way (day, month, year): config/formats/en/formats.py
 FORMAT_MODULE_PATH = ["config.formats"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/Paris")

@@ -114,6 +114,17 @@ def test_sign_up_sends_a_verification_link_that_lets_the_person_sign_in(client, 
     assert client.session["_auth_user_id"] == str(user.pk)
 
 
+def test_the_password_fields_offer_the_reset_link_once_in_our_words(client, owner):
+    """templates/account/password_reset_help_text.html, under allauth's password fields."""
+    link = f'href="{reverse("account_reset_password")}"'
+    page = client.get(reverse("account_login"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert page.count(link) == 1
+    assert "Forgotten password?" in page and "Forgot your password?" not in page
+    client.force_login(owner)
+    page = client.get(reverse("account_change_password")).content.decode()
+    assert page.count(link) == 1
+
+
 def test_existing_accounts_sign_in_with_their_username_or_their_email(client, owner):
     assert sign_in(client, "alice").status_code == 302
     client.post(reverse("account_logout"))

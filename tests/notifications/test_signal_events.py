@@ -10,6 +10,7 @@ from notifications.models import Notification
 from organisations.signup import join_request_answer, join_request_create
 from partnerships import policy
 from partnerships.choices import TodoKind
+from partnerships.models import LevelProposal
 from partnerships.reads.todo import todo_items
 from partnerships.services.partner_invitations import (
     partner_invitation_withdraw,
@@ -21,6 +22,7 @@ from partnerships.services.proposals import (
     level_proposal_refuse,
     level_propose,
 )
+from partnerships.signals import level_agreed, level_proposed
 from tests.factories import PartyFactory
 
 pytestmark = pytest.mark.django_db
@@ -61,6 +63,11 @@ def test_a_proposal_asks_the_other_parties_and_its_agreement_is_told_to_all(
 
     commit(level_proposal_confirm, actor=carla, organisation=org_c, proposal=proposal)
     assert told("level_agreed") == {"alice", "bob", "carla", "cora"}
+    # The same signals again tell nobody more.
+    rows, mails = Notification.objects.count(), len(mail.outbox)
+    level_proposed.send(LevelProposal, proposal=proposal)
+    level_agreed.send(LevelProposal, proposal=proposal)
+    assert (Notification.objects.count(), len(mail.outbox)) == (rows, mails)
     assert TodoKind.ANSWER_LEVEL_PROPOSAL not in [
         item.kind for item in todo_items(policy.Actor.of(carla, org_c))
     ]

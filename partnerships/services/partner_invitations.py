@@ -24,7 +24,7 @@ from organisations.signup import organisation_sign_up
 from partnerships import policy
 from partnerships.choices import PartnerInvitationState, PartyRole
 from partnerships.models import PartnerInvitation, Partnership, Party
-from partnerships.services.partnerships import _invite, invitation_respond
+from partnerships.services.partnerships import invitation_respond, invited_party
 from partnerships.services.versions import save_validated
 from partnerships.signals import partner_invitation_withdrawn
 
@@ -123,7 +123,7 @@ def partner_invitation_accept(
     else:
         organisation = organisation_sign_up(actor=user, vouched=True, **(new_organisation or {}))
     inviter = invitation.invited_by or user
-    party = _invite(
+    party = invited_party(
         actor=inviter,
         partnership=invitation.partnership,
         organisation=organisation,

@@ -148,6 +148,18 @@ def _invite(
     organisation: Organisation,
     role: str,
 ) -> Party:
+    party = invited_party(
+        actor=actor, partnership=partnership, organisation=organisation, role=role
+    )
+    events.party_invited(party, acting=acting, actor=actor)
+    return party
+
+
+def invited_party(
+    *, actor: User, partnership: Partnership, organisation: Organisation, role: str
+) -> Party:
+    """The party of an invited organisation, without telling it (``_invite`` tells it; an
+    invitation accepted at once by e-mail has nobody to tell)."""
     if not organisation.active:
         raise ValidationError({"organisation": _("This organisation is no longer active.")})
     if Party.objects.filter(partnership=partnership, organisation=organisation).exists():
@@ -160,7 +172,6 @@ def _invite(
         invited_by=actor,
     )
     save_validated(party, actor)  # the scope follows through the Party signal
-    events.party_invited(party, acting=acting, actor=actor)
     return party
 
 

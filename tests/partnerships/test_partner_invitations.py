@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from notifications.models import Notification
 from organisations.models import Membership, Organisation
 from partnerships.models import PartnerInvitation, Party
 from partnerships.services.partner_invitations import partner_invite_by_email
@@ -155,7 +156,7 @@ def test_the_landing_page_shows_only_what_an_invitee_may_see(client, invitation,
     assert "Association A" in content  # the lead organisation
     assert "alice" in content  # who invites
     assert "Fondation C" not in content  # the other parties are not shown
-    assert reverse("login") in content and "next=" in content
+    assert reverse("account_login") in content and "next=" in content
 
 
 def test_an_unknown_token_is_404(client, invitation):
@@ -203,6 +204,21 @@ def test_accepting_creates_the_account_the_organisation_and_an_accepted_party(
     invitation.refresh_from_db()
     assert invitation.state == "accepted" and invitation.organisation == organisation
     assert client.get(response["Location"]).status_code == 200  # the workspace
+
+
+def test_accepting_tells_the_inviter_and_not_the_contact_of_an_invitation_already_answered(
+    client, invitation, partnership, owner
+):
+    """Accepting once raised a TypeError (the inviting organisation was not passed on): the
+    contact's party is made without a "you are invited" notification for them to answer."""
+    client.force_login(UserFactory(username="tina", email="contact@tilleuls.example"))
+    response = client.post(
+        landing(invitation),
+        {"answer": "accept", "new-name": "Tilleuls", "new-kind": "association", "new-size_band": 2},
+    )
+    assert response.status_code == 302
+    told = set(Notification.objects.values_list("recipient__username", "kind"))
+    assert told == {("alice", "invitation_accepted")}
 
 
 def test_a_signed_in_administrator_accepts_for_an_organisation_they_administer(
@@ -297,7 +313,8 @@ def test_withdrawing_from_the_page_tells_the_listeners_and_the_link(
     assert invitation.state == "withdrawn"
     assert heard == [(invitation.pk, owner.pk)]
     client.logout()
-    assert b"withdrawn" in client.get(landing(invitation)).content
+    # French wording (LANGUAGE_CODE is fr): "retirée par ceux qui l'avaient envoyée".
+    assert "retirée".encode() in client.get(landing(invitation)).content
     # Withdrawing again: the state refuses it.
     client.force_login(owner)
     assert client.post(step_url(invitation, "withdraw"), {"confirmed": "1"}).status_code == 409

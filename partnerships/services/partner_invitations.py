@@ -19,6 +19,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from notifications.emails import one_line
 from organisations.permissions import require_admin
 from organisations.signup import organisation_sign_up
 from partnerships import policy
@@ -179,9 +180,7 @@ def send_partner_invitation(invitation_id: int) -> None:
         "user": invitation.organisation_name,
     }
     with translation.override(invitation.language):
-        subject = " ".join(
-            render_to_string("emails/partner_invitation_subject.txt", context).split()
-        )
+        subject = one_line(render_to_string("emails/partner_invitation_subject.txt", context))
         text = render_to_string("emails/partner_invitation.txt", context)
         html = render_to_string("emails/partner_invitation.html", context)
     message = EmailMultiAlternatives(subject, text, to=[invitation.email])

@@ -279,6 +279,27 @@ def test_an_expired_invitation_reads_expired_and_cannot_be_accepted(client, invi
     assert invitation.partnership.parties.count() == 2
 
 
+def test_the_subject_keeps_the_narrow_no_break_spaces_of_french(
+    owner, org_a, partnership, mailoutbox, django_capture_on_commit_callbacks
+):
+    """The subject is put on one line without turning French typography's U+202F (before
+    « ! » and inside « ») into ordinary spaces, which wrap and read wrong."""
+    partnership.title = "Lire ensemble\u202f!"
+    partnership.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        partner_invite_by_email(
+            actor=owner,
+            acting=org_a,
+            partnership=partnership,
+            organisation_name="Maison des jeunes",
+            email="mj@example.org",
+            role="partner",
+        )
+    [message] = mailoutbox
+    assert "Lire ensemble\u202f!" in message.subject
+    assert "\n" not in message.subject
+
+
 def test_resending_gives_a_new_date_and_a_new_email(
     client, owner, invitation, mailoutbox, django_capture_on_commit_callbacks
 ):

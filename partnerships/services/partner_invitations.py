@@ -19,12 +19,13 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from notifications.emails import one_line
 from organisations.permissions import require_admin
 from organisations.signup import organisation_sign_up
 from partnerships import policy
 from partnerships.choices import PartnerInvitationState, PartyRole
 from partnerships.models import PartnerInvitation, Partnership, Party
-from partnerships.services.partnerships import _invite, invitation_respond
+from partnerships.services.partnerships import invitation_respond, invited_party
 from partnerships.services.versions import save_validated
 from partnerships.signals import partner_invitation_withdrawn
 
@@ -124,9 +125,8 @@ def partner_invitation_accept(
     else:
         organisation = organisation_sign_up(actor=user, vouched=True, **(new_organisation or {}))
     inviter = invitation.invited_by or user
-    party = _invite(
+    party = invited_party(
         actor=inviter,
-        acting=None,  # the invitation was sent by e-mail and is accepted now
         partnership=invitation.partnership,
         organisation=organisation,
         role=invitation.role,
@@ -155,7 +155,7 @@ def partner_invitation_decline(*, invitation: PartnerInvitation, user: User | No
 def _send_to_contact(invitation: PartnerInvitation, template: str, context: dict) -> None:
     """One e-mail to the invitation's contact, in its language, as text and HTML."""
     with translation.override(invitation.language):
-        subject = " ".join(render_to_string(f"emails/{template}_subject.txt", context).split())
+        subject = one_line(render_to_string(f"emails/{template}_subject.txt", context))
         text = render_to_string(f"emails/{template}.txt", context)
         html = render_to_string(f"emails/{template}.html", context)
     message = EmailMultiAlternatives(subject, text, to=[invitation.email])

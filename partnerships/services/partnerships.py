@@ -143,13 +143,23 @@ def party_invite(
 def _invite(
     *,
     actor: User,
-    acting: Organisation | None,
+    acting: Organisation,
     partnership: Partnership,
     organisation: Organisation,
     role: str,
 ) -> Party:
-    """Add ``organisation`` as an invited party; its administrators are told, unless
-    ``acting`` is None (an invitation sent by e-mail, answered in the same step)."""
+    party = invited_party(
+        actor=actor, partnership=partnership, organisation=organisation, role=role
+    )
+    events.party_invited(party, acting=acting, actor=actor)
+    return party
+
+
+def invited_party(
+    *, actor: User, partnership: Partnership, organisation: Organisation, role: str
+) -> Party:
+    """The party of an invited organisation, without telling it (``_invite`` tells it; an
+    invitation accepted at once by e-mail has nobody to tell)."""
     if not organisation.active:
         raise ValidationError({"organisation": _("This organisation is no longer active.")})
     if Party.objects.filter(partnership=partnership, organisation=organisation).exists():
@@ -162,8 +172,6 @@ def _invite(
         invited_by=actor,
     )
     save_validated(party, actor)  # the scope follows through the Party signal
-    if acting is not None:
-        events.party_invited(party, acting=acting, actor=actor)
     return party
 
 

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import os
+from html import escape
 from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
+from django.core import mail
+from django.db import transaction
 
+from organisations.models import Organisation, User
 from partnerships.models import Agreement, Commitment, ConcernCheck, Partnership
+from partnerships.services.partner_invitations import partner_invite_by_email
 from tests.browser.conftest import sign_in
 
 pytestmark = pytest.mark.browser
@@ -195,3 +200,62 @@ def test_the_last_approval_asks_first_then_brings_the_agreement_into_force(page)
     page.click("#confirm-form button[type=submit]")
     page.locator("#tab-panel", has_text="Exemplaire signé numérisé").wait_for()
     assert Agreement.objects.get(partnership_id=pk).state == "in_force"
+
+
+ENVELOPE = """<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"><style>
+body {{ margin: 0; background: #eef1f5; font-family: system-ui, sans-serif; color: #1d2733; }}
+.envelope {{ background: #fff; border-bottom: 1px solid #d0d7de; padding: .75rem 1.5rem; }}
+.envelope p {{ margin: .2rem 0; font-size: .9rem; }}
+.envelope .subject {{ font-size: 1.05rem; font-weight: 600; }}
+iframe {{ display: block; width: 100%; border: 0; background: #fff; }}
+</style></head><body>
+<div class="envelope"><p class="subject">{subject}</p><p>{to}</p></div>
+<iframe srcdoc="{message}"></iframe></body></html>"""
+
+
+def test_screenshots_of_the_todo_and_the_invitation_email(page, tmp_path):
+    """1000 px wide, as the README shows them (UPDATE_SCREENSHOTS=1 to refresh): camille's
+    to-do, and the HTML e-mail inviting a partner not on the platform, as the service sends it."""
+    target = (
+        Path(settings.BASE_DIR) / "docs" / "screenshots"
+        if os.environ.get("UPDATE_SCREENSHOTS")
+        else tmp_path
+    )
+    narrow = page.context.browser.new_context(
+        viewport={"width": 1000, "height": 1200}, locale="fr-FR"
+    )
+    shot = narrow.new_page()
+    shot.base_url = page.base_url
+    sign_in(shot)
+    todo = shot.locator("#todo")
+    assert todo.locator(".todo-item").count() >= 3  # the demo gives camille things to do
+    box = todo.bounding_box()
+    bottom = box["y"] + box["height"] + 16
+    shot.screenshot(
+        path=target / "todo.png", clip={"x": 0, "y": 0, "width": 1000, "height": bottom}
+    )
+
+    with transaction.atomic():  # the e-mail leaves once the invitation is committed
+        partner_invite_by_email(
+            actor=User.objects.get(username="camille"),
+            acting=Organisation.objects.get(slug="centre-social-tilleuls"),
+            partnership=Partnership.objects.get(title="Coup de pouce lecture au collège"),
+            organisation_name="Association Lire et faire lire",
+            email="contact@lire-et-faire-lire.example",
+            role="partner",
+        )
+    (message,) = [m for m in mail.outbox if "contact@lire-et-faire-lire.example" in m.to]
+    (body,) = [content for content, kind in message.alternatives if kind == "text/html"]
+    shot = narrow.new_page()  # a blank page: the site's CSP would block the e-mail's styles
+    shot.set_viewport_size({"width": 1000, "height": 200})
+    shot.set_content(
+        ENVELOPE.format(
+            subject=escape(message.subject), to=escape(message.to[0]), message=escape(body)
+        )
+    )
+    frame = "document.querySelector('iframe')"
+    height = shot.evaluate(f"{frame}.contentDocument.documentElement.scrollHeight")
+    shot.evaluate(f"{frame}.style.height = '{height}px'")
+    shot.screenshot(path=target / "invitation-email.png", full_page=True)
+    narrow.close()
+    assert "Lire et faire lire" in body

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from notifications.models import Notification
 from organisations.models import Membership, Organisation
 from partnerships.models import PartnerInvitation, Party
 from partnerships.services.partner_invitations import partner_invite_by_email
@@ -205,6 +206,21 @@ def test_accepting_creates_the_account_the_organisation_and_an_accepted_party(
     assert client.get(response["Location"]).status_code == 200  # the workspace
 
 
+def test_accepting_tells_the_inviter_and_not_the_contact_of_an_invitation_already_answered(
+    client, invitation, partnership, owner
+):
+    """Accepting once raised a TypeError (the inviting organisation was not passed on): the
+    contact's party is made without a "you are invited" notification for them to answer."""
+    client.force_login(UserFactory(username="tina", email="contact@tilleuls.example"))
+    response = client.post(
+        landing(invitation),
+        {"answer": "accept", "new-name": "Tilleuls", "new-kind": "association", "new-size_band": 2},
+    )
+    assert response.status_code == 302
+    told = set(Notification.objects.values_list("recipient__username", "kind"))
+    assert told == {("alice", "invitation_accepted")}
+
+
 def test_a_signed_in_administrator_accepts_for_an_organisation_they_administer(
     client, invitation, partnership, org_b, outsider
 ):
@@ -263,6 +279,27 @@ def test_an_expired_invitation_reads_expired_and_cannot_be_accepted(client, invi
     assert invitation.partnership.parties.count() == 2
 
 
+def test_the_subject_keeps_the_narrow_no_break_spaces_of_french(
+    owner, org_a, partnership, mailoutbox, django_capture_on_commit_callbacks
+):
+    """The subject is put on one line without turning French typography's U+202F (before
+    « ! » and inside « ») into ordinary spaces, which wrap and read wrong."""
+    partnership.title = "Lire ensemble\u202f!"
+    partnership.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        partner_invite_by_email(
+            actor=owner,
+            acting=org_a,
+            partnership=partnership,
+            organisation_name="Maison des jeunes",
+            email="mj@example.org",
+            role="partner",
+        )
+    [message] = mailoutbox
+    assert "Lire ensemble\u202f!" in message.subject
+    assert "\n" not in message.subject
+
+
 def test_resending_gives_a_new_date_and_a_new_email(
     client, owner, invitation, mailoutbox, django_capture_on_commit_callbacks
 ):
@@ -297,8 +334,8 @@ def test_withdrawing_from_the_page_tells_the_listeners_and_the_link(
     assert invitation.state == "withdrawn"
     assert heard == [(invitation.pk, owner.pk)]
     client.logout()
-    page = client.get(landing(invitation), HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "withdrawn" in page.lower()
+    # French wording (LANGUAGE_CODE is fr): "retirée par ceux qui l'avaient envoyée".
+    assert "retirée".encode() in client.get(landing(invitation)).content
     # Withdrawing again: the state refuses it.
     client.force_login(owner)
     assert client.post(step_url(invitation, "withdraw"), {"confirmed": "1"}).status_code == 409

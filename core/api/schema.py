@@ -57,6 +57,12 @@ ERROR_RESPONSES = {
         ErrorSerializer,
         description=_("Too many requests, or too many failed sign-ins: wait, then try again."),
     ),
+    415: OpenApiResponse(
+        ErrorSerializer,
+        description=_(
+            "The body could not be read as JSON, a form or multipart form data: nothing was done."
+        ),
+    ),
 }
 
 

@@ -75,7 +75,8 @@ class ObtainTokenApi(ObtainAuthToken):
     # django-axes locks the username out from that address after repeated failures.
     throttle_classes = (ClientAddressThrottle,)
     throttle_scope = "auth-token"
-    error_codes = (429,)
+    # 415: a form body the parsers cannot read (a malformed multipart) is refused as such.
+    error_codes = (415, 429)
     serializer_class = TokenRequestSerializer
 
     @extend_schema(

@@ -25,6 +25,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from notifications.models import Notification
 from organisations.models import MemberInvitation
 from partnerships.models import PartnerInvitation
 from tests.factories import (
@@ -100,6 +101,10 @@ def world(open_connection, owner, editor, org_a, org_c, partnership):
         # A proposal of C's that Alice's organisation is asked to confirm or refuse.
         "level-proposals": LevelProposalFactory(
             proposed_by=partnership.parties.get(organisation=org_c), asking=[party]
+        ).pk,
+        # One of Alice's notifications, to mark read.
+        "notifications": Notification.objects.create(
+            recipient=owner, organisation=org_a, kind="review_held", url="/", event_key="fuzz"
         ).pk,
         # Alice answers an invitation addressed to her account.
         "member-invitations": MemberInvitation.objects.create(

@@ -33,7 +33,7 @@ from tests.factories import ConcernFactory, ReviewFactory
 from tests.forms import form_data
 from tests.test_isolation import PATTERNS, database_state, fill
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.fuzz]
 
 # The same objects as the isolation walk, so every URL pattern can be filled in.
 world = test_isolation.world

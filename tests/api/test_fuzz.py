@@ -1,7 +1,8 @@
 """Schemathesis fuzzes every operation of the schema, in-process through the WSGI app, as the
 administrator of a party with data: no server error, no answer outside the schema.
 
-25 examples per operation; ``SCHEMATHESIS_MAX_EXAMPLES=100`` (as in CI) for more.
+25 examples per operation; ``SCHEMATHESIS_MAX_EXAMPLES`` for more, and ``SCHEMATHESIS_COVERAGE=1``
+for the coverage phase (boundary values of every parameter). CI sets both, once, on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -43,6 +44,8 @@ from tests.factories import (
     ReviewFactory,
 )
 
+pytestmark = pytest.mark.fuzz
+
 MAX_EXAMPLES = int(os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "25"))
 CHECKS = [
     not_a_server_error,
@@ -52,8 +55,9 @@ CHECKS = [
     response_schema_conformance,
 ]
 
-# The coverage phase (boundary values of every parameter) multiplies the requests: deep runs only.
-DEEP = MAX_EXAMPLES >= 100
+# The coverage phase (boundary values of every parameter) multiplies the requests: CI turns it on
+# with SCHEMATHESIS_COVERAGE=1 (and runs the fuzzing once, in its PostgreSQL pass).
+DEEP = os.environ.get("SCHEMATHESIS_COVERAGE") == "1"
 config = schemathesis.Config.from_dict({"phases": {"coverage": {"enabled": DEEP}}})
 schema = schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application(), config=config)
 

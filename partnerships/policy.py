@@ -99,6 +99,14 @@ def has_joined(party: Party) -> bool:
     return party_state(party) in READING_STATES
 
 
+def took_part_on(
+    joined_on: datetime.date | None, left_on: datetime.date | None, day: datetime.date
+) -> bool:
+    """Whether an accepted party took part on ``day`` (for the network as it stood then): it had
+    joined (no date: from the partnership's start) and had not left yet (gone from ``left_on``)."""
+    return (joined_on is None or joined_on <= day) and (left_on is None or left_on > day)
+
+
 # --- Who reads: the Viewer -------------------------------------------------------------------
 @dataclass(frozen=True)
 class Viewer:

@@ -1,0 +1,219 @@
+"""The network map drawn as accessible SVG, inline in the page so that its links work.
+
+Presentation attributes only (``stroke``, ``fill``…), never ``style``: the site's content
+security policy forbids inline styles. Every node and edge is a link with a ``<title>``; the
+whole drawing has a title and a description, and the page shows the same data as a table.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from urllib.parse import urlencode
+
+from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext, ngettext
+
+from partnerships.choices import Level
+from partnerships.reads.network import Network
+
+# One colour a level, light to dark: the closer the partnership, the darker and thicker.
+LEVEL_COLOURS = {
+    1: "#9ecae1",
+    2: "#6baed6",
+    3: "#4292c6",
+    4: "#2171b5",
+    5: "#08519c",
+    6: "#08306b",
+    7: "#54278f",
+}
+NO_LEVEL = "#8c8c8c"
+GAP_COLOUR = "#b35806"
+INTERNAL_DASH = "8 5"
+NODE_RADIUS = 11
+LABELS_UP_TO = 40  # beyond, the names are in each node's title and in the table
+
+
+def width(level: int | None) -> float:
+    return 1.5 + (level or 0) * 0.75
+
+
+def legend() -> list[dict]:
+    """The legend's entries: each level, no level agreed, internal, perception gap."""
+    entries = [
+        {"label": label, "colour": LEVEL_COLOURS[value], "width": width(value), "dash": ""}
+        for value, label in Level.choices
+    ]
+    entries.append(
+        {"label": gettext("No level agreed"), "colour": NO_LEVEL, "width": width(None), "dash": ""}
+    )
+    entries.append(
+        {
+            "label": gettext("Internal partnership (same system): dashed"),
+            "colour": NO_LEVEL,
+            "width": width(None),
+            "dash": INTERNAL_DASH,
+        }
+    )
+    return entries
+
+
+def _box(network: Network) -> tuple[float, float, float, float]:
+    xs = [x for x, _y in network.positions.values()] or [0.0]
+    ys = [y for _x, y in network.positions.values()] or [0.0]
+    margin = 90
+    return (
+        min(xs) - margin,
+        min(ys) - margin,
+        max(xs) - min(xs) + 2 * margin,
+        max(ys) - min(ys) + 2 * margin,
+    )
+
+
+def draw(network: Network) -> SafeString:
+    organisation = network.organisation
+    slug = organisation.slug
+    x0, y0, w, h = _box(network)
+    when = date_format(network.at, "DATE_FORMAT")
+    title = gettext("Network of %(name)s on %(date)s") % {"name": organisation.name, "date": when}
+    desc = ngettext(
+        "%(count)s partner in %(partnerships)s partnership; the table below the map holds the "
+        "same data.",
+        "%(count)s partners in %(partnerships)s partnerships; the table below the map holds the "
+        "same data.",
+        len(network.partners),
+    ) % {"count": len(network.partners), "partnerships": len(network.partnership_ids())}
+    parts = [
+        format_html(
+            '<svg xmlns="http://www.w3.org/2000/svg" class="network-map" viewBox="{} {} {} {}" '
+            'role="group" aria-labelledby="network-title network-desc">'
+            '<title id="network-title">{}</title><desc id="network-desc">{}</desc>',
+            round(x0),
+            round(y0),
+            round(w),
+            round(h),
+            title,
+            desc,
+        )
+    ]
+    positions = {node.slug: (node.x, node.y) for node in network.nodes}
+    names = {node.slug: node.name for node in network.nodes}
+    # Several partnerships with one partner: drawn as curves side by side.
+    by_target = defaultdict(list)
+    for edge in network.edges:
+        by_target[edge.target].append(edge)
+    parts.append('<g class="network-edges">')
+    for target, edges in by_target.items():
+        x1, y1 = positions[slug]
+        x2, y2 = positions[target]
+        length = max(((x2 - x1) ** 2 + (y2 - y1) ** 2) ** 0.5, 1.0)
+        nx_, ny_ = -(y2 - y1) / length, (x2 - x1) / length
+        for index, edge in enumerate(edges):
+            offset = (index - (len(edges) - 1) / 2) * 26
+            cx, cy = (x1 + x2) / 2 + nx_ * offset, (y1 + y2) / 2 + ny_ * offset
+            level = edge.level_label or gettext("no level agreed")
+            label = gettext("%(title)s with %(partner)s: %(level)s") % {
+                "title": edge.title,
+                "partner": names.get(target, target),
+                "level": level,
+            }
+            if edge.internal:
+                label += " · " + gettext("internal")
+            if edge.gap_marked:
+                label += " · " + gettext("perception gap of %(gap)s steps") % {
+                    "gap": edge.perception_gap
+                }
+            url = reverse("partnerships:workspace", args=[slug, edge.partnership])
+            dash = f' stroke-dasharray="{INTERNAL_DASH}"' if edge.internal else ""
+            parts.append(
+                format_html(
+                    '<a href="{}" aria-label="{}" class="network-edge">'
+                    '<path d="M{} {} Q{} {} {} {}" fill="none" stroke="{}" '
+                    'stroke-width="{}" stroke-linecap="round"',
+                    url,
+                    label,
+                    round(x1, 1),
+                    round(y1, 1),
+                    round(cx, 1),
+                    round(cy, 1),
+                    round(x2, 1),
+                    round(y2, 1),
+                    LEVEL_COLOURS.get(edge.level, NO_LEVEL),
+                    width(edge.level),
+                )
+                + mark_safe(dash)
+                + format_html("><title>{}</title></path>", label)
+            )
+            if edge.gap_marked:
+                # The curve's middle point: a quadratic Bézier at t = 1/2.
+                mx = (x1 + 2 * cx + x2) / 4
+                my = (y1 + 2 * cy + y2) / 4
+                parts.append(
+                    format_html(
+                        '<g class="network-gap"><circle cx="{}" cy="{}" r="8" fill="#ffffff" '
+                        'stroke="{}" stroke-width="2"/><text x="{}" y="{}" text-anchor="middle" '
+                        'font-size="12" font-weight="bold" fill="{}">!</text></g>',
+                        round(mx, 1),
+                        round(my, 1),
+                        GAP_COLOUR,
+                        round(mx, 1),
+                        round(my + 4, 1),
+                        GAP_COLOUR,
+                    )
+                )
+            parts.append(mark_safe("</a>"))
+    parts.append("</g>")
+    labelled = len(network.partners) <= LABELS_UP_TO
+    for system, nodes in [(organisation.name, [network.centre]), *network.systems()]:
+        parts.append(
+            format_html(
+                '<g class="network-system" role="group" aria-label="{}">',
+                gettext("System: %(name)s") % {"name": system},
+            )
+        )
+        for node in nodes:
+            if node.centre:
+                url = reverse("partnerships:dashboard", args=[slug])
+            else:
+                url = (
+                    reverse("partnerships:list", args=[slug])
+                    + "?"
+                    + urlencode({"partner": node.slug})
+                )
+            name = (
+                node.name
+                if not node.system or node.system_name == node.name
+                else (f"{node.name} ({node.system_name})")
+            )
+            parts.append(
+                format_html(
+                    '<a href="{}" class="network-node"><circle cx="{}" cy="{}" r="{}" fill="{}" '
+                    'stroke="#1a1a1a" stroke-width="1.5"><title>{}</title></circle>',
+                    url,
+                    node.x,
+                    node.y,
+                    NODE_RADIUS * (1.6 if node.centre else 1),
+                    "#fdb863" if node.centre else "#ffffff",
+                    name,
+                )
+            )
+            if labelled or node.centre:
+                anchor = "middle" if abs(node.x) < 1 else ("start" if node.x > 0 else "end")
+                dx = 0 if anchor == "middle" else (16 if node.x > 0 else -16)
+                dy = -22 if node.centre else 4
+                parts.append(
+                    format_html(
+                        '<text x="{}" y="{}" text-anchor="{}" font-size="13" fill="#1a1a1a">{}'
+                        "</text>",
+                        round(node.x + dx, 1),
+                        round(node.y + dy, 1),
+                        anchor,
+                        node.name,
+                    )
+                )
+            parts.append(mark_safe("</a>"))
+        parts.append(mark_safe("</g>"))
+    parts.append("</svg>")
+    return mark_safe("".join(str(part) for part in parts))

@@ -104,7 +104,17 @@ def took_part_on(
 ) -> bool:
     """Whether an accepted party took part on ``day`` (for the network as it stood then): it had
     joined (no date: from the partnership's start) and had not left yet (gone from ``left_on``)."""
-    return (joined_on is None or joined_on <= day) and (left_on is None or left_on > day)
+    return took_part_between(joined_on, left_on, day, day)
+
+
+def took_part_between(
+    joined_on: datetime.date | None,
+    left_on: datetime.date | None,
+    start: datetime.date,
+    end: datetime.date,
+) -> bool:
+    """Whether an accepted party took part on at least one day from ``start`` to ``end``."""
+    return (joined_on is None or joined_on <= end) and (left_on is None or left_on > start)
 
 
 # --- Who reads: the Viewer -------------------------------------------------------------------

@@ -7,6 +7,7 @@ whole drawing has a title and a description, and the page shows the same data as
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from urllib.parse import urlencode
 
@@ -215,5 +216,91 @@ def draw(network: Network) -> SafeString:
                 )
             parts.append(mark_safe("</a>"))
         parts.append(mark_safe("</g>"))
+    parts.append("</svg>")
+    return mark_safe("".join(str(part) for part in parts))
+
+
+def draw_systems(network, title: str, limit: int = 200) -> SafeString:
+    """The platform's network by system: a circle a system (its area grows with its
+    partnerships), a line between two systems for their partnerships together (thicker with
+    more), the ``limit`` strongest lines only; the tables hold everything."""
+    systems = network.systems
+    xs = [s.x for s in systems] or [0.0]
+    ys = [s.y for s in systems] or [0.0]
+    margin = 120
+    x0, y0 = min(xs) - margin, min(ys) - margin
+    w, h = max(xs) - min(xs) + 2 * margin, max(ys) - min(ys) + 2 * margin
+    desc = gettext(
+        "%(systems)s systems, %(links)s links between systems; the tables below hold the data."
+    ) % {"systems": len(systems), "links": len(network.links)}
+    parts = [
+        format_html(
+            '<svg xmlns="http://www.w3.org/2000/svg" class="network-map" viewBox="{} {} {} {}" '
+            'role="img" aria-labelledby="platform-title platform-desc">'
+            '<title id="platform-title">{}</title><desc id="platform-desc">{}</desc>',
+            round(x0),
+            round(y0),
+            round(w),
+            round(h),
+            title,
+            desc,
+        )
+    ]
+    where = {s.key: s for s in systems}
+    biggest = max((len(link.partnerships) for link in network.links), default=1)
+    for link in network.links[:limit]:
+        a, b = where[link.source], where[link.target]
+        count = len(link.partnerships)
+        parts.append(
+            format_html(
+                '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="{}" '
+                'stroke-opacity="0.6"><title>{}</title></line>',
+                a.x,
+                a.y,
+                b.x,
+                b.y,
+                LEVEL_COLOURS.get(round(link.mean_level or 0), NO_LEVEL),
+                round(1 + 7 * math.sqrt(count / biggest), 1),
+                ngettext(
+                    "%(a)s and %(b)s: %(count)s partnership",
+                    "%(a)s and %(b)s: %(count)s partnerships",
+                    count,
+                )
+                % {"a": a.name, "b": b.name, "count": count},
+            )
+        )
+    most = max((len(s.partnerships) for s in systems), default=1)
+    for index, node in enumerate(systems):
+        count = len(node.partnerships)
+        parts.append(
+            format_html(
+                '<circle cx="{}" cy="{}" r="{}" fill="#ffffff" stroke="#1a1a1a" '
+                'stroke-width="1.5"><title>{}</title></circle>',
+                node.x,
+                node.y,
+                round(5 + 30 * math.sqrt(count / most), 1),
+                gettext(
+                    "%(name)s: %(organisations)s organisations, %(partnerships)s partnerships, "
+                    "%(internal)s internal"
+                )
+                % {
+                    "name": node.name,
+                    "organisations": len(node.organisations),
+                    "partnerships": count,
+                    "internal": len(node.internal),
+                },
+            )
+        )
+        if index < LABELS_UP_TO:
+            parts.append(
+                format_html(
+                    '<text x="{}" y="{}" text-anchor="middle" font-size="13" fill="#1a1a1a">{} '
+                    "({})</text>",
+                    node.x,
+                    round(node.y - 38, 1),
+                    node.name,
+                    count,
+                )
+            )
     parts.append("</svg>")
     return mark_safe("".join(str(part) for part in parts))

@@ -62,3 +62,81 @@ def network_map(request: HttpRequest, membership) -> HttpResponse:
         else "partnerships/network/page.html"
     )
     return TemplateResponse(request, template, context, status=400 if invalid else 200)
+
+
+# --- The platform's network for staff, in the admin reports (/admin/reports/network/) -------
+def staff_urlpatterns(site, staff_only) -> list:
+    from django.urls import path
+
+    def view(request: HttpRequest) -> HttpResponse:
+        staff_only(request)
+        return _staff_network(request, site)
+
+    return [path("reports/network/", site.admin_view(view), name="report-network")]
+
+
+def _staff_network(request: HttpRequest, site) -> HttpResponse:
+    from django.http import HttpResponseBadRequest
+    from django.utils.translation import gettext
+
+    from partnerships.forms.network import StaffNetworkForm
+    from partnerships.models import Partnership
+    from partnerships.reads.network_svg import draw_systems
+    from partnerships.reports import network as platform
+    from partnerships.reports.figures import partnerships_matching
+
+    form = StaffNetworkForm(request.GET, today=timezone.localdate())
+    export = request.GET.get("format")
+    context = {**site.each_context(request), "title": gettext("Network map"), "form": form}
+    if not form.is_valid():
+        if export:
+            return HttpResponseBadRequest(
+                form.errors.as_text(), content_type="text/plain; charset=utf-8"
+            )
+        return TemplateResponse(request, "reports/admin_network.html", context, status=400)
+    data = form.cleaned_data
+    period = data["period"]
+    partnerships = partnerships_matching(
+        Partnership.objects.all(), scope=data["scope"], kind=data["kind"]
+    )
+    system = data["system"]
+    network = platform.platform_network(
+        partnerships,
+        period.start,
+        period.end,
+        level=data["level"],
+        system=system.slug if system else "",
+    )
+    stem = f"network-{period.start}-{period.end}"
+    if export == "graphml":
+        return _attachment(platform.graphml(network), "application/graphml+xml", f"{stem}.graphml")
+    if export == "nodes":
+        return _attachment(
+            platform.nodes_csv(network), "text/csv; charset=utf-8", f"{stem}-nodes.csv"
+        )
+    if export == "edges":
+        return _attachment(
+            platform.edges_csv(network), "text/csv; charset=utf-8", f"{stem}-edges.csv"
+        )
+    query = request.GET.copy()
+    query.pop("format", None)
+    title = gettext("Partnerships between systems from %(start)s to %(end)s") % {
+        "start": period.start,
+        "end": period.end,
+    }
+    context.update(
+        {
+            "network": network,
+            "period": period,
+            "svg": draw_systems(network, title),
+            "query": query.urlencode(),
+            "links": network.links[:200],
+        }
+    )
+    return TemplateResponse(request, "reports/admin_network.html", context)
+
+
+def _attachment(content, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -257,7 +257,7 @@ def layout(order: list[tuple[str, str, str]], centre: str) -> dict[str, tuple[fl
     rings = max(1, math.ceil(count / PER_RING))
     for index, (_system, _name, slug) in enumerate(ordered):
         angle = 2 * math.pi * index / max(count, 1) - math.pi / 2
-        radius = RING - RING_STEP * (rings - 1) / 2 + RING_STEP * (index % rings)
+        radius = RING + RING_STEP * (index % rings)
         positions[slug] = (round(radius * math.cos(angle), 1), round(radius * math.sin(angle), 1))
     return positions
 

@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 import networkx as nx
 from django.db.models import Q, QuerySet
 
-from partnerships.choices import Scope
+from partnerships.choices import AssessmentKind, Scope
+from partnerships.models.querysets import latest_level
 from partnerships.policy import joined, took_part_between
 from partnerships.reads.network import systems_of
 from partnerships.reads.tables import write_csv
@@ -51,11 +52,23 @@ class SystemLink:
 
 @dataclass
 class PlatformNetwork:
-    graph: nx.Graph  # organisations
+    organisations: dict[str, dict]  # by slug: label, kind, system, system_name
+    pairs: dict[tuple[str, str], list[int]]  # (slug, slug): [partnerships, internal ones]
     systems: list[SystemNode]
     links: list[SystemLink]
     partnership_count: int
     level_counts: Counter
+
+    @property
+    def graph(self) -> nx.Graph:
+        """The organisations, two joined by their partnerships together (built for the files
+        only: the page needs the systems)."""
+        graph = nx.Graph()
+        for slug, data in self.organisations.items():
+            graph.add_node(slug, **data)
+        for (a, b), (count, internal) in self.pairs.items():
+            graph.add_edge(a, b, partnerships=count, internal=internal)
+        return graph
 
 
 def in_period(start: datetime.date, end: datetime.date) -> Q:
@@ -78,7 +91,10 @@ def platform_network(
     from organisations.models import Organisation
     from partnerships.models import Party
 
-    selected = partnerships.filter(in_period(start, end)).with_levels(as_of=end)
+    # Only the agreed level: the gaps' subqueries would cost more than the whole rest.
+    selected = partnerships.filter(in_period(start, end)).annotate(
+        agreed_level=latest_level(AssessmentKind.AGREED, end)
+    )
     if level:
         selected = selected.filter(agreed_level=level)
     rows = {
@@ -105,7 +121,8 @@ def platform_network(
             if any((found[m][2] or found[m][0]) == system for m in members)
         }
 
-    graph = nx.Graph()
+    nodes: dict[str, dict] = {}
+    pairs: dict[tuple[str, str], list[int]] = {}
     systems: dict[str, SystemNode] = {}
     links: dict[tuple[str, str], SystemLink] = {}
     level_counts: Counter = Counter()
@@ -120,22 +137,21 @@ def platform_network(
             node = systems.setdefault(key, SystemNode(key, root_name))
             node.organisations.add(member)
             node.partnerships.add(pk)
-            graph.add_node(
-                slug, label=name, kind=kinds[member], system=root or "", system_name=root_name
-            )
+            if slug not in nodes:
+                nodes[slug] = {
+                    "label": name,
+                    "kind": kinds[member],
+                    "system": root or "",
+                    "system_name": root_name,
+                }
         if len(keys) == 1 and len(members) > 1:
             systems[next(iter(keys))].internal.add(pk)
         ordered = sorted(members)
         for i, first in enumerate(ordered):
             for second in ordered[i + 1 :]:
-                a, b = found[first][0], found[second][0]
-                data = graph.get_edge_data(a, b) or {"partnerships": 0, "internal": 0}
-                graph.add_edge(
-                    a,
-                    b,
-                    partnerships=data["partnerships"] + 1,
-                    internal=data["internal"] + (row["scope"] == Scope.INTERNAL),
-                )
+                pair = pairs.setdefault(tuple(sorted((found[first][0], found[second][0]))), [0, 0])
+                pair[0] += 1
+                pair[1] += row["scope"] == Scope.INTERNAL
         for source in sorted(keys):
             for target in sorted(keys):
                 if source < target:
@@ -149,7 +165,8 @@ def platform_network(
     ordered_systems = sorted(systems.values(), key=lambda s: (-len(s.partnerships), s.name))
     _place(ordered_systems)
     return PlatformNetwork(
-        graph,
+        nodes,
+        pairs,
         ordered_systems,
         sorted(links.values(), key=lambda link: (-len(link.partnerships), link.source)),
         len(by_partnership),
@@ -173,16 +190,16 @@ def graphml(network: PlatformNetwork) -> bytes:
 
 
 def nodes_csv(network: PlatformNetwork) -> str:
+    degree = Counter()
+    for a, b in network.pairs:
+        degree[a] += 1
+        degree[b] += 1
     buffer = io.StringIO()
     write_csv(
         ["id", "label", "kind", "system", "system_name", "partners"],
         (
-            [slug, data["label"], data["kind"], data["system"], data["system_name"], degree]
-            for (slug, data), (_s, degree) in zip(
-                sorted(network.graph.nodes(data=True)),
-                sorted(network.graph.degree()),
-                strict=True,
-            )
+            [slug, d["label"], d["kind"], d["system"], d["system_name"], degree[slug]]
+            for slug, d in sorted(network.organisations.items())
         ),
         buffer,
     )
@@ -193,10 +210,7 @@ def edges_csv(network: PlatformNetwork) -> str:
     buffer = io.StringIO()
     write_csv(
         ["source", "target", "partnerships", "internal"],
-        (
-            [a, b, data["partnerships"], data["internal"]]
-            for a, b, data in sorted(network.graph.edges(data=True))
-        ),
+        ([a, b, count, internal] for (a, b), (count, internal) in sorted(network.pairs.items())),
         buffer,
     )
     return buffer.getvalue()

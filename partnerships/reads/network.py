@@ -63,6 +63,7 @@ class Edge:
     scope: str
     perception_gap: int | None
     since: datetime.date | None
+    url: str = ""  # the partnership's workspace, filled by the page
 
     @property
     def internal(self) -> bool:

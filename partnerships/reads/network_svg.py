@@ -295,3 +295,35 @@ def draw_systems(network, title: str, limit: int = 200) -> SafeString:
             )
     parts.append("</svg>")
     return mark_safe("".join(str(part) for part in parts))
+
+
+def table_body(network: Network, rows, partner_url: str) -> SafeString:
+    """The rows of the table below the map (partner, system, partnerships, levels, since),
+    written here rather than in the template: a network head has thousands of partnerships, and
+    the template language would take most of the page's time over them."""
+    esc = html.escape
+    internal = esc(gettext("internal"))
+    gap = gettext("perception gap of %(gap)s steps")
+    levels = dict(Level.choices)
+    out = []
+    for row in rows:
+        node = row.node
+        items = []
+        for edge in row.edges:
+            item = f'<li><a href="{esc(edge.url)}">{esc(edge.title)}</a>'
+            if edge.internal:
+                item += f" <small>({internal})</small>"
+            if edge.gap_marked:
+                item += f" <small>({esc(gap % {'gap': edge.perception_gap})})</small>"
+            items.append(item + "</li>")
+        named = sorted({str(levels[e.level]) for e in row.edges if e.level})
+        since = date_format(row.since, "DATE_FORMAT") if row.since else "—"
+        out.append(
+            f'<tr><th scope="row"><a href="{esc(partner_url)}?{urlencode({"partner": node.slug})}">'
+            f"{esc(node.name)}</a></th>"
+            f"<td>{esc(node.system_name) if node.system else '—'}</td>"
+            f'<td><ul class="plain">{"".join(items)}</ul></td>'
+            f"<td>{esc(', '.join(named)) if named else '—'}</td>"
+            f"<td>{esc(since)}</td></tr>"
+        )
+    return mark_safe("".join(out))

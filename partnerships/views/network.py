@@ -10,11 +10,12 @@ import datetime
 
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 
 from organisations.access import member_required
 from partnerships.reads.network import months, network_at
-from partnerships.reads.network_svg import draw, legend
+from partnerships.reads.network_svg import draw, legend, table_body
 
 
 def parse_day(value: str | None) -> datetime.date | None:
@@ -39,6 +40,12 @@ def network_map(request: HttpRequest, membership) -> HttpResponse:
     invalid = bool(asked) and at is None
     at = min(at or today, today)
     network = network_at(organisation, at)
+    head, _zero, tail = reverse("partnerships:workspace", args=[organisation.slug, 0]).rpartition(
+        "/0/"
+    )
+    for edge in network.edges:
+        edge.url = f"{head}/{edge.partnership}/{tail}"
+    rows = network.rows()
     dates = months(today, network.first)
     if at not in dates:
         dates = sorted({*dates, at})
@@ -49,7 +56,10 @@ def network_map(request: HttpRequest, membership) -> HttpResponse:
         "network": network,
         "svg": draw(network),
         "legend": legend(),
-        "rows": network.rows(),
+        "rows": rows,
+        "table_body": table_body(
+            network, rows, reverse("partnerships:list", args=[organisation.slug])
+        ),
         "dates": dates,
         "at": at,
         "previous": dates[index - 1] if index > 0 else None,

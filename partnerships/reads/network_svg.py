@@ -78,6 +78,7 @@ def draw(network: Network) -> SafeString:
     organisation = network.organisation
     slug = organisation.slug
     x0, y0, w, h = _box(network)
+    font = round(max(13.0, w / 60), 1)  # the labels stay legible in a wide drawing
     when = date_format(network.at, "DATE_FORMAT")
     title = gettext("Network of %(name)s on %(date)s") % {"name": organisation.name, "date": when}
     desc = ngettext(
@@ -124,7 +125,7 @@ def draw(network: Network) -> SafeString:
         length = max(((x2 - x1) ** 2 + (y2 - y1) ** 2) ** 0.5, 1.0)
         nx_, ny_ = -(y2 - y1) / length, (x2 - x1) / length
         for index, edge in enumerate(edges):
-            offset = (index - (len(edges) - 1) / 2) * 26
+            offset = (index - (len(edges) - 1) / 2) * min(26.0, 160.0 / len(edges))
             cx, cy = (x1 + x2) / 2 + nx_ * offset, (y1 + y2) / 2 + ny_ * offset
             label = said["with"] % {
                 "title": edge.title,
@@ -197,11 +198,12 @@ def draw(network: Network) -> SafeString:
                 dy = -22 if node.centre else 4
                 parts.append(
                     format_html(
-                        '<text x="{}" y="{}" text-anchor="{}" font-size="13" fill="#1a1a1a">{}'
+                        '<text x="{}" y="{}" text-anchor="{}" font-size="{}" fill="#1a1a1a">{}'
                         "</text>",
                         round(node.x + dx, 1),
-                        round(node.y + dy, 1),
+                        round(node.y + dy * font / 13, 1),
                         anchor,
+                        font,
                         node.name,
                     )
                 )
@@ -211,65 +213,70 @@ def draw(network: Network) -> SafeString:
     return mark_safe("".join(str(part) for part in parts))
 
 
-def draw_systems(network, title: str, limit: int = 200) -> SafeString:
-    """The platform's network by system: a circle a system (its area grows with its
-    partnerships), a line between two systems for their partnerships together (thicker with
-    more), the ``limit`` strongest lines only; the tables hold everything."""
-    systems = network.systems
-    xs = [s.x for s in systems] or [0.0]
-    ys = [s.y for s in systems] or [0.0]
-    margin = 120
-    x0, y0 = min(xs) - margin, min(ys) - margin
-    w, h = max(xs) - min(xs) + 2 * margin, max(ys) - min(ys) + 2 * margin
+def draw_systems(network, title: str, shown: int = 40) -> SafeString:
+    """The platform's network by system: the ``shown`` busiest systems on a circle (a circle
+    each, its area growing with its partnerships), a line between two of them for their
+    partnerships together (thicker with more); the tables hold every system and link."""
+    systems = network.systems[:shown]
+    count = len(systems)
+    radius = max(260.0, 16.0 * count)
+    where = {}
+    for index, node in enumerate(systems):
+        angle = 2 * math.pi * index / max(count, 1) - math.pi / 2
+        where[node.key] = (node, radius * math.cos(angle), radius * math.sin(angle))
+    margin = 0.6 * radius + 120  # room for the names around the circle
+    side = 2 * (radius + margin)
+    font = round(max(13.0, side / 60), 1)
     desc = gettext(
         "%(systems)s systems, %(links)s links between systems; the tables below hold the data."
-    ) % {"systems": len(systems), "links": len(network.links)}
+    ) % {"systems": len(network.systems), "links": len(network.links)}
     parts = [
         format_html(
             '<svg xmlns="http://www.w3.org/2000/svg" class="network-map" viewBox="{} {} {} {}" '
             'role="img" aria-labelledby="platform-title platform-desc">'
             '<title id="platform-title">{}</title><desc id="platform-desc">{}</desc>',
-            round(x0),
-            round(y0),
-            round(w),
-            round(h),
+            -round(side / 2),
+            -round(side / 2),
+            round(side),
+            round(side),
             title,
             desc,
         )
     ]
-    where = {s.key: s for s in systems}
-    biggest = max((len(link.partnerships) for link in network.links), default=1)
-    for link in network.links[:limit]:
-        a, b = where[link.source], where[link.target]
-        count = len(link.partnerships)
+    links = [link for link in network.links if link.source in where and link.target in where]
+    biggest = max((len(link.partnerships) for link in links), default=1)
+    for link in links:
+        (a, ax, ay), (b, bx, by) = where[link.source], where[link.target]
+        number = len(link.partnerships)
         parts.append(
             format_html(
                 '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="{}" '
                 'stroke-opacity="0.6"><title>{}</title></line>',
-                a.x,
-                a.y,
-                b.x,
-                b.y,
+                round(ax, 1),
+                round(ay, 1),
+                round(bx, 1),
+                round(by, 1),
                 LEVEL_COLOURS.get(round(link.mean_level or 0), NO_LEVEL),
-                round(1 + 7 * math.sqrt(count / biggest), 1),
+                round(1 + 9 * math.sqrt(number / biggest), 1),
                 ngettext(
                     "%(a)s and %(b)s: %(count)s partnership",
                     "%(a)s and %(b)s: %(count)s partnerships",
-                    count,
+                    number,
                 )
-                % {"a": a.name, "b": b.name, "count": count},
+                % {"a": a.name, "b": b.name, "count": number},
             )
         )
     most = max((len(s.partnerships) for s in systems), default=1)
-    for index, node in enumerate(systems):
-        count = len(node.partnerships)
+    for node, x, y in where.values():
+        number = len(node.partnerships)
+        size = round(6 + 36 * math.sqrt(number / most), 1)
         parts.append(
             format_html(
                 '<circle cx="{}" cy="{}" r="{}" fill="#ffffff" stroke="#1a1a1a" '
                 'stroke-width="1.5"><title>{}</title></circle>',
-                node.x,
-                node.y,
-                round(5 + 30 * math.sqrt(count / most), 1),
+                round(x, 1),
+                round(y, 1),
+                size,
                 gettext(
                     "%(name)s: %(organisations)s organisations, %(partnerships)s partnerships, "
                     "%(internal)s internal"
@@ -277,22 +284,24 @@ def draw_systems(network, title: str, limit: int = 200) -> SafeString:
                 % {
                     "name": node.name,
                     "organisations": len(node.organisations),
-                    "partnerships": count,
+                    "partnerships": number,
                     "internal": len(node.internal),
                 },
             )
         )
-        if index < LABELS_UP_TO:
-            parts.append(
-                format_html(
-                    '<text x="{}" y="{}" text-anchor="middle" font-size="13" fill="#1a1a1a">{} '
-                    "({})</text>",
-                    node.x,
-                    round(node.y - 38, 1),
-                    node.name,
-                    count,
-                )
+        outward = 1 + (size + font) / max(radius, 1)
+        anchor = "middle" if abs(x) < radius / 4 else ("start" if x > 0 else "end")
+        parts.append(
+            format_html(
+                '<text x="{}" y="{}" text-anchor="{}" font-size="{}" fill="#1a1a1a">{} ({})</text>',
+                round(x * outward, 1),
+                round(y * outward + font / 3, 1),
+                anchor,
+                font,
+                node.name,
+                number,
             )
+        )
     parts.append("</svg>")
     return mark_safe("".join(str(part) for part in parts))
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime
 import io
-import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
@@ -32,8 +31,6 @@ class SystemNode:
     organisations: set[int] = field(default_factory=set)
     partnerships: set[int] = field(default_factory=set)
     internal: set[int] = field(default_factory=set)
-    x: float = 0.0
-    y: float = 0.0
 
 
 @dataclass
@@ -163,7 +160,6 @@ def platform_network(
                     if row["agreed_level"]:
                         link.levels.append(row["agreed_level"])
     ordered_systems = sorted(systems.values(), key=lambda s: (-len(s.partnerships), s.name))
-    _place(ordered_systems)
     return PlatformNetwork(
         nodes,
         pairs,
@@ -172,16 +168,6 @@ def platform_network(
         len(by_partnership),
         level_counts,
     )
-
-
-def _place(systems: list[SystemNode]) -> None:
-    """Systems on a circle, the busiest first (at the top, going clockwise)."""
-    count = len(systems)
-    radius = max(260.0, 14.0 * count)
-    for index, node in enumerate(systems):
-        angle = 2 * math.pi * index / max(count, 1) - math.pi / 2
-        node.x = round(radius * math.cos(angle), 1)
-        node.y = round(radius * math.sin(angle), 1)
 
 
 def graphml(network: PlatformNetwork) -> bytes:

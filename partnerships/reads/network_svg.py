@@ -150,11 +150,13 @@ def draw(network: Network) -> SafeString:
                 # The curve's middle point: a quadratic Bézier at t = 1/2.
                 mx = (x1 + 2 * cx + x2) / 4
                 my = (y1 + 2 * cy + y2) / 4
+                # An exclamation mark drawn, not written: a glyph would read as punctuation.
                 parts.append(
                     f'<g class="network-gap"><circle cx="{mx:.1f}" cy="{my:.1f}" r="8" '
-                    f'fill="#ffffff" stroke="{GAP_COLOUR}" stroke-width="2"/><text x="{mx:.1f}" '
-                    f'y="{my + 4:.1f}" text-anchor="middle" font-size="12" font-weight="bold" '
-                    f'fill="{GAP_COLOUR}">!</text></g>'
+                    f'fill="#ffffff" stroke="{GAP_COLOUR}" stroke-width="2"/>'
+                    f'<path d="M{mx:.1f} {my - 4.5:.1f}v5.5" stroke="{GAP_COLOUR}" '
+                    f'stroke-width="2.2" stroke-linecap="round"/>'
+                    f'<circle cx="{mx:.1f}" cy="{my + 4:.1f}" r="1.3" fill="{GAP_COLOUR}"/></g>'
                 )
             parts.append("</a>")
     parts.append("</g>")

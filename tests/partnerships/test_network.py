@@ -180,6 +180,7 @@ def test_the_page_draws_an_accessible_svg_and_a_table(client, owner, org_a, hist
     workspace = reverse("partnerships:workspace", args=[org_a.slug, history["three"].pk])
     assert any(link.get("href") == workspace for link in links)
     assert "<caption>" in html and "Dépôt D" in html and "Sans A" not in html
+    assert "<script>" not in html and "<style" not in html and " style=" not in html  # CSP
     assert "Coopération" in html  # the level with C (French by default), legend and table
 
 
@@ -216,3 +217,15 @@ def test_the_page_costs_the_same_queries_whatever_the_size(client, owner, org_a,
         LevelAssessmentFactory(partnership=p)
     assert _queries(client, url) == small
     assert small <= 10
+
+
+def test_a_large_network_keeps_every_partner_apart(org_a):
+    """Hundreds of partners: rings outwards from the first one, no two in one place."""
+    for index in range(120):
+        p = PartnershipFactory()
+        PartyFactory(partnership=p, organisation=org_a)
+        PartyFactory(partnership=p, organisation=OrganisationFactory(name=f"P{index:03}"))
+    network = network_at(org_a)
+    places = [(n.x, n.y) for n in network.partners]
+    assert len(set(places)) == 120
+    assert min(math.dist((0, 0), place) for place in places) >= 299

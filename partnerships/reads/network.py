@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 import networkx as nx
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from core.dates import add_months
 from partnerships.choices import Level, Scope
@@ -143,8 +144,6 @@ class Network:
             if counts[value]
         ]
         if counts[None]:
-            from django.utils.translation import gettext
-
             rows.append(
                 (gettext("No level agreed"), counts[None], round(100 * counts[None] / total))
             )
@@ -187,10 +186,9 @@ class Network:
         centre = self.centre.slug
         ranked = []
         for node in self.partners:
-            shared = (
-                graph.edges[centre, node.slug]["weight"] if graph.has_edge(centre, node.slug) else 0
-            )
-            met = graph.degree(node.slug) - (1 if graph.has_edge(centre, node.slug) else 0)
+            linked = graph.has_edge(centre, node.slug)
+            shared = graph.edges[centre, node.slug]["weight"] if linked else 0
+            met = graph.degree(node.slug) - (1 if linked else 0)
             ranked.append((node, shared, met))
         ranked.sort(key=lambda item: (-item[1] - item[2], item[0].name))
         return ranked[:count]

@@ -8,20 +8,24 @@ from __future__ import annotations
 
 import datetime
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
+from core.dates import EARLIEST, LATEST
 from organisations.access import member_required
+from partnerships.forms.network import StaffNetworkForm
+from partnerships.models import Partnership
 from partnerships.reads.network import months, network_at
-from partnerships.reads.network_svg import draw, legend, table_body
+from partnerships.reads.network_svg import draw, draw_systems, legend, table_body
+from partnerships.reports import network as platform
+from partnerships.reports.figures import partnerships_matching
 
 
 def parse_day(value: str | None) -> datetime.date | None:
     """A date written YYYY-MM-DD within the calendar the project accepts; None otherwise."""
-    from core.dates import EARLIEST, LATEST
-
     if not value:
         return None
     try:
@@ -76,8 +80,6 @@ def network_map(request: HttpRequest, membership) -> HttpResponse:
 
 # --- The platform's network for staff, in the admin reports (/admin/reports/network/) -------
 def staff_urlpatterns(site, staff_only) -> list:
-    from django.urls import path
-
     def view(request: HttpRequest) -> HttpResponse:
         staff_only(request)
         return _staff_network(request, site)
@@ -86,15 +88,6 @@ def staff_urlpatterns(site, staff_only) -> list:
 
 
 def _staff_network(request: HttpRequest, site) -> HttpResponse:
-    from django.http import HttpResponseBadRequest
-    from django.utils.translation import gettext
-
-    from partnerships.forms.network import StaffNetworkForm
-    from partnerships.models import Partnership
-    from partnerships.reads.network_svg import draw_systems
-    from partnerships.reports import network as platform
-    from partnerships.reports.figures import partnerships_matching
-
     form = StaffNetworkForm(request.GET, today=timezone.localdate())
     export = request.GET.get("format")
     context = {**site.each_context(request), "title": gettext("Network map"), "form": form}

@@ -88,6 +88,9 @@ def targets(organisation, partnership) -> list[Target]:
                 REPORT,
             )
         )
+    found.append(
+        Target("network map", reverse("partnerships:network", args=[slug]), "member", REPORT)
+    )
     for page in PAGES:
         found.append(
             Target(
@@ -97,6 +100,7 @@ def targets(organisation, partnership) -> list[Target]:
                 REPORT,
             )
         )
+    found.append(Target("admin network map", reverse("admin:report-network"), "staff", REPORT))
     return found
 
 

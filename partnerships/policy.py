@@ -99,6 +99,24 @@ def has_joined(party: Party) -> bool:
     return party_state(party) in READING_STATES
 
 
+def took_part_on(
+    joined_on: datetime.date | None, left_on: datetime.date | None, day: datetime.date
+) -> bool:
+    """Whether an accepted party took part on ``day`` (for the network as it stood then): it had
+    joined (no date: from the partnership's start) and had not left yet (gone from ``left_on``)."""
+    return took_part_between(joined_on, left_on, day, day)
+
+
+def took_part_between(
+    joined_on: datetime.date | None,
+    left_on: datetime.date | None,
+    start: datetime.date,
+    end: datetime.date,
+) -> bool:
+    """Whether an accepted party took part on at least one day from ``start`` to ``end``."""
+    return (joined_on is None or joined_on <= end) and (left_on is None or left_on > start)
+
+
 # --- Who reads: the Viewer -------------------------------------------------------------------
 @dataclass(frozen=True)
 class Viewer:

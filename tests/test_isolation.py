@@ -98,6 +98,7 @@ PERSONAL = {
     "api:organisation-list",
     "api:partnership-list",
     "api:report-summary",
+    "api:network",  # names one of the user's organisations: 404 otherwise (tests/api)
     "api:todo",
     "notifications",
     "notification-open",

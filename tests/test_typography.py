@@ -186,6 +186,7 @@ def member_pages() -> list[str]:
         reverse("partnerships:invitations", args=[slug]),
         reverse("partnerships:reports", args=[slug]),
         reverse(f"partnerships:report-{REPORT_PAGES[1].slug}", args=[slug]),
+        reverse("partnerships:network", args=[slug]),
         reverse("members", args=[slug]),
         reverse("profile"),
         reverse("member-invitations"),

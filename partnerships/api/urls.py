@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import agreements, documents, exports, proposals, records, views
+from . import agreements, documents, exports, network, proposals, records, views
 
 PARTNERSHIP = "partnerships/<int:partnership_id>/"
 
@@ -134,6 +134,7 @@ urlpatterns = [
         )
     ],
     path("reports/summary/", views.SummaryApi.as_view(), name="report-summary"),
+    path("network/", network.NetworkApi.as_view(), name="network"),
     path(
         "organisations/<slug:org_slug>/exports/commitments/",
         exports.CommitmentExportApi.as_view(),

@@ -347,8 +347,11 @@ def admin_urlpatterns(site) -> list:
 
         return view
 
+    from .network import staff_urlpatterns
+
     return [
         path("reports/", site.admin_view(index), name="reports"),
+        *staff_urlpatterns(site, _staff_only),
         *[
             path(
                 f"reports/{page.slug}/",

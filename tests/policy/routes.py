@@ -1530,6 +1530,7 @@ NOT_ABOUT_ONE_PARTNERSHIP = {
     "partnerships:export-download": "one background export's file",
     "partnerships:new": "creating a partnership (no party state yet)",
     "partnerships:reports": "reports over the organisation's partnerships",
+    "partnerships:network": "the map of the organisation's partnerships (tests/partnerships)",
     "members": "the organisation's members",
     "member-add": "the organisation's members",
     "member-role": "the organisation's members",

@@ -1,0 +1,340 @@
+"""The network map drawn as accessible SVG, inline in the page so that its links work.
+
+Presentation attributes only (``stroke``, ``fill``…), never ``style``: the site's content
+security policy forbids inline styles. Every node and edge is a link with a ``<title>``; the
+whole drawing has a title and a description, and the page shows the same data as a table.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections import defaultdict
+from urllib.parse import urlencode
+
+from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext, ngettext
+
+from partnerships.choices import Level
+from partnerships.reads.network import Network
+
+# One colour a level, light to dark: the closer the partnership, the darker and thicker.
+LEVEL_COLOURS = {
+    1: "#9ecae1",
+    2: "#6baed6",
+    3: "#4292c6",
+    4: "#2171b5",
+    5: "#08519c",
+    6: "#08306b",
+    7: "#54278f",
+}
+NO_LEVEL = "#8c8c8c"
+GAP_COLOUR = "#b35806"
+INTERNAL_DASH = "8 5"
+NODE_RADIUS = 11
+LABELS_UP_TO = 40  # beyond, the names are in each node's title and in the table
+
+
+def width(level: int | None) -> float:
+    return 1.5 + (level or 0) * 0.75
+
+
+def legend() -> list[dict]:
+    """The legend's entries: each level, no level agreed, internal, perception gap."""
+    entries = [
+        {"label": label, "colour": LEVEL_COLOURS[value], "width": width(value), "dash": ""}
+        for value, label in Level.choices
+    ]
+    entries.append(
+        {"label": gettext("No level agreed"), "colour": NO_LEVEL, "width": width(None), "dash": ""}
+    )
+    entries.append(
+        {
+            "label": gettext("Internal partnership (same system): dashed"),
+            "colour": NO_LEVEL,
+            "width": width(None),
+            "dash": INTERNAL_DASH,
+        }
+    )
+    return entries
+
+
+def _box(network: Network) -> tuple[float, float, float, float]:
+    xs = [x for x, _y in network.positions.values()] or [0.0]
+    ys = [y for _x, y in network.positions.values()] or [0.0]
+    margin = 90
+    return (
+        min(xs) - margin,
+        min(ys) - margin,
+        max(xs) - min(xs) + 2 * margin,
+        max(ys) - min(ys) + 2 * margin,
+    )
+
+
+def draw(network: Network) -> SafeString:
+    organisation = network.organisation
+    slug = organisation.slug
+    x0, y0, w, h = _box(network)
+    font = round(max(13.0, w / 60), 1)  # the labels stay legible in a wide drawing
+    when = date_format(network.at, "DATE_FORMAT")
+    title = gettext("Network of %(name)s on %(date)s") % {"name": organisation.name, "date": when}
+    desc = ngettext(
+        "%(count)s partner in %(partnerships)s partnership; the table below the map holds the "
+        "same data.",
+        "%(count)s partners in %(partnerships)s partnerships; the table below the map holds the "
+        "same data.",
+        len(network.partners),
+    ) % {"count": len(network.partners), "partnerships": len(network.partnership_ids())}
+    parts = [
+        format_html(
+            '<svg xmlns="http://www.w3.org/2000/svg" class="network-map" viewBox="{} {} {} {}" '
+            'role="group" aria-labelledby="network-title network-desc">'
+            '<title id="network-title">{}</title><desc id="network-desc">{}</desc>',
+            round(x0),
+            round(y0),
+            round(w),
+            round(h),
+            title,
+            desc,
+        )
+    ]
+    positions = {node.slug: (node.x, node.y) for node in network.nodes}
+    names = {node.slug: node.name for node in network.nodes}
+    # Several partnerships with one partner: drawn as curves side by side.
+    by_target = defaultdict(list)
+    for edge in network.edges:
+        by_target[edge.target].append(edge)
+    parts.append('<g class="network-edges">')
+    # Hundreds of edges: the words translated once, the address built once, plain escaping
+    # (``html.escape``) rather than ``format_html`` for each piece.
+    said = {
+        "none": gettext("no level agreed"),
+        "with": gettext("%(title)s with %(partner)s: %(level)s"),
+        "internal": gettext("internal"),
+        "gap": gettext("perception gap of %(gap)s steps"),
+    }
+    head, _zero, tail = reverse("partnerships:workspace", args=[slug, 0]).rpartition("/0/")
+    workspace = head + "/{}/" + tail
+    levels = dict(Level.choices)
+    for target, edges in by_target.items():
+        x1, y1 = positions[slug]
+        x2, y2 = positions[target]
+        length = max(((x2 - x1) ** 2 + (y2 - y1) ** 2) ** 0.5, 1.0)
+        nx_, ny_ = -(y2 - y1) / length, (x2 - x1) / length
+        for index, edge in enumerate(edges):
+            offset = (index - (len(edges) - 1) / 2) * min(26.0, 160.0 / len(edges))
+            cx, cy = (x1 + x2) / 2 + nx_ * offset, (y1 + y2) / 2 + ny_ * offset
+            label = said["with"] % {
+                "title": edge.title,
+                "partner": names.get(target, target),
+                "level": levels.get(edge.level) or said["none"],
+            }
+            if edge.internal:
+                label += " · " + said["internal"]
+            if edge.gap_marked:
+                label += " · " + said["gap"] % {"gap": edge.perception_gap}
+            label = html.escape(label)
+            dash = f' stroke-dasharray="{INTERNAL_DASH}"' if edge.internal else ""
+            colour = LEVEL_COLOURS.get(edge.level, NO_LEVEL)
+            parts.append(
+                f'<a href="{workspace.format(edge.partnership)}" aria-label="{label}" '
+                f'class="network-edge"><path d="M{x1:.1f} {y1:.1f} Q{cx:.1f} {cy:.1f} '
+                f'{x2:.1f} {y2:.1f}" fill="none" stroke="{colour}" '
+                f'stroke-width="{width(edge.level)}" stroke-linecap="round"{dash}>'
+                f"<title>{label}</title></path>"
+            )
+            if edge.gap_marked:
+                # The curve's middle point: a quadratic Bézier at t = 1/2.
+                mx = (x1 + 2 * cx + x2) / 4
+                my = (y1 + 2 * cy + y2) / 4
+                # An exclamation mark drawn, not written: a glyph would read as punctuation.
+                parts.append(
+                    f'<g class="network-gap"><circle cx="{mx:.1f}" cy="{my:.1f}" r="8" '
+                    f'fill="#ffffff" stroke="{GAP_COLOUR}" stroke-width="2"/>'
+                    f'<path d="M{mx:.1f} {my - 4.5:.1f}v5.5" stroke="{GAP_COLOUR}" '
+                    f'stroke-width="2.2" stroke-linecap="round"/>'
+                    f'<circle cx="{mx:.1f}" cy="{my + 4:.1f}" r="1.3" fill="{GAP_COLOUR}"/></g>'
+                )
+            parts.append("</a>")
+    parts.append("</g>")
+    labelled = len(network.partners) <= LABELS_UP_TO
+    for system, nodes in [(organisation.name, [network.centre]), *network.systems()]:
+        parts.append(
+            format_html(
+                '<g class="network-system" role="group" aria-label="{}">',
+                gettext("System: %(name)s") % {"name": system},
+            )
+        )
+        for node in nodes:
+            if node.centre:
+                url = reverse("partnerships:dashboard", args=[slug])
+            else:
+                url = (
+                    reverse("partnerships:list", args=[slug])
+                    + "?"
+                    + urlencode({"partner": node.slug})
+                )
+            name = (
+                node.name
+                if not node.system or node.system_name == node.name
+                else (f"{node.name} ({node.system_name})")
+            )
+            parts.append(
+                format_html(
+                    '<a href="{}" class="network-node"><circle cx="{}" cy="{}" r="{}" fill="{}" '
+                    'stroke="#1a1a1a" stroke-width="1.5"><title>{}</title></circle>',
+                    url,
+                    node.x,
+                    node.y,
+                    NODE_RADIUS * (1.6 if node.centre else 1),
+                    "#fdb863" if node.centre else "#ffffff",
+                    name,
+                )
+            )
+            if labelled or node.centre:
+                anchor = "middle" if abs(node.x) < 1 else ("start" if node.x > 0 else "end")
+                dx = 0 if anchor == "middle" else (16 if node.x > 0 else -16)
+                dy = -22 if node.centre else 4
+                parts.append(
+                    format_html(
+                        '<text x="{}" y="{}" text-anchor="{}" font-size="{}" fill="#1a1a1a">{}'
+                        "</text>",
+                        round(node.x + dx, 1),
+                        round(node.y + dy * font / 13, 1),
+                        anchor,
+                        font,
+                        node.name,
+                    )
+                )
+            parts.append(mark_safe("</a>"))
+        parts.append(mark_safe("</g>"))
+    parts.append("</svg>")
+    return mark_safe("".join(str(part) for part in parts))
+
+
+def draw_systems(network, title: str, shown: int = 40) -> SafeString:
+    """The platform's network by system: the ``shown`` busiest systems on a circle (a circle
+    each, its area growing with its partnerships), a line between two of them for their
+    partnerships together (thicker with more); the tables hold every system and link."""
+    systems = network.systems[:shown]
+    count = len(systems)
+    radius = max(260.0, 16.0 * count)
+    where = {}
+    for index, node in enumerate(systems):
+        angle = 2 * math.pi * index / max(count, 1) - math.pi / 2
+        where[node.key] = (node, radius * math.cos(angle), radius * math.sin(angle))
+    margin = 0.6 * radius + 120  # room for the names around the circle
+    side = 2 * (radius + margin)
+    font = round(max(13.0, side / 60), 1)
+    desc = gettext(
+        "%(systems)s systems, %(links)s links between systems; the tables below hold the data."
+    ) % {"systems": len(network.systems), "links": len(network.links)}
+    parts = [
+        format_html(
+            '<svg xmlns="http://www.w3.org/2000/svg" class="network-map" viewBox="{} {} {} {}" '
+            'role="img" aria-labelledby="platform-title platform-desc">'
+            '<title id="platform-title">{}</title><desc id="platform-desc">{}</desc>',
+            -round(side / 2),
+            -round(side / 2),
+            round(side),
+            round(side),
+            title,
+            desc,
+        )
+    ]
+    links = [link for link in network.links if link.source in where and link.target in where]
+    biggest = max((len(link.partnerships) for link in links), default=1)
+    for link in links:
+        (a, ax, ay), (b, bx, by) = where[link.source], where[link.target]
+        number = len(link.partnerships)
+        parts.append(
+            format_html(
+                '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="{}" '
+                'stroke-opacity="0.6"><title>{}</title></line>',
+                round(ax, 1),
+                round(ay, 1),
+                round(bx, 1),
+                round(by, 1),
+                LEVEL_COLOURS.get(round(link.mean_level or 0), NO_LEVEL),
+                round(1 + 9 * math.sqrt(number / biggest), 1),
+                ngettext(
+                    "%(a)s and %(b)s: %(count)s partnership",
+                    "%(a)s and %(b)s: %(count)s partnerships",
+                    number,
+                )
+                % {"a": a.name, "b": b.name, "count": number},
+            )
+        )
+    most = max((len(s.partnerships) for s in systems), default=1)
+    for node, x, y in where.values():
+        number = len(node.partnerships)
+        size = round(6 + 36 * math.sqrt(number / most), 1)
+        parts.append(
+            format_html(
+                '<circle cx="{}" cy="{}" r="{}" fill="#ffffff" stroke="#1a1a1a" '
+                'stroke-width="1.5"><title>{}</title></circle>',
+                round(x, 1),
+                round(y, 1),
+                size,
+                gettext(
+                    "%(name)s: %(organisations)s organisations, %(partnerships)s partnerships, "
+                    "%(internal)s internal"
+                )
+                % {
+                    "name": node.name,
+                    "organisations": len(node.organisations),
+                    "partnerships": number,
+                    "internal": len(node.internal),
+                },
+            )
+        )
+        outward = 1 + (size + font) / max(radius, 1)
+        anchor = "middle" if abs(x) < radius / 4 else ("start" if x > 0 else "end")
+        parts.append(
+            format_html(
+                '<text x="{}" y="{}" text-anchor="{}" font-size="{}" fill="#1a1a1a">{} ({})</text>',
+                round(x * outward, 1),
+                round(y * outward + font / 3, 1),
+                anchor,
+                font,
+                node.name,
+                number,
+            )
+        )
+    parts.append("</svg>")
+    return mark_safe("".join(str(part) for part in parts))
+
+
+def table_body(network: Network, rows, partner_url: str) -> SafeString:
+    """The rows of the table below the map (partner, system, partnerships, levels, since),
+    written here rather than in the template: a network head has thousands of partnerships, and
+    the template language would take most of the page's time over them."""
+    esc = html.escape
+    internal = esc(gettext("internal"))
+    gap = gettext("perception gap of %(gap)s steps")
+    levels = dict(Level.choices)
+    out = []
+    for row in rows:
+        node = row.node
+        items = []
+        for edge in row.edges:
+            item = f'<li><a href="{esc(edge.url)}">{esc(edge.title)}</a>'
+            if edge.internal:
+                item += f" <small>({internal})</small>"
+            if edge.gap_marked:
+                item += f" <small>({esc(gap % {'gap': edge.perception_gap})})</small>"
+            items.append(item + "</li>")
+        named = sorted({str(levels[e.level]) for e in row.edges if e.level})
+        since = date_format(row.since, "DATE_FORMAT") if row.since else "—"
+        out.append(
+            f'<tr><th scope="row"><a href="{esc(partner_url)}?{urlencode({"partner": node.slug})}">'
+            f"{esc(node.name)}</a></th>"
+            f"<td>{esc(node.system_name) if node.system else '—'}</td>"
+            f'<td><ul class="plain">{"".join(items)}</ul></td>'
+            f"<td>{esc(', '.join(named)) if named else '—'}</td>"
+            f"<td>{esc(since)}</td></tr>"
+        )
+    return mark_safe("".join(out))

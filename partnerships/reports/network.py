@@ -1,0 +1,202 @@
+"""The platform's network for staff: every organisation and who it partners with, over a
+period, aggregated by system so that a network of thousands of partnerships stays readable.
+
+Three queries whatever the size: the partnerships selected (with the level agreed at the end
+of the period), their accepted parties, and the organisations with their parents. The graph
+of organisations (one edge per pair of parties, weighted by their partnerships) is what the
+GraphML and CSV files hold; the drawing and the tables group it by system.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+import networkx as nx
+from django.db.models import Q, QuerySet
+
+from partnerships.choices import AssessmentKind, Scope
+from partnerships.models.querysets import latest_level
+from partnerships.policy import joined, took_part_between
+from partnerships.reads.network import systems_of
+from partnerships.reads.tables import write_csv
+
+
+@dataclass
+class SystemNode:
+    key: str
+    name: str
+    organisations: set[int] = field(default_factory=set)
+    partnerships: set[int] = field(default_factory=set)
+    internal: set[int] = field(default_factory=set)
+
+
+@dataclass
+class SystemLink:
+    source: str
+    target: str
+    source_name: str = ""
+    target_name: str = ""
+    partnerships: set[int] = field(default_factory=set)
+    levels: list[int] = field(default_factory=list)
+
+    @property
+    def mean_level(self) -> float | None:
+        return round(sum(self.levels) / len(self.levels), 1) if self.levels else None
+
+
+@dataclass
+class PlatformNetwork:
+    organisations: dict[str, dict]  # by slug: label, kind, system, system_name
+    pairs: dict[tuple[str, str], list[int]]  # (slug, slug): [partnerships, internal ones]
+    systems: list[SystemNode]
+    links: list[SystemLink]
+    partnership_count: int
+    level_counts: Counter
+
+    @property
+    def graph(self) -> nx.Graph:
+        """The organisations, two joined by their partnerships together (built for the files
+        only: the page needs the systems)."""
+        graph = nx.Graph()
+        for slug, data in self.organisations.items():
+            graph.add_node(slug, **data)
+        for (a, b), (count, internal) in self.pairs.items():
+            graph.add_edge(a, b, partnerships=count, internal=internal)
+        return graph
+
+
+def in_period(start: datetime.date, end: datetime.date) -> Q:
+    """Partnerships that ran on at least one day of the period (by their dates)."""
+    return (Q(starts_on__isnull=True) | Q(starts_on__lte=end)) & (
+        Q(ends_on__isnull=True) | Q(ends_on__gte=start)
+    )
+
+
+def platform_network(
+    partnerships: QuerySet,
+    start: datetime.date,
+    end: datetime.date,
+    *,
+    level: int | None = None,
+    system: str = "",
+) -> PlatformNetwork:
+    """The network of ``partnerships`` over the period; ``level`` keeps those agreed at that
+    level at the period's end, ``system`` those with a party in that system (by root slug)."""
+    from organisations.models import Organisation
+    from partnerships.models import Party
+
+    # Only the agreed level: the gaps' subqueries would cost more than the whole rest.
+    selected = partnerships.filter(in_period(start, end)).annotate(
+        agreed_level=latest_level(AssessmentKind.AGREED, end)
+    )
+    if level:
+        selected = selected.filter(agreed_level=level)
+    rows = {
+        row["pk"]: row for row in selected.order_by().values("pk", "title", "scope", "agreed_level")
+    }
+    parties = (
+        Party.objects.filter(joined(), partnership__in=selected.values("pk"))
+        .order_by("partnership_id", "organisation_id")
+        .values_list("partnership_id", "organisation_id", "joined_on", "left_on")
+    )
+    by_partnership: dict[int, list[int]] = defaultdict(list)
+    for partnership, organisation, joined_on, left_on in parties:
+        if partnership in rows and took_part_between(joined_on, left_on, start, end):
+            by_partnership[partnership].append(organisation)
+    organisations = list(
+        Organisation.objects.order_by().values_list("pk", "parent_id", "slug", "name", "kind")
+    )
+    found = systems_of([row[:4] for row in organisations])
+    kinds = {row[0]: row[4] for row in organisations}
+    if system:
+        by_partnership = {
+            pk: members
+            for pk, members in by_partnership.items()
+            if any((found[m][2] or found[m][0]) == system for m in members)
+        }
+
+    nodes: dict[str, dict] = {}
+    pairs: dict[tuple[str, str], list[int]] = {}
+    systems: dict[str, SystemNode] = {}
+    links: dict[tuple[str, str], SystemLink] = {}
+    level_counts: Counter = Counter()
+    for pk, members in by_partnership.items():
+        row = rows[pk]
+        level_counts[row["agreed_level"]] += 1
+        keys = set()
+        for member in members:
+            slug, name, root, root_name = found[member]
+            key = root or slug
+            keys.add(key)
+            node = systems.setdefault(key, SystemNode(key, root_name))
+            node.organisations.add(member)
+            node.partnerships.add(pk)
+            if slug not in nodes:
+                nodes[slug] = {
+                    "label": name,
+                    "kind": kinds[member],
+                    "system": root or "",
+                    "system_name": root_name,
+                }
+        if len(keys) == 1 and len(members) > 1:
+            systems[next(iter(keys))].internal.add(pk)
+        ordered = sorted(members)
+        for i, first in enumerate(ordered):
+            for second in ordered[i + 1 :]:
+                pair = pairs.setdefault(tuple(sorted((found[first][0], found[second][0]))), [0, 0])
+                pair[0] += 1
+                pair[1] += row["scope"] == Scope.INTERNAL
+        for source in sorted(keys):
+            for target in sorted(keys):
+                if source < target:
+                    link = links.setdefault(
+                        (source, target),
+                        SystemLink(source, target, systems[source].name, systems[target].name),
+                    )
+                    link.partnerships.add(pk)
+                    if row["agreed_level"]:
+                        link.levels.append(row["agreed_level"])
+    ordered_systems = sorted(systems.values(), key=lambda s: (-len(s.partnerships), s.name))
+    return PlatformNetwork(
+        nodes,
+        pairs,
+        ordered_systems,
+        sorted(links.values(), key=lambda link: (-len(link.partnerships), link.source)),
+        len(by_partnership),
+        level_counts,
+    )
+
+
+def graphml(network: PlatformNetwork) -> bytes:
+    """The graph of organisations as GraphML (Gephi, yEd, Cytoscape…)."""
+    return "\n".join(nx.generate_graphml(network.graph)).encode("utf-8")
+
+
+def nodes_csv(network: PlatformNetwork) -> str:
+    degree = Counter()
+    for a, b in network.pairs:
+        degree[a] += 1
+        degree[b] += 1
+    buffer = io.StringIO()
+    write_csv(
+        ["id", "label", "kind", "system", "system_name", "partners"],
+        (
+            [slug, d["label"], d["kind"], d["system"], d["system_name"], degree[slug]]
+            for slug, d in sorted(network.organisations.items())
+        ),
+        buffer,
+    )
+    return buffer.getvalue()
+
+
+def edges_csv(network: PlatformNetwork) -> str:
+    buffer = io.StringIO()
+    write_csv(
+        ["source", "target", "partnerships", "internal"],
+        ([a, b, count, internal] for (a, b), (count, internal) in sorted(network.pairs.items())),
+        buffer,
+    )
+    return buffer.getvalue()

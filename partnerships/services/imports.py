@@ -660,6 +660,8 @@ def _check_partners(row: Row, directory: Directory, resolve: dict[str, str]) -> 
 
 def _compare(row: Row, existing: Existing, mapped: set[str]) -> None:
     partnership = row.partnership
+    if partnership.title != row.fields["title"]:  # matched by its id
+        row.changes.append("title")
     for name in PARTNERSHIP_FIELDS:
         if name in mapped and name in row.fields:
             value = row.fields.get(name, "")
@@ -882,6 +884,8 @@ def _write(actor: User, organisation: Organisation, row: Row, mapping: dict) -> 
         invite = [p for p in row.partners if "email" in p]
     else:
         changed = {name: fields.get(name, "") for name in PARTNERSHIP_FIELDS if name in row.changes}
+        if "title" in row.changes:
+            changed["title"] = row.fields["title"]
         if changed:
             partnership = partnership_update(
                 actor=actor,

@@ -84,7 +84,7 @@ class ImportJobSerializer(serializers.ModelSerializer):
     organisation = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     rows = serializers.SerializerMethodField()
     counts = serializers.SerializerMethodField()
-    result = ImportResultSerializer(allow_null=True, read_only=True, required=False)
+    result = serializers.SerializerMethodField()
     status_url = serializers.SerializerMethodField()
 
     class Meta:
@@ -116,10 +116,9 @@ class ImportJobSerializer(serializers.ModelSerializer):
     def get_status_url(self, job: ImportJob) -> str:
         return reverse("api:import-detail", kwargs={"pk": job.pk})
 
-    def to_representation(self, job):
-        data = super().to_representation(job)
-        data["result"] = job.result or None
-        return data
+    @extend_schema_field(ImportResultSerializer(allow_null=True))
+    def get_result(self, job: ImportJob) -> dict | None:
+        return job.result or None
 
 
 class ImportUploadSerializer(serializers.Serializer):

@@ -148,8 +148,10 @@ class ImportConfirmSerializer(serializers.Serializer):
 
 
 class ImportErrorsSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-    rows = ImportRowSerializer(many=True)
+    """Rows in error (``detail`` and ``rows``), or fields of the body in error."""
+
+    detail = serializers.CharField(required=False)
+    rows = ImportRowSerializer(many=True, required=False)
 
 
 def jobs_for(user) -> QuerySet[ImportJob]:
@@ -234,7 +236,10 @@ class ImportConfirmApi(TransactionalWrites, APIView):
             200: ImportJobSerializer,
             400: OpenApiResponse(
                 ImportErrorsSerializer,
-                description=_("Rows with errors and no `skip_errors`: nothing was written."),
+                description=_(
+                    "Rows with errors and no `skip_errors` (`detail` and the `rows` in error), "
+                    "or fields of the body in error: nothing was written."
+                ),
             ),
         },
     )

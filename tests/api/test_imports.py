@@ -59,8 +59,12 @@ def test_rows_in_error_answer_400_and_write_nothing_without_skip_errors(api, own
     client = api(owner)
     body = post_file(
         client,
-        [["Titre", "Partenaires", "Niveau"], ["Bon", "", "2"], ["Mauvais", "", "onze"],
-         ["Ambigu", "centre social", ""]],
+        [
+            ["Titre", "Partenaires", "Niveau"],
+            ["Bon", "", "2"],
+            ["Mauvais", "", "onze"],
+            ["Ambigu", "centre social", ""],
+        ],
         HTTP_ACCEPT_LANGUAGE="fr",
     ).json()
     errors = {row["line"]: row["errors"] for row in body["rows"]}
@@ -77,9 +81,9 @@ def test_rows_in_error_answer_400_and_write_nothing_without_skip_errors(api, own
     )
     assert answer.status_code == 200, answer.json()
     assert answer.json()["result"] == {"created": 2, "updated": 0, "unchanged": 0, "skipped": 1}
-    assert Partnership.objects.get(title="Ambigu").parties.filter(
-        organisation__slug="cs-sud"
-    ).exists()
+    assert (
+        Partnership.objects.get(title="Ambigu").parties.filter(organisation__slug="cs-sud").exists()
+    )
 
 
 def test_a_bad_mapping_or_file_is_a_400(api, owner, org_a):

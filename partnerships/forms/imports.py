@@ -60,7 +60,7 @@ class ImportConfirmForm(forms.Form):
         self.ambiguous = list(ambiguous)
         for index, (name, candidates) in enumerate(ambiguous.items()):
             self.fields[f"resolve_{index}"] = forms.ChoiceField(
-                label=_("« %(name)s » is") % {"name": name},
+                label=_("“%(name)s” is") % {"name": name},
                 choices=[("", _("Not sure yet: leave the row out")), *candidates],
                 required=False,
             )

@@ -323,11 +323,11 @@ def clean_mapping(headers: list[str], mapping: dict) -> dict[str, str]:
     used: set[str] = set()
     for header, name in mapping.items():
         if header not in cleaned:
-            errors.append(_("The file has no column « %(column)s ».") % {"column": header})
+            errors.append(_("The file has no column “%(column)s”.") % {"column": header})
         elif not isinstance(name, str) or not valid_field(name):
-            errors.append(_("« %(field)s » is not a field of the import.") % {"field": name})
+            errors.append(_("“%(field)s” is not a field of the import.") % {"field": name})
         elif name != IGNORE and name in used:
-            errors.append(_("Two columns are mapped to « %(field)s ».") % {"field": name})
+            errors.append(_("Two columns are mapped to “%(field)s”.") % {"field": name})
         else:
             used.add(name)
             cleaned[header] = name
@@ -556,7 +556,7 @@ def _check_row(row: Row, directory: Directory, resolve: dict[str, str]) -> None:
             except ValueError:
                 row.error(
                     name,
-                    _("« %(value)s » is not a date: write dd/mm/yyyy or yyyy-mm-dd.")
+                    _("“%(value)s” is not a date: write dd/mm/yyyy or yyyy-mm-dd.")
                     % {"value": text},
                 )
     starts, ends = row.fields.get("starts_on"), row.fields.get("ends_on")
@@ -570,7 +570,7 @@ def _check_row(row: Row, directory: Directory, resolve: dict[str, str]) -> None:
             except ValueError:
                 row.error(
                     name,
-                    _("« %(value)s » is not a level: write 1 to 7 or its name.") % {"value": text},
+                    _("“%(value)s” is not a level: write 1 to 7 or its name.") % {"value": text},
                 )
     text = values.get("status", "").strip()
     if text:
@@ -579,7 +579,7 @@ def _check_row(row: Row, directory: Directory, resolve: dict[str, str]) -> None:
         except ValueError:
             row.error(
                 "status",
-                _("« %(value)s » is not a status: %(choices)s.")
+                _("“%(value)s” is not a status: %(choices)s.")
                 % {
                     "value": text,
                     "choices": ", ".join(str(label) for label in PartnershipStatus.labels),
@@ -592,7 +592,7 @@ def _check_row(row: Row, directory: Directory, resolve: dict[str, str]) -> None:
         except ValueError:
             row.error(
                 "review_cadence",
-                _("« %(value)s » is not a review cadence: %(choices)s.")
+                _("“%(value)s” is not a review cadence: %(choices)s.")
                 % {
                     "value": text,
                     "choices": ", ".join(str(label) for label in ReviewCadence.labels),
@@ -626,7 +626,7 @@ def _check_partners(row: Row, directory: Directory, resolve: dict[str, str]) -> 
                 row.partners.append({"name": name, "candidates": [o.slug for o in found]})
                 row.error(
                     "partners",
-                    _("« %(name)s » may be %(candidates)s: say which.")
+                    _("“%(name)s” may be %(candidates)s: say which.")
                     % {
                         "name": name,
                         "candidates": _(" or ").join(f"{o.name} ({o.slug})" for o in found),
@@ -644,7 +644,7 @@ def _check_partners(row: Row, directory: Directory, resolve: dict[str, str]) -> 
             row.error(
                 "partners",
                 _(
-                    "« %(name)s » is not on the platform: give its contact's e-mail address "
+                    "“%(name)s” is not on the platform: give its contact's e-mail address "
                     "to invite it."
                 )
                 % {"name": name},
@@ -653,7 +653,7 @@ def _check_partners(row: Row, directory: Directory, resolve: dict[str, str]) -> 
         try:
             validate_email(email)
         except ValidationError:
-            row.error(column, _("« %(value)s » is not an e-mail address.") % {"value": email})
+            row.error(column, _("“%(value)s” is not an e-mail address.") % {"value": email})
             continue
         row.partners.append({"name": name, "email": email.lower()})
 

@@ -381,3 +381,44 @@ def test_an_export_reimports_into_an_empty_organisation(owner, org_a, org_c, car
             original.next_review_on,
         )
         assert copy.parties.get(organisation=org_a).invitation == Invitation.INVITED
+
+
+def test_reading_a_file_takes_as_many_queries_for_ten_rows_as_for_three_hundred(
+    owner, org_a, org_c, django_assert_max_num_queries
+):
+    own = PartnershipFactory(title="Existant")
+    PartyFactory(partnership=own, organisation=org_a, role="lead")
+    PartyFactory(partnership=own, organisation=org_c)
+
+    def rows(count):
+        return [["Titre", "Partenaires", "Niveau", "Début"]] + [
+            [f"P{n}", "Fondation C ; Inconnue", "3", "01/02/2025"] for n in range(count)
+        ]
+
+    for count in (10, 300):
+        with django_assert_max_num_queries(14):
+            start(owner, org_a, csv_bytes(rows(count)), "a.csv")
+
+
+def test_the_preview_page_and_the_api_read_in_a_fixed_number_of_queries(
+    client, owner, org_a, org_c, django_assert_max_num_queries
+):
+    from django.urls import reverse
+    from rest_framework.test import APIClient
+
+    rows = [["Titre", "Partenaires"]] + [[f"P{n}", "Fondation C"] for n in range(200)]
+    job = start(owner, org_a, csv_bytes(rows), "a.csv")
+    client.force_login(owner)
+    with django_assert_max_num_queries(12):
+        assert (
+            client.get(
+                reverse("partnerships:import-detail", args=["association-a", job.pk])
+            ).status_code
+            == 200
+        )
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("partnerships:import", args=["association-a"])).status_code == 200
+    api = APIClient()
+    api.force_authenticate(owner)
+    with django_assert_max_num_queries(6):
+        assert api.get(reverse("api:import-detail", kwargs={"pk": job.pk})).status_code == 200

@@ -37,6 +37,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.dates import validate_date_in_range
 from organisations.models import Organisation
 from partnerships import policy
 from partnerships.choices import (
@@ -553,6 +554,10 @@ def _check_row(row: Row, directory: Directory, resolve: dict[str, str]) -> None:
         if text:
             try:
                 row.fields[name] = parse_date(text)
+                validate_date_in_range(row.fields[name])
+            except ValidationError as error:
+                row.fields.pop(name, None)
+                row.error(name, " ".join(error.messages))
             except ValueError:
                 row.error(
                     name,
@@ -617,6 +622,9 @@ def _check_partners(row: Row, directory: Directory, resolve: dict[str, str]) -> 
             names.append(name)
     emails = iter(_emails(row.values))
     for name in names:
+        if len(name) > 200:
+            row.error("partners", _("A partner's name has at most 200 characters."))
+            continue
         if normalise(name) == normalise(directory.importer.name):
             continue  # the importing organisation itself (an export lists every party)
         found = directory.find(name)

@@ -171,11 +171,11 @@ def import_confirm(request: HttpRequest, membership, pk: int) -> HttpResponse:
             skip_errors=form.cleaned_data["skip_errors"],
             resolve=form.resolve(),
         )
-    except imports.ImportHasErrors as error:
+    except StateConflict as error:  # confirmed already, or not read yet
+        messages.error(request, " ".join(error.messages))
+    except ValidationError as error:  # the rows in error, or a value a service refused
         form.add_error(None, " ".join(error.messages))
         return _detail(request, membership, job, confirm_form=form, status=400)
-    except StateConflict as error:
-        messages.error(request, " ".join(error.messages))
     else:
         result = job.result
         messages.success(

@@ -130,8 +130,9 @@ class ImportUploadSerializer(serializers.Serializer):
         help_text=_(
             'As JSON: {"<column title>": "<field>"}; the fields are id, title, purpose, '
             "partners, partner_email (partner_email_2, …), status, starts_on, ends_on, "
-            "agreed_level, target_level, review_cadence, next_review_on and ignore. Without "
-            "it, the organisation's last mapping, then the column titles."
+            "agreed_level, target_level, review_cadence, next_review_on, responsibilities, "
+            "commitments, concerns and ignore. Without it, the organisation's last mapping, "
+            "then the column titles."
         ),
     )
 

@@ -41,22 +41,28 @@ from core.dates import validate_date_in_range
 from organisations.models import Organisation
 from partnerships import policy
 from partnerships.choices import (
+    CONCERN_CATEGORIES,
     AssessmentKind,
+    ConcernKind,
     ImportStatus,
     Level,
     PartnershipStatus,
     PartyRole,
     ProposalState,
     ReviewCadence,
+    Visibility,
 )
 from partnerships.exceptions import StateConflict
 from partnerships.models import (
+    Commitment,
+    Concern,
     ImportJob,
     LevelAssessment,
     LevelProposal,
     PartnerInvitation,
     Partnership,
     Party,
+    Responsibility,
 )
 
 if TYPE_CHECKING:
@@ -83,7 +89,11 @@ FIELDS = {
     "target_level": gettext_lazy("Target level"),
     "review_cadence": gettext_lazy("Review cadence"),
     "next_review_on": gettext_lazy("Next review"),
+    "responsibilities": gettext_lazy("Responsibilities"),
+    "commitments": gettext_lazy("Commitments"),
+    "concerns": gettext_lazy("Fears and resistances"),
 }
+RECORD_FIELDS = ("responsibilities", "commitments", "concerns")
 TEMPLATE_FIELDS = [name for name in FIELDS if name != "id"]
 EXTRA_EMAIL = re.compile(r"^partner_email_([2-9]|[1-9][0-9])$")
 
@@ -135,7 +145,12 @@ SYNONYMS = {
     "target_level": ["niveau vise", "niveau cible", "target", "target level", "objectif de niveau"],
     "review_cadence": ["cadence", "periodicite", "frequence des revues", "review cadence"],
     "next_review_on": ["prochaine revue", "date de la prochaine revue", "next review date"],
+    "responsibilities": ["responsabilites", "qui fait quoi", "roles", "responsibilities"],
+    "commitments": ["engagements", "engagement", "commitments", "commitment"],
+    "concerns": ["craintes", "peurs", "resistances", "craintes et resistances", "concerns"],
 }
+KIND_WORDS = {"peur": "fear", "crainte": "fear", "craintes": "fear", "resistance": "resistance"}
+SHARED_WORDS = {"shared", "partage", "partagee", "partagé", "partagée"}
 CADENCE_WORDS = {
     "mensuel": 1,
     "mensuelle": 1,
@@ -430,6 +445,7 @@ class Row:
     action: str = "create"
     partnership: Partnership | None = None
     changes: list[str] = field(default_factory=list)
+    records: dict[str, list] = field(default_factory=dict)
 
     def error(self, name: str, message: str) -> None:
         self.errors.setdefault(name, []).append(message)
@@ -507,6 +523,19 @@ class Existing:
         )
         for partnership_id, level in perceived:
             self.perceived[partnership_id] = level
+        self.records: dict[tuple[int, str], set] = {}
+        mine = {"partnership__in": own, "party__organisation": importer}
+        for name, model in (("responsibilities", Responsibility), ("commitments", Commitment)):
+            for partnership_id, title in model.objects.filter(**mine).values_list(
+                "partnership_id", "title"
+            ):
+                self.records.setdefault((partnership_id, name), set()).add(normalise(title))
+        for partnership_id, kind, category, description in Concern.objects.filter(
+            partnership__in=own, raised_by__organisation=importer
+        ).values_list("partnership_id", "kind", "category", "description"):
+            self.records.setdefault((partnership_id, "concerns"), set()).add(
+                (kind, category, normalise(description))
+            )
 
     def match(self, title: str, partner_names: set[str]) -> Partnership | None:
         candidates = self.by_title.get(normalise(title), [])
@@ -604,6 +633,130 @@ def _check_row(row: Row, directory: Directory, resolve: dict[str, str]) -> None:
                 },
             )
     _check_partners(row, directory, resolve)
+    _check_records(row, directory.importer)
+
+
+def _items(text: str) -> list[list[str]]:
+    """One record per line or per “;”, its parts separated by “|”."""
+    items = []
+    for item in re.split(r"[;\n]", text):
+        if item.strip():
+            items.append([" ".join(part.split()) for part in item.split("|")])
+    return items
+
+
+def _check_records(row: Row, importer: Organisation) -> None:
+    """Responsibilities (titles), commitments (title | due date, the importing organisation
+    owning them: partners own theirs once they have joined) and fears and resistances
+    (kind | category | intensity 0 to 5 | description | “shared”: private otherwise)."""
+    responsibilities = []
+    for parts in _items(row.values.get("responsibilities", "")):
+        if len(parts[0]) > 200:
+            row.error("responsibilities", _("A title has at most 200 characters."))
+        responsibilities.append(parts[0])
+    row.fields["responsibilities"] = responsibilities
+    commitments = []
+    for parts in _items(row.values.get("commitments", "")):
+        title, due = parts[0], None
+        if not title or len(title) > 200:
+            row.error("commitments", _("A commitment needs a title of at most 200 characters."))
+            continue
+        for part in parts[1:]:
+            if not part:
+                continue
+            try:
+                due = parse_date(part)
+                validate_date_in_range(due)
+            except ValidationError as error:
+                row.error("commitments", " ".join(error.messages))
+            except ValueError:
+                if normalise(part) != normalise(importer.name):
+                    row.error(
+                        "commitments",
+                        _(
+                            "“%(title)s”: only your organisation can own a commitment here; "
+                            "partners record theirs once they have joined."
+                        )
+                        % {"title": title},
+                    )
+        commitments.append((title, due))
+    row.fields["commitments"] = commitments
+    concerns = []
+    for parts in _items(row.values.get("concerns", "")):
+        parts += [""] * (5 - len(parts))
+        kind_text, category_text, intensity_text, description, shared = parts[:5]
+        kind = KIND_WORDS.get(normalise(kind_text)) or _choice_words(ConcernKind).get(
+            normalise(kind_text)
+        )
+        if kind is None:
+            row.error(
+                "concerns",
+                _("“%(value)s” is not a kind of concern: fear or resistance.")
+                % {"value": kind_text},
+            )
+            continue
+        category = _choice_words(CONCERN_CATEGORIES[kind]).get(normalise(category_text))
+        if category is None:
+            row.error(
+                "concerns",
+                _("“%(value)s” is not a category of %(kind)s: %(choices)s.")
+                % {
+                    "value": category_text,
+                    "kind": ConcernKind(kind).label,
+                    "choices": ", ".join(str(label) for label in CONCERN_CATEGORIES[kind].labels),
+                },
+            )
+            continue
+        intensity = None
+        if intensity_text:
+            if not intensity_text.isdigit() or int(intensity_text) > 5:
+                row.error(
+                    "concerns",
+                    _("“%(value)s” is not an intensity from 0 to 5.") % {"value": intensity_text},
+                )
+                continue
+            intensity = int(intensity_text)
+        if not description:
+            row.error("concerns", _("A fear or resistance needs a description."))
+            continue
+        concerns.append(
+            {
+                "kind": str(kind),
+                "category": str(category),
+                "intensity": intensity,
+                "description": description,
+                "visibility": Visibility.SHARED
+                if normalise(shared) in SHARED_WORDS
+                else Visibility.PRIVATE,
+            }
+        )
+    row.fields["concerns"] = concerns
+
+
+def _new_records(row: Row, existing: Existing, partnership_id: int | None) -> dict[str, list]:
+    """The records of the row that its partnership does not hold yet (all for a new one)."""
+
+    def known(name):
+        return existing.records.get((partnership_id, name), set()) if partnership_id else set()
+
+    return {
+        "responsibilities": [
+            title
+            for title in row.fields.get("responsibilities", [])
+            if normalise(title) not in known("responsibilities")
+        ],
+        "commitments": [
+            item
+            for item in row.fields.get("commitments", [])
+            if normalise(item[0]) not in known("commitments")
+        ],
+        "concerns": [
+            item
+            for item in row.fields.get("concerns", [])
+            if (item["kind"], item["category"], normalise(item["description"]))
+            not in known("concerns")
+        ],
+    }
 
 
 def _emails(values: dict[str, str]) -> list[tuple[str, str]]:
@@ -688,6 +841,9 @@ def _compare(row: Row, existing: Existing, mapped: set[str]) -> None:
     known = existing.names[partnership.pk]
     if any(normalise(p["name"]) not in known for p in row.partners):
         row.changes.append("partners")
+    for name, items in _new_records(row, existing, partnership.pk).items():
+        if items:
+            row.changes.append(name)
     row.action = "update" if row.changes else "unchanged"
 
 
@@ -717,6 +873,9 @@ def analyse(job: ImportJob, resolve: dict[str, str] | None = None) -> list[Row]:
                 row.partnership = existing.match(row.fields["title"], partner_names)
             if row.partnership is not None and not row.errors:
                 _compare(row, existing, mapped)
+            row.records = _new_records(
+                row, existing, row.partnership.pk if row.partnership else None
+            )
         rows.append(row)
     return rows
 
@@ -948,6 +1107,7 @@ def _write(actor: User, organisation: Organisation, row: Row, mapping: dict) -> 
             rationale=_("Imported from a spreadsheet."),
         )
         _propose(actor, organisation, partnership, level)
+    _write_records(actor, organisation, partnership, row.records)
     target = row.fields.get("target_level")
     if target and (row.partnership is None or "target_level" in row.changes):
         level_record(
@@ -956,6 +1116,40 @@ def _write(actor: User, organisation: Organisation, row: Row, mapping: dict) -> 
             partnership=partnership,
             kind=AssessmentKind.TARGET,
             level=target,
+        )
+
+
+def _write_records(
+    actor: User, organisation: Organisation, partnership: Partnership, records: dict
+) -> None:
+    from partnerships.services.records import concern_raise, record_save
+
+    if not any(records.values()):
+        return
+    own = Party.objects.get(partnership=partnership, organisation=organisation)
+    for title in records.get("responsibilities", []):
+        record_save(
+            actor=actor,
+            organisation=organisation,
+            record=Responsibility(partnership=partnership, party=own, title=title),
+        )
+    for title, due in records.get("commitments", []):
+        record_save(
+            actor=actor,
+            organisation=organisation,
+            record=Commitment(partnership=partnership, party=own, title=title, due_on=due),
+        )
+    for item in records.get("concerns", []):
+        concern = Concern(
+            partnership=partnership,
+            raised_by=own,
+            kind=item["kind"],
+            category=item["category"],
+            description=item["description"],
+            visibility=item["visibility"],
+        )
+        concern_raise(
+            actor=actor, organisation=organisation, concern=concern, intensity=item["intensity"]
         )
 
 
@@ -992,6 +1186,9 @@ def template_rows() -> tuple[list[str], list[list]]:
         "6",
         str(ReviewCadence.QUARTERLY.label),
         "15/01/2026",
+        _("Welcome the children ; Communication"),
+        _("Book the hall | 15/06/2025"),
+        _("fear | Too much time or work | 3 | Not enough volunteers for the summer"),
     ]
     return header, [example]
 

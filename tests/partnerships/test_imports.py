@@ -3,6 +3,7 @@ mapping, errors per row, ambiguous partners, idempotence, all or nothing, isolat
 
 from __future__ import annotations
 
+import csv
 import datetime
 import io
 
@@ -28,7 +29,10 @@ pytestmark = pytest.mark.django_db
 
 
 def csv_bytes(rows, delimiter=";", encoding="cp1252") -> bytes:
-    return "\r\n".join(delimiter.join(row) for row in rows).encode(encoding)
+    """As a spreadsheet saves it: cells holding the delimiter or a line break are quoted."""
+    out = io.StringIO()
+    csv.writer(out, delimiter=delimiter).writerows(rows)
+    return out.getvalue().encode(encoding)
 
 
 def xlsx_bytes(rows, merged_title=None) -> bytes:
@@ -396,7 +400,7 @@ def test_reading_a_file_takes_as_many_queries_for_ten_rows_as_for_three_hundred(
         ]
 
     for count in (10, 300):
-        with django_assert_max_num_queries(14):
+        with django_assert_max_num_queries(17):
             start(owner, org_a, csv_bytes(rows(count)), "a.csv")
 
 
@@ -422,3 +426,50 @@ def test_the_preview_page_and_the_api_read_in_a_fixed_number_of_queries(
     api.force_authenticate(owner)
     with django_assert_max_num_queries(6):
         assert api.get(reverse("api:import-detail", kwargs={"pk": job.pk})).status_code == 200
+
+
+def test_responsibilities_commitments_and_concerns_once(owner, org_a, org_c):
+    from partnerships.models import Commitment, Concern, ConcernCheck, Responsibility
+
+    rows = [
+        ["Titre", "Partenaires", "Responsabilités", "Engagements", "Craintes"],
+        [
+            "Fête",
+            "Fondation C",
+            "Accueil ; Communication",
+            "Réserver la salle | 15/06/2025\nAssurer | Association A",
+            "peur | Trop de temps ou de travail | 3 | Pas assez de bénévoles\n"
+            "resistance | institutional | | Le rectorat hésite | partagée",
+        ],
+    ]
+    job = start(owner, org_a, csv_bytes(rows, encoding="utf-8"), "r.csv")
+    assert job.mapping["Craintes"] == "concerns"
+    assert job.preview[0]["action"] == "create", job.preview
+    imports.import_confirm(actor=owner, job=job)
+    fete = Partnership.objects.get(title="Fête")
+    own = fete.parties.get(organisation=org_a)
+    assert set(Responsibility.objects.filter(party=own).values_list("title", flat=True)) == {
+        "Accueil",
+        "Communication",
+    }
+    assert set(Commitment.objects.filter(party=own).values_list("title", "due_on")) == {
+        ("Réserver la salle", datetime.date(2025, 6, 15)),
+        ("Assurer", None),
+    }
+    concerns = {c.kind: c for c in Concern.objects.filter(raised_by=own)}
+    assert (concerns["fear"].category, concerns["fear"].visibility) == ("investment", "private")
+    assert concerns["resistance"].visibility == "shared"
+    assert ConcernCheck.objects.get().intensity == 3
+    # Again: nothing new.
+    again = start(owner, org_a, csv_bytes(rows, encoding="utf-8"), "r.csv")
+    assert again.preview[0]["action"] == "unchanged", again.preview
+    # One commitment more, one owned by a partner (refused), a category unknown.
+    rows[1][3] += "\nNouveau | 01/07/2025"
+    job = start(owner, org_a, csv_bytes(rows, encoding="utf-8"), "r.csv")
+    assert job.preview[0]["action"] == "update" and job.preview[0]["changes"] == ["commitments"]
+    imports.import_confirm(actor=owner, job=job)
+    assert Commitment.objects.filter(party=own).count() == 3
+    rows[1][3] = "Autre | Fondation C"
+    rows[1][4] = "peur | inconnue | 2 | X"
+    errors = start(owner, org_a, csv_bytes(rows, encoding="utf-8"), "r.csv").preview[0]["errors"]
+    assert set(errors) == {"commitments", "concerns"}

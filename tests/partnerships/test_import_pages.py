@@ -112,3 +112,19 @@ def test_a_file_that_cannot_be_read_says_so(client, editor, org_a):
     response = client.post(url("import"), {"file": SimpleUploadedFile("x.xlsx", b"not a workbook")})
     assert response.status_code == 400
     assert ImportJob.objects.count() == 0
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_the_template_maps_itself_and_reads_without_error(client, editor, org_a, language):
+    OrganisationFactory(name="Maison des jeunes")
+    OrganisationFactory(name="Centre social")
+    client.force_login(editor)
+    template = client.get(url("import-template-xlsx") + f"?language={language}")
+    response = client.post(
+        url("import"), {"file": SimpleUploadedFile("modele.xlsx", template.content)}
+    )
+    assert response.status_code == 302
+    job = ImportJob.objects.get()
+    assert sorted(job.mapping.values()) == sorted(imports.TEMPLATE_FIELDS)
+    assert job.preview[0]["errors"] == {}
+    assert job.preview[0]["action"] == "create"

@@ -56,6 +56,7 @@ class ImportConfirmForm(forms.Form):
     )
 
     def __init__(self, *args, ambiguous: dict[str, list[tuple[str, str]]], **kwargs):
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.ambiguous = list(ambiguous)
         for index, (name, candidates) in enumerate(ambiguous.items()):

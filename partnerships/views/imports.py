@@ -103,7 +103,11 @@ def _detail(request, membership, job, mapping_form=None, confirm_form=None, stat
     counts = imports.summary(job.preview)
     mapping_form = mapping_form or ImportMappingForm(headers=job.headers, mapping=job.mapping)
     samples = [
-        [row[index + 1] for row in job.rows[:SAMPLE_ROWS] if len(row) > index + 1]
+        [
+            row[index + 1]
+            for row in job.rows[:SAMPLE_ROWS]
+            if len(row) > index + 1 and row[index + 1]
+        ]
         for index in range(len(job.headers))
     ]
     field_labels = {name: str(label) for name, label in imports.FIELDS.items()}

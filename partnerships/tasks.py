@@ -34,7 +34,9 @@ def export_report(job_id: int) -> None:
 
 @shared_task(name="partnerships.tasks.delete_old_exports", acks_late=True, **RETRY)
 def delete_old_exports() -> int:
-    """Nightly: delete exports older than 7 days and fail the ones that never finished."""
+    """Nightly: delete exports older than 7 days and fail the ones that never finished; forget
+    the cells of imports older than 30 days."""
+    imports.imports_clear_old()
     return exports.exports_delete_old()
 
 

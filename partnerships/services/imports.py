@@ -1204,3 +1204,22 @@ def import_fail(job_id: int, error: str) -> None:
     ImportJob.objects.filter(pk=job_id, status=ImportStatus.ANALYSING).update(
         status=ImportStatus.FAILED, error=error, finished_at=timezone.now()
     )
+
+
+KEEP_DAYS = 30
+
+
+def imports_clear_old(now: datetime.datetime | None = None) -> int:
+    """Forget the cells and previews of imports older than ``KEEP_DAYS`` (they hold contacts'
+    addresses); their mapping stays, remembered for the organisation's next import. Fails the
+    ones a lost worker left unread. Returns how many were cleared; a second run clears none."""
+    now = now or timezone.now()
+    ImportJob.objects.filter(
+        status=ImportStatus.ANALYSING, created_at__lt=now - datetime.timedelta(hours=1)
+    ).update(
+        status=ImportStatus.FAILED,
+        error="Not read after an hour: the worker probably stopped.",
+        finished_at=now,
+    )
+    old = ImportJob.objects.filter(created_at__lt=now - datetime.timedelta(days=KEEP_DAYS))
+    return old.exclude(rows=[], preview=[]).update(rows=[], preview=[])

@@ -473,3 +473,15 @@ def test_responsibilities_commitments_and_concerns_once(owner, org_a, org_c):
     rows[1][4] = "peur | inconnue | 2 | X"
     errors = start(owner, org_a, csv_bytes(rows, encoding="utf-8"), "r.csv").preview[0]["errors"]
     assert set(errors) == {"commitments", "concerns"}
+
+
+def test_old_imports_forget_their_cells_but_not_their_mapping(owner, org_a):
+    from django.utils import timezone
+
+    job = start(owner, org_a, csv_bytes([["Nom"], ["Un"]]), "a.csv", mapping={"Nom": "title"})
+    later = timezone.now() + datetime.timedelta(days=imports.KEEP_DAYS + 1)
+    assert imports.imports_clear_old(later) == 1
+    assert imports.imports_clear_old(later) == 0
+    job.refresh_from_db()
+    assert (job.rows, job.preview, job.mapping) == ([], [], {"Nom": "title"})
+    assert imports.remembered_mapping(org_a) == {"Nom": "title"}

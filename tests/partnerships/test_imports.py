@@ -171,17 +171,11 @@ def test_errors_per_row_and_field_in_the_persons_language(owner, org_a, org_c):
     job = start(owner, org_a, content, "f.csv")
     rows = {row["title"]: row for row in job.preview}
     assert rows["Bon"]["action"] == "create"
-    assert (
-        rows["Niveau inconnu"]["errors"]
-        == {"agreed_level": ["« amitié » n’est pas un niveau : écrivez 1 à 7 ou son nom."]}
-        or "agreed_level" in rows["Niveau inconnu"]["errors"]
-    )
+    assert list(rows["Niveau inconnu"]["errors"]) == ["agreed_level"]
+    assert "amitié" in rows["Niveau inconnu"]["errors"]["agreed_level"][0]
     assert "starts_on" in rows["Date fausse"]["errors"]
     assert "partners" in rows["Ambigu"]["errors"]
-    assert rows["Ambigu"]["partners"][0]["candidates"] == [
-        "centre-social-nord",
-        "centre-social-sud",
-    ] or sorted(rows["Ambigu"]["partners"][0]["candidates"]) == [
+    assert sorted(rows["Ambigu"]["partners"][0]["candidates"]) == [
         "centre-social-nord",
         "centre-social-sud",
     ]
@@ -208,11 +202,9 @@ def test_messages_in_english_for_an_english_upload(owner, org_a):
         job = imports.import_start(
             actor=owner, organisation=org_a, content=content, filename="x.csv", language="en"
         )
-    assert (
-        job.preview[0]["errors"]
-        == {"starts_on": ["“someday” is not a date: write dd/mm/yyyy or yyyy-mm-dd."]}
-        or "someday" in job.preview[0]["errors"]["starts_on"][0]
-    )
+    assert job.preview[0]["errors"] == {
+        "starts_on": ["“someday” is not a date: write dd/mm/yyyy or yyyy-mm-dd."]
+    }
 
 
 def test_importing_the_same_file_twice_creates_nothing_new(owner, org_a, org_c):

@@ -214,6 +214,13 @@ class ExportStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
+class ImportStatus(models.TextChoices):
+    ANALYSING = "analysing", _("Being read")
+    READY = "ready", _("Ready to confirm")
+    CONFIRMED = "confirmed", _("Imported")
+    FAILED = "failed", _("Failed")
+
+
 class AgreementState(models.TextChoices):
     DRAFT = "draft", _("Draft")
     PENDING = "pending", _("Waiting for approvals")

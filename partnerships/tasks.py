@@ -15,7 +15,7 @@ from __future__ import annotations
 from celery import Task, shared_task
 
 from core.retry import RETRY
-from partnerships.services import exports, records
+from partnerships.services import exports, imports, records
 
 
 class ExportTask(Task):
@@ -34,7 +34,9 @@ def export_report(job_id: int) -> None:
 
 @shared_task(name="partnerships.tasks.delete_old_exports", acks_late=True, **RETRY)
 def delete_old_exports() -> int:
-    """Nightly: delete exports older than 7 days and fail the ones that never finished."""
+    """Nightly: delete exports older than 7 days and fail the ones that never finished; forget
+    the cells of imports older than 30 days."""
+    imports.imports_clear_old()
     return exports.exports_delete_old()
 
 
@@ -42,3 +44,18 @@ def delete_old_exports() -> int:
 def purge_deleted_records() -> int:
     """Every ten minutes: delete for good the records deleted longer ago than the undo window."""
     return records.records_purge()
+
+
+class ImportTask(Task):
+    def on_failure(self, exc, task_id, args, kwargs, einfo) -> None:
+        """Retries used up: mark the import failed so its page stops waiting."""
+        job_id = kwargs.get("job_id", args[0] if args else None)
+        if job_id is not None:
+            imports.import_fail(job_id, f"{type(exc).__name__}: {exc}")
+
+
+@shared_task(name="partnerships.tasks.import_analyse", base=ImportTask, acks_late=True, **RETRY)
+def import_analyse(job_id: int) -> None:
+    """Read a large import's rows and keep its preview (idempotent: a job already read is
+    left alone)."""
+    imports.import_analyse_job(job_id)

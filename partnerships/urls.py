@@ -5,6 +5,7 @@ from .views import (
     charts,
     dashboard,
     exports,
+    imports,
     leaving,
     listing,
     manage,
@@ -57,6 +58,18 @@ urlpatterns = [
         exports.export_download,
         name="export-download",
     ),
+    path("partnerships/import/", imports.import_start, name="import"),
+    *[
+        path(
+            f"partnerships/import/template.{file_format}",
+            imports.import_template,
+            {"file_format": file_format},
+            name="import-template" + ("" if file_format == "csv" else "-xlsx"),
+        )
+        for file_format in ("csv", "xlsx")
+    ],
+    path("partnerships/import/<int:pk>/", imports.import_detail, name="import-detail"),
+    path("partnerships/import/<int:pk>/confirm/", imports.import_confirm, name="import-confirm"),
     path("partnerships/new/", manage.partnership_new, name="new"),
     path(P, workspace.workspace, name="workspace"),
     path(P + "edit/", manage.partnership_edit, name="edit"),

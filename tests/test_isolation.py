@@ -17,7 +17,7 @@ from django.utils import timezone
 from notifications.models import Notification
 from notifications.services import unsubscribe_token
 from organisations.models import JoinRequest, MemberInvitation
-from partnerships.models import PartnerInvitation
+from partnerships.models import ImportJob, PartnerInvitation
 from tests.factories import (
     AgreementFactory,
     BenefitFactory,
@@ -97,6 +97,9 @@ PERSONAL = {
     "api:invitation-list",
     "api:organisation-list",
     "api:partnership-list",
+    # Imports for one of the user's own organisations (``?organisation=``, checked by
+    # tests/api/test_imports.py); an import's own routes are walked below.
+    "api:import-list",
     "api:report-summary",
     "api:network",  # names one of the user's organisations: 404 otherwise (tests/api)
     "api:todo",
@@ -169,6 +172,15 @@ def world(org_a, org_b, org_c, owner, viewer, outsider, partnership):
         "concern": concern.pk,
         "benefit": benefit,
         "export": ExportJobFactory(organisation=org_a, requested_by=owner).pk,
+        "import": ImportJob.objects.create(
+            organisation=org_a,
+            requested_by=owner,
+            status="ready",
+            filename="partenaires.csv",
+            headers=["Titre"],
+            rows=[["2", "Importé"]],
+            mapping={"Titre": "title"},
+        ).pk,
         "invitation": invited_elsewhere.pk,
         "member": MembershipFactory(organisation=org_a).pk,
         "member-invitation": MemberInvitation.objects.create(
@@ -233,6 +245,7 @@ PK_OWNERS = [
     "invitation",
     "member",
     "export",
+    "import",
 ]
 
 

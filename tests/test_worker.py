@@ -178,3 +178,33 @@ def test_the_worker_builds_an_export_served_only_to_its_organisation(
     assert client.get(download).status_code == 404
     own = reverse("partnerships:export-download", args=[org_b.slug, job.pk])
     assert client.get(own).status_code == 404
+
+
+def test_the_worker_reads_a_large_import_then_the_page_confirms_it(
+    worker, client, owner, org_a, outsider
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from partnerships.models import ImportJob, Partnership
+    from partnerships.services.imports import BACKGROUND_ROWS
+
+    rows = ["Titre;Statut"] + [f"Partenariat {n};Actif" for n in range(BACKGROUND_ROWS + 1)]
+    client.force_login(owner)
+    client.post(
+        reverse("partnerships:import", args=["association-a"]),
+        {"file": SimpleUploadedFile("grand.csv", "\n".join(rows).encode("cp1252"))},
+    )
+    job = ImportJob.objects.get()
+    assert job.status == "analysing"  # sent to the broker, not read in the request
+    with worker.running():
+        worker.wait_for(name="partnerships.tasks.import_analyse")
+    job.refresh_from_db()
+    assert job.status == "ready"
+    assert {row["action"] for row in job.preview} == {"create"}
+    detail = reverse("partnerships:import-detail", args=["association-a", job.pk])
+    client.force_login(outsider)
+    assert client.get(detail).status_code == 404
+    client.force_login(owner)
+    confirm = reverse("partnerships:import-confirm", args=["association-a", job.pk])
+    assert client.post(confirm, {}).status_code == 302
+    assert Partnership.objects.filter(status="active").count() == BACKGROUND_ROWS + 1

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import agreements, documents, exports, network, proposals, records, views
+from . import agreements, documents, exports, imports, network, proposals, records, views
 
 PARTNERSHIP = "partnerships/<int:partnership_id>/"
 
@@ -23,6 +23,9 @@ def _collection(name: str, list_view, detail_view) -> list:
 
 
 urlpatterns = [
+    path("imports/", imports.ImportListApi.as_view(), name="import-list"),
+    path("imports/<int:pk>/", imports.ImportDetailApi.as_view(), name="import-detail"),
+    path("imports/<int:pk>/confirm/", imports.ImportConfirmApi.as_view(), name="import-confirm"),
     path("partnerships/", views.PartnershipListApi.as_view(), name="partnership-list"),
     path(PARTNERSHIP, views.PartnershipDetailApi.as_view(), name="partnership-detail"),
     path(f"{PARTNERSHIP}parties/", views.PartyListApi.as_view(), name="partnership-parties"),

@@ -29,7 +29,7 @@ from partnerships.models.agreements import (
 )
 from partnerships.models.base import AppendOnlyModel
 from partnerships.models.invitations import PartnerInvitation, PartnerInvitationQuerySet
-from partnerships.models.operations import ExportJob, Reminder, export_path
+from partnerships.models.operations import ExportJob, ImportJob, Reminder, export_path
 from partnerships.models.partnerships import Partnership, Party
 from partnerships.models.proposals import LevelProposal, LevelProposalAnswer
 from partnerships.models.records import (
@@ -62,6 +62,7 @@ __all__ = [
     "Concern",
     "ConcernCheck",
     "ExportJob",
+    "ImportJob",
     "LevelAssessment",
     "LevelProposal",
     "LevelProposalAnswer",

@@ -11,6 +11,7 @@ from partnerships.choices import (
     ExportFormat,
     ExportKind,
     ExportStatus,
+    ImportStatus,
     ReminderKind,
 )
 from partnerships.models.base import (
@@ -126,3 +127,54 @@ class ExportJob(models.Model):
     def download_name(self) -> str:
         stamp = timezone.localtime(self.created_at).strftime("%Y-%m-%d-%H%M")
         return f"{self.kind}-{self.organisation.slug}-{stamp}.{self.file_format}"
+
+
+class ImportJob(models.Model):
+    """A spreadsheet of partnerships an organisation imports: read once, previewed, confirmed.
+
+    The file's cells are kept as text (``headers``, ``rows``: dates as ISO strings) with the
+    ``mapping`` of its columns to fields, so the preview and the confirmation read the same
+    thing; ``preview`` is what each row would do, ``result`` the counts once confirmed.
+    """
+
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        related_name="import_jobs",
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    filename = models.CharField(_("file"), max_length=255, blank=True)
+    headers = models.JSONField(_("column titles"), default=list, blank=True)
+    rows = models.JSONField(_("rows"), default=list, blank=True)
+    mapping = models.JSONField(_("columns"), default=dict, blank=True)
+    language = models.CharField(_("language"), max_length=8, default="fr")
+    status = models.CharField(
+        _("status"), max_length=10, choices=ImportStatus.choices, default=ImportStatus.ANALYSING
+    )
+    preview = models.JSONField(_("preview"), default=list, blank=True)
+    result = models.JSONField(_("result"), default=dict, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("asked at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        constraints = [choice_constraint("status", ImportStatus, "import_job_status_valid")]
+        indexes = [models.Index(fields=["organisation", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.get_status_display()}), {self.created_at}"
+
+    @property
+    def in_progress(self) -> bool:
+        return self.status == ImportStatus.ANALYSING

@@ -28,7 +28,7 @@ from schemathesis.specs.openapi.checks import (
 
 from notifications.models import Notification
 from organisations.models import MemberInvitation
-from partnerships.models import PartnerInvitation
+from partnerships.models import ImportJob, PartnerInvitation
 from tests.factories import (
     AgreementFactory,
     BenefitFactory,
@@ -109,6 +109,15 @@ def world(open_connection, owner, editor, org_a, org_c, partnership):
         # One of Alice's notifications, to mark read.
         "notifications": Notification.objects.create(
             recipient=owner, organisation=org_a, kind="review_held", url="/", event_key="fuzz"
+        ).pk,
+        # A spreadsheet of Alice's organisation read and waiting to be confirmed.
+        "imports": ImportJob.objects.create(
+            organisation=org_a,
+            requested_by=owner,
+            status="ready",
+            headers=["Titre"],
+            rows=[["2", "Importé"]],
+            mapping={"Titre": "title"},
         ).pk,
         # Alice answers an invitation addressed to her account.
         "member-invitations": MemberInvitation.objects.create(

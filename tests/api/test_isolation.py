@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from notifications.models import Notification
 from organisations.models import MemberInvitation
-from partnerships.models import PartnerInvitation
+from partnerships.models import ImportJob, PartnerInvitation
 from tests.factories import (
     AgreementFactory,
     BenefitFactory,
@@ -94,7 +94,10 @@ def objects(owner, org_a, org_c, partnership):
         email="mj@example.org",
         expires_at=timezone.now() + timedelta(days=30),
     ).pk
+    import_job = ImportJob.objects.create(organisation=org_a, requested_by=owner, status="ready").pk
     return {
+        "api:import-detail": import_job,
+        "api:import-confirm": import_job,
         "api:partner-invitation-detail": partner_invitation,
         "api:member-invitation-accept": member_invitation,
         "api:member-invitation-decline": member_invitation,

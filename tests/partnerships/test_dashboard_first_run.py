@@ -78,7 +78,7 @@ def test_a_new_organisation_sees_the_levels_and_its_first_steps(client, owner):
     steps = first_run_section(content)
     assert url("new") in steps and reverse("members", args=["association-a"]) in steps
     # French wording, once the catalog is merged: « Créer votre premier partenariat »
-    assert "import" not in content.lower()  # nothing links to an import not built yet
+    assert url("import") in steps  # a spreadsheet of the partnerships it already tracks
 
 
 def test_the_first_run_in_english(client, owner):
@@ -97,7 +97,7 @@ def first_run_section(content: str) -> str:
 def test_a_viewer_is_not_offered_what_they_may_not_do(client, viewer):
     client.force_login(viewer)
     steps = first_run_section(client.get(url("dashboard")).content.decode())
-    assert url("new") not in steps
+    assert url("new") not in steps and url("import") not in steps
     assert reverse("members", args=["association-a"]) not in steps
 
 

@@ -65,6 +65,7 @@ PUBLIC = {
     "api:auth-token": "exchanging a username and password for an API token",
     "healthz": "the health check of load balancers, with nothing sensitive in it",
     "notification-unsubscribe": "the e-mail's one-click link, checked by its signed token",
+    "privacy-notice": "the privacy notice, which everyone may read before signing up",
 }
 # The signed-in user's own pages and collections: anonymous visitors are sent to sign in (the
 # API answers 401); what they list is scoped to the user, checked by tests/api.
@@ -105,6 +106,11 @@ PERSONAL = {
     "notification-preferences",
     "api:notification-list",
     "api:notification-read",
+    # One's own data and erasure: about the signed-in person only (tests/privacy).
+    "my-data",
+    "account-delete",
+    "api:me",
+    "api:me-export",
 }
 # Django's admin guards itself (staff only); tests/test_admin.py covers it.
 SELF_GUARDED_NAMESPACES = {"admin"}

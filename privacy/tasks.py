@@ -1,0 +1,15 @@
+"""The nightly retention: thin, idempotent (a second run deletes nothing more), so acked late."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from core.retry import RETRY
+
+from .retention import retention_purge
+
+
+@shared_task(name="privacy.tasks.delete_past_retention", acks_late=True, **RETRY)
+def delete_past_retention() -> dict[str, int]:
+    """Every night: delete what is kept longer than ``RETENTION_DAYS``; log and answer counts."""
+    return retention_purge()

@@ -217,6 +217,9 @@ ACCOUNT_SESSION_REMEMBER = None
 # Existing usernames keep their case; they are still matched whatever the case typed.
 ACCOUNT_PRESERVE_USERNAME_CASING = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
+# Security e-mails: a person is told when their password, e-mail address or two-factor
+# settings change (allauth's own notifications, in their language through the adapter).
+ACCOUNT_EMAIL_NOTIFICATIONS = True
 # One lockout, not two stacked: django-axes counts the failed sign-ins (per account and address,
 # a username and its e-mail address being one account), so allauth's own count is off. The
 # address caps of the sign-in and reset forms are organisations/throttle.py's (SIGN_IN_LIMIT,

@@ -30,9 +30,7 @@ def test_the_export_holds_the_account_memberships_and_what_names_her(
     party_a = partnership.parties.get(organisation=org_a)
     party_c = partnership.parties.get(organisation=org_c)
     mine = ConcernFactory(raised_by=party_a, author=dana, description="Nos soirées y passent")
-    ConcernFactory(
-        raised_by=party_c, author=carla, visibility="private", description="Secret de C"
-    )
+    ConcernFactory(raised_by=party_c, author=carla, visibility="private", description="Secret de C")
     review = ReviewFactory(partnership=partnership)
     review.attendees.add(dana, carla)
 

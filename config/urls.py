@@ -66,6 +66,7 @@ urlpatterns = [
     path("language/", organisation_views.language, name="set_language"),
     path("o/<slug:org_slug>/", include("organisations.urls")),
     path("o/<slug:org_slug>/", include("partnerships.urls")),
+    path("o/<slug:org_slug>/", include("privacy.org_urls")),
     path("admin/", admin.site.urls),
     path(
         "api/v1/",

@@ -16,6 +16,8 @@ from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.utils import timezone
 
+from .archives import ARCHIVE_KEEP_DAYS, archives_delete_old
+
 logger = logging.getLogger(__name__)
 
 
@@ -23,7 +25,7 @@ def retention_days() -> dict[str, int]:
     """Days each kind of record is kept, as set (the privacy notice shows them)."""
     from partnerships.services.exports import KEEP_DAYS
 
-    return {**settings.RETENTION_DAYS, "export_files": KEEP_DAYS}
+    return {**settings.RETENTION_DAYS, "export_files": max(KEEP_DAYS, ARCHIVE_KEEP_DAYS)}
 
 
 def _kinds():
@@ -51,6 +53,7 @@ def retention_purge(now: datetime.datetime | None = None) -> dict[str, int]:
         limit = now - datetime.timedelta(days=days[kind])
         counts[kind], _detail = queryset.filter(**{f"{stamp}__lt": limit}).delete()
     counts["sessions"], _detail = Session.objects.filter(expire_date__lt=now).delete()
+    counts["organisation_archives"] = archives_delete_old(now)
     logger.info(
         "Retention: deleted %s", ", ".join(f"{count} {kind}" for kind, count in counts.items())
     )

@@ -13,3 +13,11 @@ from .retention import retention_purge
 def delete_past_retention() -> dict[str, int]:
     """Every night: delete what is kept longer than ``RETENTION_DAYS``; log and answer counts."""
     return retention_purge()
+
+
+@shared_task(name="privacy.tasks.build_organisation_archive", **RETRY)
+def build_organisation_archive(archive_id: int) -> None:
+    """Build one organisation's archive (enqueued once the request is committed)."""
+    from .archives import archive_build
+
+    archive_build(archive_id)

@@ -18,6 +18,7 @@ from notifications.models import Notification
 from notifications.services import unsubscribe_token
 from organisations.models import JoinRequest, MemberInvitation
 from partnerships.models import PartnerInvitation
+from privacy.models import OrganisationArchive
 from tests.factories import (
     AgreementFactory,
     BenefitFactory,
@@ -212,6 +213,9 @@ def world(org_a, org_b, org_c, owner, viewer, outsider, partnership):
         "unsubscribe_token": unsubscribe_token(owner, "review_held"),
         "uidb36": "1",  # allauth's reset link: user id and key, not valid either
         "key": "not-a-valid-key",  # allauth's e-mail verification or reset key
+        "archive_id": OrganisationArchive.objects.create(
+            organisation=org_a, requested_by=owner, status="done", file="archives/x.json"
+        ).pk,
     }
 
 

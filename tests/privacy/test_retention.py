@@ -20,7 +20,7 @@ from privacy.tasks import delete_past_retention
 
 pytestmark = pytest.mark.django_db
 
-schedule = importlib.import_module("privacy.migrations.0001_retention_schedule")
+schedule = importlib.import_module("privacy.migrations.0001_initial")
 NOW = timezone.now()
 
 

@@ -1,0 +1,54 @@
+"""An organisation's archive on demand, for its administrators (under /o/<organisation>/)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from organisations.access import ADMIN, member_required
+
+from .archives import ARCHIVE_KEEP_DAYS, archive_request
+from .models import ArchiveStatus, OrganisationArchive
+
+
+@member_required(ADMIN)
+def organisation_archive_page(request: HttpRequest, membership) -> HttpResponse:
+    """What the archive holds, the ones prepared, and (POST) asking for a new one."""
+    organisation = membership.organisation
+    if request.method == "POST":
+        archive_request(actor=request.user, organisation=organisation)
+        messages.success(
+            request, _("The archive is being prepared: it appears below when it is ready.")
+        )
+        return redirect("organisation-archive", org_slug=organisation.slug)
+    archives = OrganisationArchive.objects.filter(organisation=organisation).select_related(
+        "requested_by"
+    )
+    return render(
+        request,
+        "privacy/organisation_archive.html",
+        {
+            "organisation": organisation,
+            "membership": membership,
+            "archives": archives,
+            "keep_days": ARCHIVE_KEEP_DAYS,
+        },
+    )
+
+
+@member_required(ADMIN)
+def organisation_archive_download(request: HttpRequest, membership, archive_id: int):
+    archive = get_object_or_404(
+        OrganisationArchive.objects.filter(
+            organisation=membership.organisation, status=ArchiveStatus.DONE
+        ).exclude(file=""),
+        pk=archive_id,
+    )
+    stamp = archive.created_at.strftime("%Y-%m-%d-%H%M")
+    return FileResponse(
+        archive.file.open("rb"),
+        as_attachment=True,
+        filename=f"archive-{membership.organisation.slug}-{stamp}.json",
+    )

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from .erasure import is_erased, person_erase
+from .models import LeaveRequest, OrganisationArchive
 from .policy import LastAdministrator, may_erase_from_admin
 
 
@@ -47,3 +48,21 @@ def erase_people(modeladmin, request, queryset):
                 request, _("Erased: now %(pseudonym)s.") % {"pseudonym": pseudonym}
             )
     return None
+
+
+@admin.register(LeaveRequest)
+class LeaveRequestAdmin(admin.ModelAdmin):
+    """Organisations that asked to leave the platform: staff handle them, then mark them."""
+
+    list_display = ["organisation", "requested_by", "created_at", "handled_at"]
+    list_filter = [("handled_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["organisation", "requested_by"]
+    readonly_fields = ["organisation", "requested_by", "reason", "created_at"]
+    search_fields = ["organisation__name"]
+
+
+@admin.register(OrganisationArchive)
+class OrganisationArchiveAdmin(admin.ModelAdmin):
+    list_display = ["organisation", "requested_by", "status", "created_at"]
+    list_select_related = ["organisation", "requested_by"]
+    readonly_fields = ["organisation", "requested_by", "status", "file", "created_at"]

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from organisations.permissions import administers, role_of
 from partnerships.reads.archive import organisation_archive
 
-from .models import ArchiveStatus, OrganisationArchive
+from .models import ArchiveStatus, LeaveRequest, OrganisationArchive
 
 if TYPE_CHECKING:
     from organisations.models import Organisation, User
@@ -98,3 +98,13 @@ def archives_delete_old(now=None) -> int:
         archive.delete()
         deleted += 1
     return deleted
+
+
+@transaction.atomic
+def leave_request(*, actor: User, organisation: Organisation, reason: str) -> LeaveRequest:
+    """An administrator asks, for their organisation, to leave the platform (once pending)."""
+    require_archive_taker(actor, organisation)
+    pending = LeaveRequest.objects.filter(organisation=organisation, handled_at__isnull=True)
+    return pending.first() or LeaveRequest.objects.create(
+        organisation=organisation, requested_by=actor, reason=reason.strip()
+    )

@@ -25,3 +25,21 @@ class ErasureForm(forms.Form):
         if not self.user.check_password(password):
             raise forms.ValidationError(_("The password is not right."))
         return password
+
+
+class LeaveRequestForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why (optional, for the platform staff)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    confirm = forms.BooleanField(
+        label=_("I confirm, for my organisation, that it asks to leave the platform."),
+    )
+
+    def clean_reason(self) -> str:
+        reason = self.cleaned_data["reason"]
+        if "\x00" in reason:
+            raise forms.ValidationError(_("This text holds a character that is not allowed."))
+        return reason

@@ -58,3 +58,44 @@ class OrganisationArchive(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation} · {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class LeaveRequest(models.Model):
+    """An organisation asks to leave the platform: its administrators confirm, staff act.
+
+    Staff see the requests in the admin (*Requests to leave the platform*) and carry them out
+    (deactivating the organisation; its people may erase their accounts themselves)."""
+
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        related_name="leave_requests",
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reason = models.TextField(_("reason"), blank=True, max_length=2000)
+    created_at = models.DateTimeField(_("asked at"), auto_now_add=True)
+    handled_at = models.DateTimeField(_("handled at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("request to leave the platform")
+        verbose_name_plural = _("requests to leave the platform")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation"],
+                condition=models.Q(handled_at__isnull=True),
+                name="leave_request_one_pending_per_organisation",
+                violation_error_message=_("This organisation has already asked to leave."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} · {self.created_at:%Y-%m-%d}"

@@ -9,4 +9,5 @@ urlpatterns = [
         org_views.organisation_archive_download,
         name="organisation-archive-download",
     ),
+    path("leave-platform/", org_views.leave_platform, name="organisation-leave-platform"),
 ]

@@ -9,8 +9,9 @@ from django.utils.translation import gettext as _
 
 from organisations.access import ADMIN, member_required
 
-from .archives import ARCHIVE_KEEP_DAYS, archive_request
-from .models import ArchiveStatus, OrganisationArchive
+from .archives import ARCHIVE_KEEP_DAYS, archive_request, leave_request
+from .forms import LeaveRequestForm
+from .models import ArchiveStatus, LeaveRequest, OrganisationArchive
 
 
 @member_required(ADMIN)
@@ -51,4 +52,24 @@ def organisation_archive_download(request: HttpRequest, membership, archive_id: 
         archive.file.open("rb"),
         as_attachment=True,
         filename=f"archive-{membership.organisation.slug}-{stamp}.json",
+    )
+
+
+@member_required(ADMIN)
+def leave_platform(request: HttpRequest, membership) -> HttpResponse:
+    """Asking to leave the platform: what it means, a reason, a confirmation; staff act on it."""
+    organisation = membership.organisation
+    form = LeaveRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        leave_request(
+            actor=request.user, organisation=organisation, reason=form.cleaned_data["reason"]
+        )
+        messages.success(request, _("Your request is sent to the platform staff."))
+        return redirect("organisation-leave-platform", org_slug=organisation.slug)
+    pending = LeaveRequest.objects.filter(organisation=organisation, handled_at__isnull=True)
+    return render(
+        request,
+        "privacy/leave_platform.html",
+        {"organisation": organisation, "form": form, "pending": pending.first()},
+        status=400 if request.method == "POST" else 200,
     )

@@ -1,4 +1,4 @@
-"""The organisations' archives on demand, and the nightly retention task as a
+"""The organisations' archives and requests to leave, and the nightly retention task as a
 django-celery-beat row that staff may edit in the admin."""
 
 import django.db.models.deletion
@@ -51,6 +51,23 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.CreateModel(
+            name='LeaveRequest',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('reason', models.TextField(blank=True, max_length=2000, verbose_name='reason')),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='asked at')),
+                ('handled_at', models.DateTimeField(blank=True, null=True, verbose_name='handled at')),
+                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='leave_requests', to='organisations.organisation', verbose_name='organisation')),
+                ('requested_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='requested by')),
+            ],
+            options={
+                'verbose_name': 'request to leave the platform',
+                'verbose_name_plural': 'requests to leave the platform',
+                'ordering': ['-created_at', '-pk'],
+                'constraints': [models.UniqueConstraint(condition=models.Q(('handled_at__isnull', True)), fields=('organisation',), name='leave_request_one_pending_per_organisation', violation_error_message='This organisation has already asked to leave.')],
+            },
+        ),
         migrations.CreateModel(
             name='OrganisationArchive',
             fields=[

@@ -7,7 +7,7 @@ import json
 import pytest
 from django.urls import reverse
 
-from privacy.models import OrganisationArchive
+from privacy.models import LeaveRequest, OrganisationArchive
 from tests.factories import ConcernFactory
 
 pytestmark = pytest.mark.django_db
@@ -58,3 +58,20 @@ def test_the_archive_is_refused_to_those_who_do_not_administer(
         assert client.post(page(org_a)).status_code == status
         assert client.get(download).status_code == status
     assert OrganisationArchive.objects.count() == 1
+
+
+def test_an_administrator_asks_to_leave_the_platform_and_staff_see_it(
+    client, owner, editor, org_a, superuser
+):
+    url = reverse("organisation-leave-platform", kwargs={"org_slug": org_a.slug})
+    client.force_login(editor)
+    assert client.post(url, {"confirm": "on"}).status_code == 403
+    client.force_login(owner)
+    assert client.post(url, {"reason": "Fin du projet"}).status_code == 400  # no tick
+    assert client.post(url, {"reason": "Fin du projet", "confirm": "on"}).status_code == 302
+    client.post(url, {"reason": "Encore", "confirm": "on"})  # once pending, not twice
+    assert LeaveRequest.objects.get().reason == "Fin du projet"
+    assert "Fin du projet" not in client.get(url).content.decode()  # says it is pending
+    client.force_login(superuser)
+    admin_list = client.get(reverse("admin:privacy_leaverequest_changelist"))
+    assert "Association A" in admin_list.content.decode()

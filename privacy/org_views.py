@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
@@ -48,8 +48,12 @@ def organisation_archive_download(request: HttpRequest, membership, archive_id: 
         pk=archive_id,
     )
     stamp = archive.created_at.strftime("%Y-%m-%d-%H%M")
+    try:
+        content = archive.file.open("rb")
+    except FileNotFoundError as missing:  # deleted from the disk by hand: gone, not an error
+        raise Http404 from missing
     return FileResponse(
-        archive.file.open("rb"),
+        content,
         as_attachment=True,
         filename=f"archive-{membership.organisation.slug}-{stamp}.json",
     )

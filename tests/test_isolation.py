@@ -214,7 +214,10 @@ def world(org_a, org_b, org_c, owner, viewer, outsider, partnership):
         "uidb36": "1",  # allauth's reset link: user id and key, not valid either
         "key": "not-a-valid-key",  # allauth's e-mail verification or reset key
         "archive_id": OrganisationArchive.objects.create(
-            organisation=org_a, requested_by=owner, status="done", file="archives/x.json"
+            organisation=org_a,
+            requested_by=owner,
+            status="done",
+            file=ContentFile(b"{}", name="archive.json"),
         ).pk,
     }
 

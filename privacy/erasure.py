@@ -2,7 +2,7 @@
 
 What they recorded in shared partnerships stays part of the partnerships' history (it is the
 organisations' record, not theirs), but nothing says any more who they were: the account keeps
-only a pseudonym ("Ancien membre 3fa2c1"), and every text column of every table — change
+only a pseudonym ("Ancien membre 3fa2c1d4"), and every text column of every table — change
 history, frozen review records, agreement approvals and representatives, notifications,
 invitations — has their name, username and e-mail addresses replaced by it. What served only
 them (sessions, tokens, e-mail addresses, two-factor keys, sign-in attempts, notifications
@@ -89,7 +89,7 @@ def identity_of(user: User) -> Identity:
 
 def new_pseudonym() -> tuple[str, str]:
     """(username, display name): one code, the words in the platform's language."""
-    code = secrets.token_hex(3)
+    code = secrets.token_hex(4)
     with translation.override(settings.LANGUAGE_CODE):
         return f"{PSEUDONYM_USERNAME_PREFIX}{code}", f"{_('Former member')} {code}"
 
@@ -109,11 +109,13 @@ def person_erase(*, actor: User, user: User) -> str:
     require_erasable(user)
     identity = identity_of(user)
     username, display = new_pseudonym()
-    _delete_what_served_only_them(user, identity)
+    _delete_what_served_only_them(user, identity, actor)
     first, _space, last = display.rpartition(" ")
     user.username, user.first_name, user.last_name, user.email = username, first, last, ""
     user.set_unusable_password()
     user.is_active = user.is_staff = user.is_superuser = False
+    user.groups.clear()
+    user.user_permissions.clear()
     user._history_user = actor
     user.save()
     replaced = scrub(identity, display, actor=actor)
@@ -121,7 +123,7 @@ def person_erase(*, actor: User, user: User) -> str:
     return display
 
 
-def _delete_what_served_only_them(user: User, identity: Identity) -> None:
+def _delete_what_served_only_them(user: User, identity: Identity, actor: User) -> None:
     from allauth.account.models import EmailAddress
     from allauth.mfa.models import Authenticator
     from axes.models import AccessAttempt, AccessFailureLog, AccessLog
@@ -130,7 +132,7 @@ def _delete_what_served_only_them(user: User, identity: Identity) -> None:
     from notifications.models import Notification, NotificationPreference
 
     for membership in Membership.objects.filter(user=user):
-        membership._history_user = user
+        membership._history_user = actor
         membership.delete()
     MemberInvitation.objects.filter(Q(invitee=user) | Q(email__in=identity.names)).filter(
         accepted_at__isnull=True, declined_at__isnull=True

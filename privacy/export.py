@@ -96,6 +96,7 @@ def _links_to_user(model: type[models.Model]) -> list[str]:
 
 
 def _records_naming(user: User) -> dict[str, list[dict]]:
+    """Rows of every model that link to the person: a few queries per model, not per row."""
     found: dict[str, list[dict]] = {}
     for model in apps.get_models():
         label = model._meta.label_lower
@@ -104,25 +105,15 @@ def _records_naming(user: User) -> dict[str, list[dict]]:
         links = _links_to_user(model)
         if not links:
             continue
-        named = models.Q()
+        roles: dict[int, list[str]] = {}
         for name in links:
-            named |= models.Q(**{name: user})
-        rows = list(model._default_manager.filter(named).distinct().order_by("pk"))
-        if rows:
-            found[label] = [{"named_as": _roles(row, links, user), **_row(row)} for row in rows]
+            for pk in model._default_manager.filter(**{name: user}).values_list("pk", flat=True):
+                roles.setdefault(pk, []).append(name)
+        if not roles:
+            continue
+        rows = model._default_manager.filter(pk__in=roles).select_related().order_by("pk")
+        found[label] = [{"named_as": roles[row.pk], **_row(row)} for row in rows]
     return found
-
-
-def _roles(row: models.Model, links: list[str], user: User) -> list[str]:
-    roles = []
-    for name in links:
-        field = row._meta.get_field(name)
-        if field.many_to_many:
-            if getattr(row, name).filter(pk=user.pk).exists():
-                roles.append(name)
-        elif getattr(row, field.attname) == user.pk:
-            roles.append(name)
-    return roles
 
 
 def _changes_made(user: User) -> list[dict]:

@@ -57,3 +57,22 @@ def test_the_changes_she_made_are_listed_without_their_values(client, dana, part
     assert {"record": "partnerships.partnership", "id": partnership.pk, "change": "changed"} == {
         key: changes[-1][key] for key in ("record", "id", "change")
     }
+
+
+def test_my_data_takes_as_many_queries_for_many_records_as_for_one(
+    dana, org_a, partnership, django_assert_max_num_queries
+):
+    party_a = partnership.parties.get(organisation=org_a)
+    ConcernFactory(raised_by=party_a, author=dana)
+    ReviewFactory(partnership=partnership).attendees.add(dana)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as one:
+        personal_data(dana)
+    for _ in range(5):
+        ConcernFactory(raised_by=party_a, author=dana)
+        ReviewFactory(partnership=partnership).attendees.add(dana)
+    # the same queries: one per link to the account per model, and one per model found
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        personal_data(dana)

@@ -75,3 +75,16 @@ def test_an_administrator_asks_to_leave_the_platform_and_staff_see_it(
     client.force_login(superuser)
     admin_list = client.get(reverse("admin:privacy_leaverequest_changelist"))
     assert "Association A" in admin_list.content.decode()
+
+
+def test_the_archive_page_takes_a_fixed_number_of_queries(
+    client, owner, org_a, django_assert_max_num_queries
+):
+    for _ in range(5):
+        OrganisationArchive.objects.create(organisation=org_a, requested_by=owner, status="done")
+    client.force_login(owner)
+    client.get(page(org_a))  # the session's first write is not the page's
+    # session, user, membership (the gate), its session write, the archives with their
+    # requesters, the header's memberships and unread notifications, and a few more
+    with django_assert_max_num_queries(10):
+        assert client.get(page(org_a)).status_code == 200

@@ -12,6 +12,7 @@ from organisations.api.urls import urlpatterns as organisation_api
 from organisations.throttle import limit_posts, password_reset_limit, sign_in_limit
 from partnerships.api.urls import urlpatterns as partnership_api
 from partnerships.views import partner_invitations
+from privacy.api import urlpatterns as privacy_api
 
 
 def moved(old: str, new: str, name: str):
@@ -50,6 +51,7 @@ urlpatterns = [
         name="account_login",
     ),
     *moved_account_pages,
+    path("", include("privacy.urls")),
     path("accounts/", include("allauth.urls")),
     path("accounts/join/<slug:token>/", organisation_views.join, name="join"),
     path("accounts/profile/", organisation_views.profile, name="profile"),
@@ -64,8 +66,12 @@ urlpatterns = [
     path("language/", organisation_views.language, name="set_language"),
     path("o/<slug:org_slug>/", include("organisations.urls")),
     path("o/<slug:org_slug>/", include("partnerships.urls")),
+    path("o/<slug:org_slug>/", include("privacy.org_urls")),
     path("admin/", admin.site.urls),
-    path("api/v1/", include(([*organisation_api, *partnership_api, *notification_api], "api"))),
+    path(
+        "api/v1/",
+        include(([*organisation_api, *partnership_api, *notification_api, *privacy_api], "api")),
+    ),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", ApiDocsView.as_view(url_name="api-schema"), name="api-docs"),
 ]

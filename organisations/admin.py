@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
+from privacy.admin import erase_people
+
 from .models import (
     JoinRequest,
     MemberInvitation,
@@ -40,6 +42,7 @@ class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin):
         (_("Preferences"), {"fields": ["language", "weekly_digest"]}),
     )
     inlines = [UserMembershipInline]
+    actions = [erase_people]
 
 
 @admin.register(Organisation)

@@ -35,7 +35,7 @@ from tests.factories import AgreementFactory, CommitmentFactory, ExportJobFactor
 from tests.forms import form_data
 
 pytestmark = pytest.mark.django_db
-SOURCE_PACKAGES = ("config", "core", "notifications", "organisations", "partnerships")
+SOURCE_PACKAGES = ("config", "core", "notifications", "organisations", "partnerships", "privacy")
 AUDIT_MODULE = Path("partnerships/services/audit.py")
 # The benchmark's generator writes everything in bulk inside one recorded_bulk_write()
 # (ScaleBuilder.build) and writes each row's history itself: tests/partnerships/test_seed_scale.py

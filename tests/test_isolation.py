@@ -18,6 +18,7 @@ from notifications.models import Notification
 from notifications.services import unsubscribe_token
 from organisations.models import JoinRequest, MemberInvitation
 from partnerships.models import ImportJob, PartnerInvitation
+from privacy.models import OrganisationArchive
 from tests.factories import (
     AgreementFactory,
     BenefitFactory,
@@ -65,6 +66,7 @@ PUBLIC = {
     "api:auth-token": "exchanging a username and password for an API token",
     "healthz": "the health check of load balancers, with nothing sensitive in it",
     "notification-unsubscribe": "the e-mail's one-click link, checked by its signed token",
+    "privacy-notice": "the privacy notice, which everyone may read before signing up",
 }
 # The signed-in user's own pages and collections: anonymous visitors are sent to sign in (the
 # API answers 401); what they list is scoped to the user, checked by tests/api.
@@ -109,6 +111,11 @@ PERSONAL = {
     "notification-preferences",
     "api:notification-list",
     "api:notification-read",
+    # One's own data and erasure: about the signed-in person only (tests/privacy).
+    "my-data",
+    "account-delete",
+    "api:me",
+    "api:me-export",
 }
 # Django's admin guards itself (staff only); tests/test_admin.py covers it.
 SELF_GUARDED_NAMESPACES = {"admin"}
@@ -219,6 +226,12 @@ def world(org_a, org_b, org_c, owner, viewer, outsider, partnership):
         "unsubscribe_token": unsubscribe_token(owner, "review_held"),
         "uidb36": "1",  # allauth's reset link: user id and key, not valid either
         "key": "not-a-valid-key",  # allauth's e-mail verification or reset key
+        "archive_id": OrganisationArchive.objects.create(
+            organisation=org_a,
+            requested_by=owner,
+            status="done",
+            file=ContentFile(b"{}", name="archive.json"),
+        ).pk,
     }
 
 

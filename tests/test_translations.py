@@ -45,6 +45,7 @@ def test_catalog_holds_every_message_of_the_code(tmp_path):
         "notifications",
         "organisations",
         "partnerships",
+        "privacy",
         "templates",
         "manage.py",
     ):

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "organisations",
     "partnerships",
     "notifications",
+    "privacy",
 ]
 
 MIDDLEWARE = [
@@ -216,6 +217,9 @@ ACCOUNT_SESSION_REMEMBER = None
 # Existing usernames keep their case; they are still matched whatever the case typed.
 ACCOUNT_PRESERVE_USERNAME_CASING = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
+# Security e-mails: a person is told when their password, e-mail address or two-factor
+# settings change (allauth's own notifications, in their language through the adapter).
+ACCOUNT_EMAIL_NOTIFICATIONS = True
 # One lockout, not two stacked: django-axes counts the failed sign-ins (per account and address,
 # a username and its e-mail address being one account), so allauth's own count is off. The
 # address caps of the sign-in and reset forms are organisations/throttle.py's (SIGN_IN_LIMIT,
@@ -361,6 +365,20 @@ SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 # A deleted responsibility, commitment or pleasure can be brought back (undo) for this many
 # minutes by the party that deleted it; a periodic task then purges it for good.
 RECORD_UNDO_MINUTES = int(os.environ.get("RECORD_UNDO_MINUTES", "30"))
+
+# --- Personal data --------------------------------------------------------------------------
+# Who runs the platform, as the privacy notice names them (the data controller's contact).
+PLATFORM_OPERATOR_NAME = os.environ.get("PLATFORM_OPERATOR_NAME", "")
+PLATFORM_OPERATOR_ADDRESS = os.environ.get("PLATFORM_OPERATOR_ADDRESS", "")
+PLATFORM_OPERATOR_EMAIL = os.environ.get("PLATFORM_OPERATOR_EMAIL", "")
+# Days each kind of record is kept before the nightly retention task deletes it.
+RETENTION_DAYS = {
+    "notifications": int(os.environ.get("RETENTION_NOTIFICATIONS_DAYS", "365")),
+    "sent_emails": int(os.environ.get("RETENTION_SENT_EMAILS_DAYS", "365")),
+    "sign_in_attempts": int(os.environ.get("RETENTION_SIGN_IN_ATTEMPTS_DAYS", "30")),
+    "sign_in_failures": int(os.environ.get("RETENTION_SIGN_IN_ATTEMPTS_DAYS", "30")),
+    "sign_in_log": int(os.environ.get("RETENTION_SIGN_IN_ATTEMPTS_DAYS", "30")),
+}
 
 # --- Logging ------------------------------------------------------------------------------
 LOGGING = {

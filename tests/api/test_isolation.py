@@ -43,6 +43,8 @@ OPEN_TO_EVERY_USER = {
     "api:member-invitation-decline",
     "api:notification-list",
     "api:notification-read",
+    "api:me",
+    "api:me-export",
 }
 
 

@@ -1,0 +1,68 @@
+"""Erasure on request, from the admin: an action on people, after a confirmation page."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.core.exceptions import PermissionDenied
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+
+from .erasure import is_erased, person_erase
+from .models import LeaveRequest, OrganisationArchive
+from .policy import LastAdministrator, may_erase_from_admin
+
+
+@admin.action(description=_lazy("Erase the selected people (on their request)"))
+def erase_people(modeladmin, request, queryset):
+    """Asks first (a page listing who is erased and what it does), then erases each one."""
+    if not may_erase_from_admin(request.user):
+        raise PermissionDenied
+    people = [user for user in queryset.order_by("username") if not is_erased(user)]
+    if request.POST.get("confirm") != "yes":
+        return TemplateResponse(
+            request,
+            "admin/privacy/erase_confirmation.html",
+            {
+                **modeladmin.admin_site.each_context(request),
+                "title": _("Erase these people?"),
+                "people": people,
+                "queryset": queryset,
+                "opts": modeladmin.model._meta,
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            },
+        )
+    for user in people:
+        if user.pk == request.user.pk:
+            modeladmin.message_user(
+                request, _("You cannot erase yourself from here."), messages.ERROR
+            )
+            continue
+        try:
+            pseudonym = person_erase(actor=request.user, user=user)
+        except LastAdministrator as refusal:
+            modeladmin.message_user(request, refusal.messages[0], messages.ERROR)
+        else:
+            modeladmin.message_user(
+                request, _("Erased: now %(pseudonym)s.") % {"pseudonym": pseudonym}
+            )
+    return None
+
+
+@admin.register(LeaveRequest)
+class LeaveRequestAdmin(admin.ModelAdmin):
+    """Organisations that asked to leave the platform: staff handle them, then mark them."""
+
+    list_display = ["organisation", "requested_by", "created_at", "handled_at"]
+    list_filter = [("handled_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["organisation", "requested_by"]
+    readonly_fields = ["organisation", "requested_by", "reason", "created_at"]
+    search_fields = ["organisation__name"]
+
+
+@admin.register(OrganisationArchive)
+class OrganisationArchiveAdmin(admin.ModelAdmin):
+    list_display = ["organisation", "requested_by", "status", "created_at"]
+    list_select_related = ["organisation", "requested_by"]
+    readonly_fields = ["organisation", "requested_by", "status", "file", "created_at"]

@@ -1,0 +1,101 @@
+"""An organisation's archive on demand: built in the background, kept a few days."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+def archive_path(archive: OrganisationArchive, filename: str) -> str:
+    """Kept apart by organisation, under a name nobody can guess (MEDIA_ROOT is never served)."""
+    return f"archives/{archive.organisation_id}/{uuid.uuid4().hex}.json"
+
+
+class ArchiveStatus(models.TextChoices):
+    PENDING = "pending", _("Being prepared")
+    DONE = "done", _("Ready")
+    FAILED = "failed", _("Failed")
+
+
+class OrganisationArchive(models.Model):
+    """What ``export_organisation`` writes, asked for by one of the organisation's
+    administrators and downloaded by its administrators only (it lists the members)."""
+
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        related_name="archives",
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=ArchiveStatus.choices, default=ArchiveStatus.PENDING
+    )
+    file = models.FileField(_("file"), upload_to=archive_path, blank=True, max_length=200)
+    created_at = models.DateTimeField(_("asked at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("organisation archive")
+        verbose_name_plural = _("organisation archives")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=ArchiveStatus.values),
+                name="organisation_archive_status_valid",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} · {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class LeaveRequest(models.Model):
+    """An organisation asks to leave the platform: its administrators confirm, staff act.
+
+    Staff see the requests in the admin (*Requests to leave the platform*) and carry them out
+    (deactivating the organisation; its people may erase their accounts themselves)."""
+
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        related_name="leave_requests",
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reason = models.TextField(_("reason"), blank=True, max_length=2000)
+    created_at = models.DateTimeField(_("asked at"), auto_now_add=True)
+    handled_at = models.DateTimeField(_("handled at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("request to leave the platform")
+        verbose_name_plural = _("requests to leave the platform")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation"],
+                condition=models.Q(handled_at__isnull=True),
+                name="leave_request_one_pending_per_organisation",
+                violation_error_message=_("This organisation has already asked to leave."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} · {self.created_at:%Y-%m-%d}"

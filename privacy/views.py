@@ -1,0 +1,71 @@
+"""The person's own pages about their data: the notice, taking their data, deleting the account."""
+
+from __future__ import annotations
+
+import json
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from .erasure import person_erase
+from .export import personal_data
+from .forms import ErasureForm
+from .policy import LastAdministrator, organisations_only_administered_by
+from .retention import retention_days
+
+
+def privacy_notice(request: HttpRequest) -> HttpResponse:
+    """Who runs the platform, what is kept and why, for how long, who sees what, your rights."""
+    return render(
+        request,
+        "privacy/notice.html",
+        {
+            "operator_name": settings.PLATFORM_OPERATOR_NAME,
+            "operator_address": settings.PLATFORM_OPERATOR_ADDRESS,
+            "operator_email": settings.PLATFORM_OPERATOR_EMAIL,
+            "retention": retention_days(),
+        },
+    )
+
+
+@login_required
+def my_data(request: HttpRequest) -> HttpResponse:
+    """Everything the platform holds about the person: readable, or as JSON to take away."""
+    data = personal_data(request.user)
+    if request.GET.get("format") == "json":
+        response = HttpResponse(
+            json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2),
+            content_type="application/json; charset=utf-8",
+        )
+        response["Content-Disposition"] = 'attachment; filename="my-data.json"'
+        return response
+    return render(request, "privacy/my_data.html", {"data": data})
+
+
+@login_required
+def account_delete(request: HttpRequest) -> HttpResponse:
+    """Deleting one's own account: what it does, the password again, a tick, then erasure."""
+    form = ErasureForm(request.POST or None, user=request.user)
+    blocking = organisations_only_administered_by(request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            person_erase(actor=request.user, user=request.user)
+        except LastAdministrator as refusal:
+            form.add_error(None, refusal.messages[0])
+        else:
+            logout(request)
+            messages.success(request, _("Your account is deleted. Goodbye."))
+            return redirect("privacy-notice")
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "privacy/account_delete.html",
+        {"form": form, "blocking": blocking},
+        status=status,
+    )

@@ -27,7 +27,9 @@ def is_api(request: HttpRequest) -> bool:
 
 
 def api_error(detail: str, status: int) -> JsonResponse:
-    return JsonResponse({"detail": detail}, status=status, json_dumps_params={"ensure_ascii": False})
+    return JsonResponse(
+        {"detail": detail}, status=status, json_dumps_params={"ensure_ascii": False}
+    )
 
 
 @requires_csrf_token

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
@@ -101,9 +100,7 @@ ERROR_RESPONSES = {
     ),
     415: OpenApiResponse(
         ErrorSerializer,
-        description=_(
-            "The body is not JSON (`Content-Type: application/json`): nothing was done."
-        ),
+        description=_("The body is not JSON (`Content-Type: application/json`): nothing was done."),
     ),
 }
 

@@ -44,8 +44,9 @@ def test_identifiers_are_the_same_in_french_and_in_english(schema, french_schema
     assert sorted(french["components"]["schemas"]) == sorted(english["components"]["schemas"])
     assert french == english
     # the prose itself still follows the language
-    assert french_schema["paths"][TOKEN]["post"]["summary"] != (
-        schema["paths"][TOKEN]["post"]["summary"]
+    assert (
+        french_schema["paths"][TOKEN]["post"]["summary"]
+        != (schema["paths"][TOKEN]["post"]["summary"])
     )
 
 

@@ -32,7 +32,7 @@ def test_the_file_backend_and_smtp_options_come_from_the_environment(reload_with
         EMAIL_USE_SSL="true",
         EMAIL_TIMEOUT="10",
     )
-    assert settings.EMAIL_FILE_PATH == str(tmp_path)
+    assert str(tmp_path) == settings.EMAIL_FILE_PATH
     assert (settings.EMAIL_USE_SSL, settings.EMAIL_TIMEOUT) == (True, 10)
 
 
@@ -43,13 +43,13 @@ def test_tls_and_ssl_together_are_refused(reload_with):
 
 def test_static_and_media_roots_come_from_the_environment(reload_with, tmp_path):
     settings = reload_with(STATIC_ROOT=str(tmp_path / "s"), MEDIA_ROOT=str(tmp_path / "m"))
-    assert (settings.STATIC_ROOT, settings.MEDIA_ROOT) == (tmp_path / "s", tmp_path / "m")
+    assert (tmp_path / "s", tmp_path / "m") == (settings.STATIC_ROOT, settings.MEDIA_ROOT)
 
 
 def test_from_the_source_folder_files_and_data_stay_there():
     source = Path(base.__file__).resolve().parents[2]
     assert base.FILES_DIR == base.DATA_DIR == source
-    assert base.STATIC_ROOT == source / "staticfiles"
+    assert source / "staticfiles" == base.STATIC_ROOT
 
 
 def test_an_unknown_log_format_is_refused(reload_with):

@@ -63,3 +63,31 @@ def server_error(request: HttpRequest) -> HttpResponse:
         logger.exception("The 500 page could not be drawn")
         body = "<h1>Server Error (500)</h1>"
     return HttpResponse(body, status=500)
+
+
+class ApiAnswersJson:
+    """Middleware: an error under ``/api/`` that a view answered otherwise (the schema's YAML,
+    the docs page's plain 405) is turned into the API's JSON shape, its headers kept."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            response.status_code >= 400
+            and is_api(request)
+            and not response.get("Content-Type", "").startswith("application/json")
+        ):
+            if response.status_code == 405:
+                detail = _('Method "{method}" not allowed.').format(method=request.method)
+            elif response.status_code == 404:
+                detail = _("Not found.")
+            else:
+                detail = response.reason_phrase
+            answer = api_error(detail, response.status_code)
+            for header in ("Allow", "Retry-After", "WWW-Authenticate"):
+                if header in response:
+                    answer[header] = response[header]
+            return answer
+        return response

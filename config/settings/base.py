@@ -77,6 +77,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: the request's id (core/logs.py) is sent back even on a redirect or a refusal.
     "core.logs.RequestIdMiddleware",
+    # Every error under /api/ answers JSON, whichever view gave it (core/error_pages.py).
+    "core.error_pages.ApiAnswersJson",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

@@ -160,6 +160,15 @@ def test_an_unknown_method_answers_json(api, editor, partnership):
     assert "detail" in response.json()
 
 
+@pytest.mark.parametrize("path", ["/api/schema/", "/api/docs/"])
+def test_an_unknown_method_on_the_schema_or_docs_answers_json_too(client, path):
+    response = client.post(path, {}, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 405
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": 'Method "POST" not allowed.'}
+    assert "GET" in response["Allow"]
+
+
 def test_ordering_values_are_an_enum(schema):
     parameters = schema["paths"]["/api/v1/partnerships/"]["get"]["parameters"]
     (ordering,) = [p for p in parameters if p["name"] == "ordering"]

@@ -32,7 +32,8 @@ class ConflictSerializer(ErrorSerializer):
     )
 
 
-# The body of a 400: a component of its own (APPEND_COMPONENTS), typed for generated clients.
+# The body of a 400: a component of its own (added by the hook below), typed for generated
+# clients. Its descriptions stay in English: the component is the same in every language.
 VALIDATION_ERROR_COMPONENT = {
     "type": "object",
     "properties": {

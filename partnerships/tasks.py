@@ -6,8 +6,9 @@ worker runs them), calls a service that checks access again, and says how it is 
 
 The clean-ups are idempotent (a second run does nothing more), so they are acknowledged late: if a
 worker dies mid-run, the broker hands the message to another one. ``export_report`` is not
-idempotent (a second run would build a second file), so its message is acknowledged on receipt,
-and the nightly clean-up fails the exports a lost worker left behind.
+idempotent (a second run would build a second file), so its message is acknowledged on receipt;
+it writes a heartbeat as it goes, and a check every minute fails the exports a lost worker left
+behind.
 """
 
 from __future__ import annotations
@@ -38,6 +39,12 @@ def delete_old_exports() -> int:
     the cells of imports older than 30 days."""
     imports.imports_clear_old()
     return exports.exports_delete_old()
+
+
+@shared_task(name="partnerships.tasks.fail_stuck_exports", acks_late=True, **RETRY)
+def fail_stuck_exports() -> int:
+    """Every minute: fail the exports whose worker stopped, so their page stops waiting."""
+    return exports.exports_fail_stuck()
 
 
 @shared_task(name="partnerships.tasks.purge_deleted_records", acks_late=True, **RETRY)

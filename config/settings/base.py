@@ -15,6 +15,12 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
+# Templates, static files and the French catalogs: beside the code in the source folder; in an
+# installed package (a wheel), in partenariats_files/ beside the Python packages (setup.py).
+FILES_DIR = BASE_DIR if (BASE_DIR / "templates").is_dir() else BASE_DIR / "partenariats_files"
+# Where the app writes when not told otherwise (the SQLite file, collected static files, uploads):
+# the source folder, or for an installed package the current folder, never site-packages.
+DATA_DIR = BASE_DIR if FILES_DIR == BASE_DIR else Path.cwd()
 
 
 def env_bool(name: str, default: bool = False) -> bool:
@@ -70,6 +76,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the request's id (core/logs.py) is sent back even on a redirect or a refusal.
+    "core.logs.RequestIdMiddleware",
+    # Every error under /api/ answers JSON, whichever view gave it (core/error_pages.py).
+    "core.error_pages.ApiAnswersJson",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -96,7 +106,7 @@ WSGI_APPLICATION = "config.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        "DIRS": [FILES_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -117,7 +127,7 @@ TEMPLATES = [
 # a second writer wait instead of failing with "database is locked".
 DATABASES = {
     "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+        os.environ.get("DATABASE_URL", f"sqlite:///{DATA_DIR / 'db.sqlite3'}"),
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
         conn_health_checks=True,
     )
@@ -258,7 +268,7 @@ LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("French")), ("en", _("English"))]
 # Our catalog (makemessages), then the hand-kept French for third-party messages (allauth):
 # the first listed wins on a msgid both hold; both win over the apps' own catalogs.
-LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_thirdparty"]
+LOCALE_PATHS = [FILES_DIR / "locale", FILES_DIR / "locale_thirdparty"]
 # English pages write dates the British way (day, month, year): config/formats/en/formats.py
 FORMAT_MODULE_PATH = ["config.formats"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/Paris")
@@ -267,13 +277,13 @@ USE_TZ = True
 
 # --- Static files -------------------------------------------------------------------------
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
-STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or DATA_DIR / "staticfiles")
+STATICFILES_DIRS = [FILES_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
-MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or DATA_DIR / "media")
 MEDIA_URL = "media/"
 # Largest signed scan of an agreement accepted (bytes); the file is checked to be a PDF.
 AGREEMENT_SCAN_MAX_BYTES = int(os.environ.get("AGREEMENT_SCAN_MAX_BYTES", 10 * 1024 * 1024))
@@ -285,6 +295,12 @@ EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = int(os.environ["EMAIL_TIMEOUT"]) if os.environ.get("EMAIL_TIMEOUT") else None
+# The file backend (django.core.mail.backends.filebased.EmailBackend) writes each message there.
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", "") or None
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("Set EMAIL_USE_TLS or EMAIL_USE_SSL, not both.")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Partenariats <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -340,6 +356,11 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Identifiers never follow the reader's language (no titles); the 400 body's component.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "core.api.schema.language_free_identifiers",
+    ],
     # Swagger UI is served from the drf-spectacular-sidecar static files: no CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -381,10 +402,29 @@ RETENTION_DAYS = {
 }
 
 # --- Logging ------------------------------------------------------------------------------
+# LOG_FORMAT=json: one JSON object per line; text (the default): one readable line. Both carry
+# the request's id (core/logs.py), the same on every line of one request.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
+if LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be text or json, not {LOG_FORMAT!r}.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "core.logs.RequestIdFilter"}},
+    "formatters": {
+        "text": {
+            "()": "core.logs.TextFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s",
+        },
+        "json": {"()": "core.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": LOG_FORMAT,
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # WeasyPrint tells every step of every PDF at INFO, and fontTools every font it subsets.
     "loggers": {

@@ -50,7 +50,14 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(*exc.args)
-    return drf_exception_handler(exc, context)
+    response = drf_exception_handler(exc, context)
+    if response is not None and response.status_code == 400 and isinstance(response.data, dict):
+        # One shape (the schema's ValidationError): a field's messages are always a list.
+        response.data = {
+            key: [value] if isinstance(value, str) and key != "detail" else value
+            for key, value in response.data.items()
+        }
+    return response
 
 
 class TransactionalWrites:

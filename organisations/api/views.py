@@ -12,6 +12,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, serializers, status
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
@@ -75,7 +76,8 @@ class ObtainTokenApi(ObtainAuthToken):
     # django-axes locks the username out from that address after repeated failures.
     throttle_classes = (ClientAddressThrottle,)
     throttle_scope = "auth-token"
-    # 415: a form body the parsers cannot read (a malformed multipart) is refused as such.
+    # JSON only, as every other operation: a form or multipart body answers 415.
+    parser_classes = (JSONParser,)
     error_codes = (415, 429)
     serializer_class = TokenRequestSerializer
 

@@ -45,7 +45,7 @@ class RecordExportApi(APIView):
         file_format = request.query_params.get("file_format") or "csv"
         if file_format not in CONTENT_TYPES:
             raise serializers.ValidationError(
-                {"file_format": _("Choose the format of the export: CSV or XLSX.")}
+                {"file_format": [_("Choose the format of the export: CSV or XLSX.")]}
             )
         return record_export(organisation, self.kind, file_format)
 

@@ -177,7 +177,8 @@ class PartnershipDetailApi(TransactionalWrites, generics.RetrieveUpdateDestroyAP
     changed the partnership since then 409 and nothing is changed."""
 
     serializer_class = PartnershipDetailSerializer
-    conflict_methods = ("PUT", "PATCH")
+    # DELETE: 409 once an agreement of the partnership was approved (it is part of the record).
+    conflict_methods = ("PUT", "PATCH", "DELETE")
     acting_parameter = ACTING
     lookup_url_kwarg = "partnership_id"
 

@@ -67,6 +67,12 @@ def export_path(job: ExportJob, filename: str) -> str:
     return f"exports/{job.organisation_id}/{uuid.uuid4().hex}.{extension}"
 
 
+# Why an export was failed by the check of stuck jobs: kept for the admin (in English); its page
+# says it plainly in the reader's language.
+WORKER_STOPPED = "The worker building it stopped: no sign of life for three minutes."
+NEVER_STARTED = "No worker took it up within fifteen minutes."
+
+
 class ExportJob(models.Model):
     """A file built in the background for one organisation, downloaded by its members only.
 
@@ -102,6 +108,9 @@ class ExportJob(models.Model):
     error = models.TextField(_("error"), blank=True)
     created_at = models.DateTimeField(_("asked at"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # Written by the running task every few seconds: a job silent for a few minutes lost its
+    # worker (partnerships.services.exports.exports_fail_stuck).
+    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
 
     objects = ExportJobQuerySet.as_manager()
 
@@ -122,6 +131,11 @@ class ExportJob(models.Model):
     @property
     def in_progress(self) -> bool:
         return self.status in (ExportStatus.PENDING, ExportStatus.RUNNING)
+
+    @property
+    def worker_lost(self) -> bool:
+        """Failed because its worker stopped or never took it up (not because of its data)."""
+        return self.error in (WORKER_STOPPED, NEVER_STARTED)
 
     @property
     def download_name(self) -> str:

@@ -10,11 +10,13 @@ from __future__ import annotations
 import datetime
 import functools
 import logging
+import time
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -22,6 +24,7 @@ from core.retry import TRANSIENT_ERRORS
 from partnerships import policy
 from partnerships.choices import ExportFormat, ExportKind, ExportStatus
 from partnerships.models import ExportJob
+from partnerships.models.operations import NEVER_STARTED, WORKER_STOPPED
 from partnerships.reads.tables import FILTER_PARAMS, csv_file, partnership_table, xlsx_file
 
 if TYPE_CHECKING:
@@ -33,6 +36,14 @@ KEEP_DAYS = 7
 # An export still unfinished after this long was lost (worker stopped mid-way): say so, so the
 # page stops waiting and the person can ask again.
 STUCK_AFTER = datetime.timedelta(hours=1)
+# A running export writes its heartbeat at least this often (between rows and before saving)...
+HEARTBEAT_EVERY = datetime.timedelta(seconds=15)
+# ...so one silent for this long lost its worker. Checked every minute (beat) and on each poll of
+# its page: a killed export says it failed within about four minutes.
+SILENT_AFTER = datetime.timedelta(minutes=3)
+# A job no worker took up within this long waits for a worker that is not running, or its
+# message was lost with the broker.
+UNSTARTED_AFTER = datetime.timedelta(minutes=15)
 
 
 BUILDERS = {ExportKind.PARTNERSHIPS: partnership_table}
@@ -106,11 +117,14 @@ def export_build(job_id: int) -> ExportJob | None:
     if not may_read(job.requested_by, job.organisation):
         export_fail(job.pk, "The person who asked is no longer a member of the organisation.")
         return job
-    ExportJob.objects.filter(pk=job.pk).update(status=ExportStatus.RUNNING)
+    ExportJob.objects.filter(pk=job.pk).update(
+        status=ExportStatus.RUNNING, heartbeat_at=timezone.now()
+    )
     try:
         with translation.override(job.language):
             header, rows = BUILDERS[job.kind](job.organisation, job.params)
-            content, count = WRITERS[job.file_format](header, rows)
+            content, count = WRITERS[job.file_format](header, beating(rows, job.pk))
+        heartbeat(job.pk)
         job.file.save(f"{job.kind}.{job.file_format}", ContentFile(content), save=False)
     except TRANSIENT_ERRORS:
         raise
@@ -123,6 +137,40 @@ def export_build(job_id: int) -> ExportJob | None:
     job.finished_at = timezone.now()
     job.save(update_fields=["file", "status", "row_count", "finished_at"])
     return job
+
+
+def heartbeat(job_id: int) -> None:
+    ExportJob.objects.filter(pk=job_id).update(heartbeat_at=timezone.now())
+
+
+def beating(rows, job_id: int, every: datetime.timedelta = HEARTBEAT_EVERY):
+    """The rows, with a heartbeat of the job written at most every ``every`` while they go."""
+    last = time.monotonic()
+    for row in rows:
+        if time.monotonic() - last >= every.total_seconds():
+            heartbeat(job_id)
+            last = time.monotonic()
+        yield row
+
+
+def exports_fail_stuck(now: datetime.datetime | None = None, jobs=None) -> int:
+    """Fail the exports whose worker stopped (silent for ``SILENT_AFTER``) or that no worker
+    took up (pending for ``UNSTARTED_AFTER``), so their page stops waiting and offers to try
+    again. ``jobs`` narrows the check (one job, from its page). Returns how many were failed."""
+    now = now or timezone.now()
+    jobs = ExportJob.objects.all() if jobs is None else jobs
+    silent = Q(heartbeat_at__lt=now - SILENT_AFTER) | Q(
+        heartbeat_at__isnull=True, created_at__lt=now - SILENT_AFTER
+    )
+    stopped = jobs.filter(silent, status=ExportStatus.RUNNING).update(
+        status=ExportStatus.FAILED, error=WORKER_STOPPED, finished_at=now
+    )
+    unstarted = jobs.filter(
+        status=ExportStatus.PENDING, created_at__lt=now - UNSTARTED_AFTER
+    ).update(status=ExportStatus.FAILED, error=NEVER_STARTED, finished_at=now)
+    if stopped or unstarted:
+        logger.warning("Exports failed as stuck: %s stopped, %s never started", stopped, unstarted)
+    return stopped + unstarted
 
 
 def exports_delete_old(now: datetime.datetime | None = None) -> int:

@@ -18,8 +18,9 @@ from django.views.decorators.http import require_POST
 
 from organisations.access import WRITE, member_required
 from organisations.models import Membership
+from partnerships import policy
 from partnerships.forms import ExportStartForm
-from partnerships.services.exports import KEEP_DAYS, export_request
+from partnerships.services.exports import KEEP_DAYS, export_request, exports_fail_stuck
 
 from ..choices import ExportStatus
 from ..models import ExportJob
@@ -82,7 +83,13 @@ def export_list(request: HttpRequest, membership) -> HttpResponse:
 
 @member_required()
 def export_detail(request: HttpRequest, membership, pk: int) -> HttpResponse:
-    """The export's progress; htmx polls the status part until the file is ready."""
+    """The export's progress; htmx polls the status part until the file is ready or the job
+    failed. Each look checks the job is still alive: one whose worker stopped fails at once."""
+    job = get_export_or_404(membership, pk)
+    if job.in_progress and exports_fail_stuck(
+        jobs=ExportJob.objects.for_organisation(membership.organisation).filter(pk=job.pk)
+    ):
+        job = get_export_or_404(membership, pk)
     return render_page_or_partial(
         request,
         "partnerships/export.html",
@@ -90,8 +97,10 @@ def export_detail(request: HttpRequest, membership, pk: int) -> HttpResponse:
         {
             "membership": membership,
             "organisation": membership.organisation,
-            "job": get_export_or_404(membership, pk),
+            "job": job,
             "keep_days": KEEP_DAYS,
+            # Trying again asks for the same export with the same filters (editors and admins).
+            "may_retry": policy.Actor.of(request.user, membership.organisation).writes,
         },
     )
 

@@ -105,7 +105,7 @@ def test_the_check_runs_every_minute_and_is_acknowledged_late():
     app.loader.import_default_modules()
     task = app.tasks["partnerships.tasks.fail_stuck_exports"]
     assert task.acks_late and 0 < task.max_retries <= 5
-    migration = importlib.import_module("partnerships.migrations.0016_export_heartbeat")
+    migration = importlib.import_module("partnerships.migrations.0017_export_heartbeat")
     PeriodicTask.objects.filter(task=task.name).delete()
     migration.create_schedule(apps, None)
     migration.create_schedule(apps, None)  # again: nothing doubles

@@ -29,14 +29,37 @@ class BuildWithCatalogs(build_py):
                 write_mo(target, catalog)
 
 
+def data_packages() -> list[str]:
+    """Every folder of the site's files as a package of its own, so setuptools ships each one's
+    files without warning that a folder looks importable but is not listed."""
+    packages = []
+    for name in FILES:
+        root = Path(name)
+        packages.append(f"partenariats_files.{name}")
+        for folder in sorted(path for path in root.rglob("*") if path.is_dir()):
+            if folder.name != "__pycache__":
+                parts = folder.relative_to(root).parts
+                packages.append(".".join(("partenariats_files", name, *parts)))
+    return packages
+
+
+DATA_PACKAGES = data_packages()
+
 setup(
     packages=[
         *find_packages(
-            include=["config*", "core*", "notifications*", "organisations*", "partnerships*"]
+            include=[
+                "config*",
+                "core*",
+                "notifications*",
+                "organisations*",
+                "partnerships*",
+                "privacy*",
+            ]
         ),
-        *(f"partenariats_files.{name}" for name in FILES),
+        *DATA_PACKAGES,
     ],
     package_dir={f"partenariats_files.{name}": name for name in FILES},
-    package_data={f"partenariats_files.{name}": ["**/*"] for name in FILES},
+    package_data={package: ["*"] for package in DATA_PACKAGES},
     cmdclass={"build_py": BuildWithCatalogs},
 )

@@ -362,6 +362,12 @@ SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 # minutes by the party that deleted it; a periodic task then purges it for good.
 RECORD_UNDO_MINUTES = int(os.environ.get("RECORD_UNDO_MINUTES", "30"))
 
+# --- Questionnaires -----------------------------------------------------------------------
+# The key of the hash that finds a person's anonymous answers again (to change them until the
+# questionnaire closes). Empty: derived from SECRET_KEY. Changing it orphans the answers of
+# open questionnaires (people answer again); closed ones are not affected.
+QUESTIONNAIRE_SECRET = os.environ.get("QUESTIONNAIRE_SECRET", "")
+
 # --- Logging ------------------------------------------------------------------------------
 LOGGING = {
     "version": 1,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import agreements, documents, exports, proposals, records, views
+from . import agreements, documents, exports, proposals, questionnaires, records, views
 
 PARTNERSHIP = "partnerships/<int:partnership_id>/"
 
@@ -114,6 +114,19 @@ urlpatterns = [
         documents.ReviewAgendaPdfApi.as_view(),
         name="partnership-reviews-agenda-pdf",
     ),
+    *[
+        path(
+            f"{PARTNERSHIP}reviews/<int:pk>/questionnaire/{suffix}",
+            view.as_view(),
+            name=f"partnership-reviews-questionnaire{name}",
+        )
+        for suffix, name, view in (
+            ("", "", questionnaires.QuestionnaireApi),
+            ("close/", "-close", questionnaires.QuestionnaireCloseApi),
+            ("answers/", "-answers", questionnaires.QuestionnaireAnswersApi),
+            ("results/", "-results", questionnaires.QuestionnaireResultsApi),
+        )
+    ],
     *_collection("agreements", agreements.AgreementListApi, agreements.AgreementDetailApi),
     path(
         f"{PARTNERSHIP}agreements/<int:pk>/agreement.pdf",

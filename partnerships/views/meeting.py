@@ -66,6 +66,7 @@ from .common import (
     render_page_or_partial,
 )
 from .confirm import Confirmation, is_confirmed, render_confirmation
+from .questionnaire import questionnaire_context
 from .records import add_errors
 
 
@@ -126,6 +127,7 @@ def meeting_context(request, membership, partnership, review, may=None, **forms)
         "review": review,
         "agenda": build_agenda(review, organisation),
         "blind": blind,
+        **questionnaire_context(membership, review, may),
     }
     if review.is_cancelled:
         return context

@@ -179,7 +179,7 @@ def test_agenda_lines_on_a_prepared_set_of_answers(editor, org_a, org_c, partner
         lines, topics = agenda_lines(results)
     assert lines == [
         "Within Association A, answers about the level range from 3 to 6.",
-        "Fear “Too much time or work” is at 4–5 for most members of Association A.",  # noqa: RUF001
+        "Fear “Too much time or work” is at 4–5 for most members of Association A.",
     ]
     assert topics == ["Le calendrier", "Le calendrier", "Les rôles"]
 

@@ -31,6 +31,7 @@ from partnerships.services.questionnaires import (
 )
 
 from .records import RecordsMixin
+from .views import ACTING
 
 
 class QuestionnaireOpenSerializer(serializers.Serializer):
@@ -167,7 +168,7 @@ class QuestionnaireApi(QuestionnaireMixin):
 
     conflict_methods = ("POST",)
 
-    @extend_schema(responses={200: QuestionnaireSerializer})
+    @extend_schema(responses={200: QuestionnaireSerializer}, parameters=[ACTING])
     def get(self, request, *args, **kwargs):
         review = self.get_review()
         return Response(self.describe(review, self.questionnaire(review)))

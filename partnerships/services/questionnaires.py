@@ -28,6 +28,7 @@ from partnerships.models import (
     CustomQuestion,
     CustomQuestionKind,
     Questionnaire,
+    Party,
     Respondent,
     Review,
 )
@@ -125,12 +126,31 @@ def close_for_review(review: Review) -> None:
 
 
 def frozen_results(review: Review) -> dict:
-    """What the review's record keeps of its questionnaire: the raw results as they were when
-    the review closed (the record's reader filters them as ``visible_results`` does)."""
+    """What the review's record keeps of its questionnaire, as it was when the review closed:
+    each party's respondents, and its answers only where at least the threshold answered;
+    ``private`` names the organisation that alone sees each question about a private concern
+    (``reads.agenda.visible_record`` leaves the others' out)."""
     questionnaire = Questionnaire.objects.filter(review=review).first()
     if questionnaire is None or not questionnaire.is_closed:
         return {}
-    return {"questionnaire": compute_results(questionnaire)}
+    raw = compute_results(questionnaire)
+    slugs = dict(
+        Party.objects.filter(partnership_id=review.partnership_id).values_list(
+            "pk", "organisation__slug"
+        )
+    )
+    parties = {}
+    for party_id, entry in raw["parties"].items():
+        kept = {"organisation": slugs.get(int(party_id)), "respondents": entry["respondents"]}
+        if entry["respondents"] >= policy.QUESTIONNAIRE_THRESHOLD:
+            kept.update(counts=entry["counts"], texts=entry["texts"])
+        parties[party_id] = kept
+    private = {
+        f"concern-{concern['id']}": slugs.get(concern["private_to"])
+        for concern in questionnaire.questions.get("concerns", [])
+        if concern["private_to"] is not None
+    }
+    return {"questionnaire": {"parties": parties, "private": private}}
 
 
 def _invalid(question: dict, message: str) -> ValidationError:

@@ -170,6 +170,12 @@ def test_private_concern_questions_only_for_their_party(
     body = api(carla).get(url(review, "results/")).content.decode()
     assert key not in body
     assert key in api(editor).get(url(review, "results/")).content.decode()
+    # The review's frozen record keeps it for its party only.
+    detail = f"/api/v1/partnerships/{review.partnership_id}/reviews/{review.pk}/"
+    assert api(editor).post(detail + "close/").status_code == 200
+    assert key not in api(carla).get(detail).content.decode()
+    frozen = api(editor).get(detail).json()["record"]["questionnaire"]["parties"]
+    assert any(key in entry.get("counts", {}) for entry in frozen.values())
 
 
 def test_no_response_links_a_person_to_an_answer(api, editor, org_a, review):

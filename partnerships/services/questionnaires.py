@@ -27,8 +27,8 @@ from partnerships.models import (
     Answer,
     CustomQuestion,
     CustomQuestionKind,
-    Questionnaire,
     Party,
+    Questionnaire,
     Respondent,
     Review,
 )

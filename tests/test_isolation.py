@@ -17,7 +17,7 @@ from django.utils import timezone
 from notifications.models import Notification
 from notifications.services import unsubscribe_token
 from organisations.models import JoinRequest, MemberInvitation
-from partnerships.models import PartnerInvitation
+from partnerships.models import CustomQuestion, PartnerInvitation
 from tests.factories import (
     AgreementFactory,
     BenefitFactory,
@@ -198,6 +198,9 @@ def world(org_a, org_b, org_c, owner, viewer, outsider, partnership):
         "partnership-reviews": ReviewFactory(partnership=partnership).pk,
         "partnership-agreements": AgreementFactory(partnership=partnership).pk,
         "partnership-level-proposals": proposal,
+        "partnership-questionnaire-questions": CustomQuestion.objects.create(
+            partnership=partnership, kind="text", text="Et vous ?"
+        ).pk,
         "level-proposal": proposal,
         "uidb64": "MQ",  # a reset link's user id; the token below is not valid for it
         "notification": Notification.objects.create(
@@ -211,6 +214,7 @@ def world(org_a, org_b, org_c, owner, viewer, outsider, partnership):
 
 # Which object a ``pk`` names, by the first word(s) of the URL name.
 PK_OWNERS = [
+    "partnership-questionnaire-questions",
     "partnership-agreements",
     "partnership-level-proposals",
     "level-proposal",

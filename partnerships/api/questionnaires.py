@@ -17,7 +17,7 @@ from rest_framework.response import Response
 
 from core.api.errors import TransactionalWrites
 from partnerships import policy
-from partnerships.models import Answer, Party, Questionnaire, Review
+from partnerships.models import Answer, CustomQuestion, Party, Questionnaire, Review
 from partnerships.reads.questionnaires import (
     public_question,
     questions_for_party,
@@ -26,6 +26,8 @@ from partnerships.reads.questionnaires import (
 from partnerships.services.questionnaires import (
     answer_key,
     answers_save,
+    custom_question_add,
+    custom_question_delete,
     questionnaire_close,
     questionnaire_open,
 )
@@ -270,4 +272,58 @@ class QuestionnaireResultsApi(QuestionnaireMixin):
                     for party in results.parties
                 ],
             }
+        )
+
+
+# --- The partnership's own questions ---------------------------------------------------------
+class CustomQuestionSerializer(serializers.ModelSerializer):
+    options = serializers.ListField(
+        child=serializers.CharField(max_length=100),
+        required=False,
+        max_length=10,
+        help_text=_("For a choice: 2 to 10 options."),
+    )
+
+    class Meta:
+        model = CustomQuestion
+        fields = ["id", "kind", "text", "options"]
+        read_only_fields = ["id"]
+
+
+class CustomQuestionMixin(RecordsMixin):
+    model = CustomQuestion
+    serializer_class = CustomQuestionSerializer
+
+    def records(self):
+        return CustomQuestion.objects.filter(partnership=self.get_partnership()).order_by("pk")
+
+
+class CustomQuestionListApi(CustomQuestionMixin, TransactionalWrites, generics.ListCreateAPIView):
+    """The partnership's own questions (five at most), asked in every questionnaire opened
+    afterwards; coordinators add them (409 past five)."""
+
+    conflict_methods = ("POST",)
+
+    def create(self, request, *args, **kwargs):
+        organisation = self.acting_organisation()
+        body = CustomQuestionSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        question = custom_question_add(
+            actor=request.user,
+            organisation=organisation,
+            partnership=self.get_partnership(),
+            **body.validated_data,
+        )
+        return Response(CustomQuestionSerializer(question).data, status=status.HTTP_201_CREATED)
+
+
+class CustomQuestionDetailApi(
+    CustomQuestionMixin, TransactionalWrites, generics.RetrieveDestroyAPIView
+):
+    """One of the partnership's own questions; deleting it stops asking it (questionnaires
+    already opened keep their copy)."""
+
+    def perform_destroy(self, question):
+        custom_question_delete(
+            actor=self.request.user, organisation=self.acting_organisation(), question=question
         )

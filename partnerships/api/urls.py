@@ -127,6 +127,11 @@ urlpatterns = [
             ("results/", "-results", questionnaires.QuestionnaireResultsApi),
         )
     ],
+    *_collection(
+        "questionnaire-questions",
+        questionnaires.CustomQuestionListApi,
+        questionnaires.CustomQuestionDetailApi,
+    ),
     *_collection("agreements", agreements.AgreementListApi, agreements.AgreementDetailApi),
     path(
         f"{PARTNERSHIP}agreements/<int:pk>/agreement.pdf",

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from notifications.models import Notification
 from organisations.models import MemberInvitation
-from partnerships.models import PartnerInvitation, Questionnaire
+from partnerships.models import CustomQuestion, PartnerInvitation, Questionnaire
 from tests.factories import (
     AgreementFactory,
     BenefitFactory,
@@ -117,6 +117,9 @@ def objects(owner, org_a, org_c, partnership):
         "api:partnership-reviews-close": review,
         "api:partnership-reviews-cancel": review,
         "api:partnership-reviews-agenda-pdf": review,
+        "api:partnership-questionnaire-questions-detail": CustomQuestion.objects.create(
+            partnership=partnership, kind="text", text="Et vous ?"
+        ).pk,
         "api:partnership-reviews-questionnaire": review,
         "api:partnership-reviews-questionnaire-close": review,
         "api:partnership-reviews-questionnaire-answers": review,

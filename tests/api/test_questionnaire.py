@@ -198,3 +198,34 @@ def test_no_response_links_a_person_to_an_answer(api, editor, org_a, review):
         "question",
         "value",
     }
+
+
+def test_coordinators_add_up_to_five_questions_asked_from_the_next_questionnaire(
+    api, editor, viewer, carla, review
+):
+    base = f"/api/v1/partnerships/{review.partnership_id}/questionnaire-questions/"
+    choice = {"kind": "choice", "text": "Quel format ?", "options": ["Atelier", "Réunion"]}
+    assert api(viewer).post(base, choice, format="json").status_code == 403
+    created = api(editor).post(base, choice, format="json")
+    assert created.status_code == 201
+    bad = api(editor).post(base, {"kind": "choice", "text": "x", "options": ["a"]}, format="json")
+    assert bad.status_code == 400
+    for n in range(4):
+        api(carla).post(base, {"kind": "scale", "text": f"Q{n}"}, format="json")
+    assert api(editor).post(base, {"kind": "text", "text": "6e"}, format="json").status_code == 409
+    body = open_it(api, editor, review)
+    custom = next(q for q in body["questions"] if q["id"] == f"custom-{created.json()['id']}")
+    assert custom["kind"] == "choice" and custom["choices"][0] == {
+        "value": "Atelier",
+        "label": "Atelier",
+    }
+    assert (
+        api(viewer)
+        .put(
+            url(review, "answers/"),
+            {"answers": [{"question": custom["id"], "value": ["Réunion"]}]},
+            format="json",
+        )
+        .status_code
+        == 201
+    )

@@ -159,6 +159,16 @@ urlpatterns = [
         name="questionnaire-close",
     ),
     path(R + "questionnaire/", questionnaire.questionnaire_answer, name="questionnaire-answer"),
+    path(
+        R + "questionnaire/questions/add/",
+        questionnaire.custom_question_add,
+        name="questionnaire-question-add",
+    ),
+    path(
+        R + "questionnaire/questions/<int:pk>/delete/",
+        questionnaire.custom_question_delete,
+        name="questionnaire-question-delete",
+    ),
     path(P + "agreements/add/", agreements.agreement_add, name="agreement-add"),
     path(P + "agreements/diff/", agreements.agreement_diff, name="agreement-diff"),
     path(A + "edit/", agreements.agreement_edit, name="agreement-edit"),

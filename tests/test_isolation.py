@@ -198,6 +198,9 @@ def world(org_a, org_b, org_c, owner, viewer, outsider, partnership):
         "partnership-reviews": ReviewFactory(partnership=partnership).pk,
         "partnership-agreements": AgreementFactory(partnership=partnership).pk,
         "partnership-level-proposals": proposal,
+        "questionnaire-question": CustomQuestion.objects.create(
+            partnership=partnership, kind="text", text="Et vous ?"
+        ).pk,
         "partnership-questionnaire-questions": CustomQuestion.objects.create(
             partnership=partnership, kind="text", text="Et vous ?"
         ).pk,
@@ -214,6 +217,7 @@ def world(org_a, org_b, org_c, owner, viewer, outsider, partnership):
 
 # Which object a ``pk`` names, by the first word(s) of the URL name.
 PK_OWNERS = [
+    "questionnaire-question",
     "partnership-questionnaire-questions",
     "partnership-agreements",
     "partnership-level-proposals",

@@ -21,7 +21,15 @@ from core.dates import long_date
 from organisations.access import PARTY, member_required
 from partnerships import policy
 from partnerships.exceptions import StateConflict
-from partnerships.models import Answer, Party, Questionnaire, Review
+from partnerships.models import (
+    MAX_CUSTOM_QUESTIONS,
+    Answer,
+    CustomQuestion,
+    CustomQuestionKind,
+    Party,
+    Questionnaire,
+    Review,
+)
 from partnerships.reads.questionnaires import (
     CHOICE,
     LEVEL,
@@ -74,6 +82,11 @@ def questionnaire_context(membership, review, may) -> dict:
             initial={"closes_on": services.default_closing(review, _today())}
         ),
         "threshold": policy.QUESTIONNAIRE_THRESHOLD,
+        "custom_questions": list(
+            CustomQuestion.objects.filter(partnership_id=review.partnership_id).order_by("pk")
+        ),
+        "custom_question_form": CustomQuestionForm(),
+        "max_custom_questions": MAX_CUSTOM_QUESTIONS,
     }
 
 
@@ -276,3 +289,72 @@ def questionnaire_answer(request: HttpRequest, membership, partnership_id: int, 
         },
         status=status,
     )
+
+
+# --- The partnership's own questions ---------------------------------------------------------
+class CustomQuestionForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=CustomQuestionKind.choices)
+    text = forms.CharField(label=_("Question"), max_length=300)
+    options = forms.CharField(
+        label=_("Options, one per line (for a choice)"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+@member_required(PARTY)
+@require_POST
+def custom_question_add(request: HttpRequest, membership, partnership_id: int, review_id: int):
+    """Add one of the partnership's own questions (coordinators; five at most)."""
+    partnership, review, _may = _review(
+        membership, partnership_id, review_id, policy.require_writer
+    )
+    form = CustomQuestionForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(" ".join(e for errs in form.errors.values() for e in errs))
+        services.custom_question_add(
+            actor=request.user,
+            organisation=membership.organisation,
+            partnership=partnership,
+            kind=form.cleaned_data["kind"],
+            text=form.cleaned_data["text"],
+            options=form.cleaned_data["options"].splitlines(),
+        )
+    except (ValidationError, StateConflict) as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, gettext("The question is added to the next questionnaire."))
+    return redirect(_review_url(membership, review))
+
+
+@member_required(PARTY)
+@require_POST
+def custom_question_delete(
+    request: HttpRequest, membership, partnership_id: int, review_id: int, pk: int
+):
+    """Stop asking one of the partnership's own questions, after a confirmation."""
+    partnership, review, may = _review(membership, partnership_id, review_id, policy.require_writer)
+    question = get_object_or_404(CustomQuestion, partnership=partnership, pk=pk)
+    if not is_confirmed(request):
+        return render_confirmation(
+            request,
+            membership,
+            Confirmation(
+                title=gettext("Stop asking this question?"),
+                consequences=[
+                    gettext("It is no longer asked in the questionnaires opened from now on."),
+                    gettext("Questionnaires already opened keep it, with their answers."),
+                ],
+                cancel_url=_review_url(membership, review),
+                subject=question.text,
+            ),
+            partnership,
+            may,
+        )
+    services.custom_question_delete(
+        actor=request.user, organisation=membership.organisation, question=question
+    )
+    messages.success(request, gettext("The question is no longer asked."))
+    return redirect(_review_url(membership, review))

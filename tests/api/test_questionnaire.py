@@ -229,3 +229,17 @@ def test_coordinators_add_up_to_five_questions_asked_from_the_next_questionnaire
         .status_code
         == 201
     )
+
+
+def test_results_and_questions_cost_a_fixed_number_of_queries(
+    api, editor, org_a, org_c, review, django_assert_max_num_queries
+):
+    open_it(api, editor, review)
+    for user in members(org_a, 4, prefix="q") + members(org_c, 4, prefix="k"):
+        answer(api, user, review)
+    api(editor).post(url(review, "close/"))
+    client = api(editor)
+    with django_assert_max_num_queries(12):
+        assert client.get(url(review, "results/")).status_code == 200
+    with django_assert_max_num_queries(12):
+        assert client.get(url(review)).status_code == 200

@@ -222,3 +222,32 @@ def test_reminder_two_days_before_closing_to_those_who_have_not_answered(
     )
     assert "victor" not in reminded and {"alice", "bob"} <= reminded
     assert send_questionnaire_reminders(reminded_on) == 0  # once
+
+
+def test_coordinators_add_and_stop_asking_their_own_questions_on_the_page(
+    client, editor, org_a, review
+):
+    from partnerships.models import CustomQuestion
+
+    client.force_login(editor)
+    added = client.post(
+        page("questionnaire-question-add", org_a, review),
+        {"kind": "choice", "text": "Quel format ?", "options": "Atelier\nRéunion"},
+    )
+    assert added.status_code == 302
+    question = CustomQuestion.objects.get()
+    assert question.options == ["Atelier", "Réunion"]
+    assert "Quel format" in client.get(page("review", org_a, review)).content.decode()
+    delete = reverse(
+        "partnerships:questionnaire-question-delete",
+        kwargs={
+            "org_slug": org_a.slug,
+            "partnership_id": review.partnership_id,
+            "review_id": review.pk,
+            "pk": question.pk,
+        },
+    )
+    assert client.post(delete).status_code == 200  # asks first
+    assert CustomQuestion.objects.exists()
+    client.post(delete, {"confirmed": "1"})
+    assert not CustomQuestion.objects.exists()

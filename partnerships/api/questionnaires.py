@@ -169,6 +169,7 @@ class QuestionnaireApi(QuestionnaireMixin):
     any party taking part, while the review is planned; 409 once open or held)."""
 
     conflict_methods = ("POST",)
+    error_codes = (400,)  # ?organisation= naming none of the caller's parties
 
     @extend_schema(responses={200: QuestionnaireSerializer}, parameters=[ACTING])
     def get(self, request, *args, **kwargs):

@@ -394,3 +394,62 @@ def questionnaire_section(review: Review, organisation, *, include_private: bool
         "questionnaire_topics": topics,
         "threshold": policy.QUESTIONNAIRE_THRESHOLD,
     }
+
+
+# --- Across reviews ----------------------------------------------------------------------------
+HISTORY_QUESTIONS = ("level", "wished", "worth", "fairness")
+
+
+@dataclass
+class HistoryCell:
+    respondents: int
+    low: int | None = None
+    high: int | None = None
+    average: float | None = None
+
+    @property
+    def shown(self) -> bool:
+        return self.respondents >= policy.QUESTIONNAIRE_THRESHOLD and self.low is not None
+
+
+def questionnaire_history(partnership, parties: list[Party]) -> list[tuple[dict, list]]:
+    """Each built-in numeric question compared across the reviews held: per review and party,
+    the range and the average of the members' answers (only at or above the threshold; held
+    reviews are revealed to every party). Three queries, whatever the number of reviews."""
+    questionnaires = list(
+        Questionnaire.objects.filter(
+            review__in=Review.objects.held().filter(partnership=partnership)
+        )
+        .select_related("review")
+        .order_by("review__held_on", "review_id")
+    )
+    if not questionnaires:
+        return []
+    respondents = Counter(
+        Respondent.objects.filter(questionnaire__in=questionnaires).values_list(
+            "questionnaire_id", "party_id"
+        )
+    )
+    values: dict[tuple[int, int, str], list[int]] = {}
+    for questionnaire_id, party_id, question, value in Answer.objects.filter(
+        questionnaire__in=questionnaires, question__in=HISTORY_QUESTIONS
+    ).values_list("questionnaire_id", "party_id", "question", "value"):
+        if isinstance(value, int):
+            values.setdefault((questionnaire_id, party_id, question), []).append(value)
+    texts = {q["id"]: q["text"] for q in all_questions(questionnaires[0])}
+    tables = []
+    for question in HISTORY_QUESTIONS:
+        rows = []
+        for questionnaire in questionnaires:
+            cells = []
+            for party in parties:
+                n = respondents.get((questionnaire.pk, party.pk), 0)
+                answered = values.get((questionnaire.pk, party.pk, question), [])
+                cell = HistoryCell(n)
+                if answered and n >= policy.QUESTIONNAIRE_THRESHOLD:
+                    cell.low, cell.high = min(answered), max(answered)
+                    cell.average = round(sum(answered) / len(answered), 1)
+                cells.append(cell)
+            rows.append((questionnaire.review, cells))
+        tables.append(({"id": question, "text": texts[question]}, rows))
+    return tables

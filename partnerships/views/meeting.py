@@ -58,6 +58,7 @@ from partnerships.services.versions import StaleVersion
 from ..choices import AssessmentKind, CommitmentStatus
 from ..exceptions import StateConflict
 from ..models import Commitment, Concern, Review
+from ..reads.questionnaires import questionnaire_history
 from .common import (
     Require,
     get_partnership_or_404,
@@ -602,6 +603,7 @@ def review_history(request: HttpRequest, membership, partnership_id: int):
             "parties": parties,
             "levels_chart": charts.levels_over_time(partnership, organisation),
             "concerns_chart": charts.partnership_concerns_over_time(partnership, organisation),
+            "questionnaire_history": questionnaire_history(partnership, parties),
             "today": timezone.localdate(),
         },
     )

@@ -251,3 +251,23 @@ def test_coordinators_add_and_stop_asking_their_own_questions_on_the_page(
     assert CustomQuestion.objects.exists()
     client.post(delete, {"confirmed": "1"})
     assert not CustomQuestion.objects.exists()
+
+
+def test_the_review_history_compares_the_answers_across_reviews(
+    client, editor, org_a, org_c, partnership, review, django_assert_max_num_queries
+):
+    people = members(org_a, 3, "h")
+    services.questionnaire_open(actor=editor, organisation=org_a, review=review)
+    for n, user in enumerate(people):
+        answer(user, org_a, review, level=3 + n, worth=4)
+    answer(members(org_c, 1, "hc")[0], org_c, review, level=7)
+    review_hold(actor=editor, organisation=org_a, review=review)
+    client.force_login(editor)
+    url = reverse(
+        "partnerships:review-history",
+        kwargs={"org_slug": org_a.slug, "partnership_id": partnership.pk},
+    )
+    with django_assert_max_num_queries(40):
+        body = client.get(url).content.decode()
+    assert "3–5" in body
+    assert "7–7" not in body  # C: one answered, too few

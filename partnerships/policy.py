@@ -833,11 +833,20 @@ def require_questionnaire_answerer(actor: Actor, partnership: Partnership) -> Pa
 
 
 def require_questionnaire_open(questionnaire) -> None:
-    """Answers are taken, and changed, until the questionnaire closes (409 afterwards)."""
+    """Answers are taken, and changed, until the questionnaire closes (409 afterwards): on its
+    date, when a coordinator closes it, or when its review is held (or cancelled)."""
     if questionnaire is None:
         raise StateConflict(_("No questionnaire is open for this review."))
-    if questionnaire.is_closed:
+    if questionnaire.is_closed or questionnaire.review.status != ReviewStatus.PLANNED:
         raise StateConflict(_("This questionnaire is closed: its answers no longer change."))
+
+
+def questionnaire_accepts_answers(questionnaire) -> bool:
+    try:
+        require_questionnaire_open(questionnaire)
+    except StateConflict:
+        return False
+    return True
 
 
 def question_asked_to(question: dict, party_id: int) -> bool:

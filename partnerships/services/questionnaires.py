@@ -202,8 +202,6 @@ def answers_save(
     party = policy.require_questionnaire_answerer(_actor(actor, organisation), review.partnership)
     questionnaire = Questionnaire.objects.select_for_update().filter(review=review).first()
     policy.require_questionnaire_open(questionnaire)
-    if review.status != "planned":
-        raise StateConflict(_("This questionnaire is closed: its answers no longer change."))
     questions = {q["id"]: q for q in questions_for_party(questionnaire, party.pk)}
     cleaned: dict[str, object] = {}
     for item in answers:

@@ -76,8 +76,7 @@ def questionnaire_context(membership, review, may) -> dict:
         "questionnaire_answered": answered,
         "may_open_questionnaire": policy.may_open_questionnaire(may, review, questionnaire),
         "may_close_questionnaire": policy.may_close_questionnaire(may, review, questionnaire),
-        "may_answer_questionnaire": policy.may_answer_questionnaire(may, questionnaire)
-        and review.status == "planned",
+        "may_answer_questionnaire": policy.may_answer_questionnaire(may, questionnaire),
         "questionnaire_open_form": OpenForm(
             initial={"closes_on": services.default_closing(review, _today())}
         ),
@@ -235,7 +234,7 @@ def questionnaire_answer(request: HttpRequest, membership, partnership_id: int, 
     stored = dict(
         Answer.objects.filter(questionnaire=questionnaire, key=key).values_list("question", "value")
     )
-    closed = questionnaire.is_closed or review.status != "planned"
+    closed = not policy.questionnaire_accepts_answers(questionnaire)
     status = 200
     if request.method == "POST" and not closed:
         form = AnswerForm(questions, request.POST)

@@ -243,3 +243,24 @@ def test_results_and_questions_cost_a_fixed_number_of_queries(
         assert client.get(url(review, "results/")).status_code == 200
     with django_assert_max_num_queries(12):
         assert client.get(url(review)).status_code == 200
+
+
+def test_a_person_in_two_parties_answers_once_for_the_organisation_they_act_for(
+    api, editor, org_a, org_c, partnership, review
+):
+    both = UserFactory(username="deux")
+    MembershipFactory(user=both, organisation=org_a, role="viewer")
+    MembershipFactory(user=both, organisation=org_c, role="viewer")
+    open_it(api, editor, review)
+    body = {"answers": [{"question": "level", "value": 4}]}
+    client = api(both)
+    first = client.put(url(review, "answers/") + "?organisation=fondation-c", body, format="json")
+    assert first.status_code == 201
+    party_c = partnership.parties.get(organisation=org_c)
+    assert Answer.objects.get().party == party_c
+    moved = client.put(url(review, "answers/") + "?organisation=association-a", body, format="json")
+    assert moved.status_code == 200  # the same person: replaced, now for A
+    assert Answer.objects.get().party == partnership.parties.get(organisation=org_a)
+    assert Respondent.objects.get().party.organisation == org_a
+    wrong = client.put(url(review, "answers/") + "?organisation=college-b", body, format="json")
+    assert wrong.status_code == 400

@@ -226,6 +226,72 @@ def review_closed(review: Review, *, actor: User) -> None:
     )
 
 
+def questionnaire_page(review: Review):
+    return page(
+        "partnerships:questionnaire-answer",
+        partnership_id=review.partnership_id,
+        review_id=review.pk,
+    )
+
+
+def questionnaire_members(review: Review, *, exclude=None) -> list[Recipient]:
+    """Every active member of the parties taking part, told as a member of their
+    organisation (a person in two parties is asked once per organisation)."""
+    parties = policy.told_parties(review.partnership)
+    memberships = Membership.objects.filter(
+        organisation_id__in=[party.organisation_id for party in parties],
+        organisation__active=True,
+        user__is_active=True,
+    )
+    if exclude is not None:
+        memberships = memberships.exclude(user_id__in=exclude)
+    return [
+        Recipient(m.user, m.organisation)
+        for m in memberships.select_related("user", "organisation").order_by("user_id", "pk")
+    ]
+
+
+def _questionnaire_notify(kind, questionnaire, recipients, event_key: str) -> int:
+    review = questionnaire.review
+    told = 0
+    by_organisation: dict[int, list[Recipient]] = {}
+    for recipient in recipients:
+        by_organisation.setdefault(recipient.organisation.pk, []).append(recipient)
+    for group in by_organisation.values():
+        told += notify(
+            kind.key,
+            group,
+            event_key=event_key,
+            url=questionnaire_page(review),
+            params={
+                **review_params(review),
+                "organisation": group[0].organisation.name,
+                "closes_on": questionnaire.closes_on.isoformat(),
+            },
+        )
+    return told
+
+
+def questionnaire_opened(questionnaire, *, actor: User) -> None:
+    """Every member of the parties taking part is invited to answer."""
+    _questionnaire_notify(
+        kinds.QUESTIONNAIRE_OPENED,
+        questionnaire,
+        questionnaire_members(questionnaire.review, exclude=[actor.pk]),
+        f"questionnaire_opened:{questionnaire.pk}",
+    )
+
+
+def questionnaire_reminder(questionnaire, answered_user_ids) -> int:
+    """Those who have not answered yet are reminded once (by ``event_key``)."""
+    return _questionnaire_notify(
+        kinds.QUESTIONNAIRE_REMINDER,
+        questionnaire,
+        questionnaire_members(questionnaire.review, exclude=answered_user_ids),
+        f"questionnaire_reminder:{questionnaire.pk}",
+    )
+
+
 # --- Records -----------------------------------------------------------------------------------
 def commitment_assigned(commitment: Commitment, *, acting: Organisation, actor: User) -> None:
     """A commitment another organisation gives to a party: that party's coordinators."""

@@ -147,6 +147,23 @@ REVIEW_CLOSED = register(
     _("The review of “%(partnership)s” is closed: its record is ready."),
 )
 
+QUESTIONNAIRE_OPENED = register(
+    "questionnaire_opened",
+    _("Questionnaires to answer before a review"),
+    _(
+        "Before the review of “%(partnership)s” on %(scheduled_on)s, answer its short "
+        "questionnaire for %(organisation)s by %(closes_on)s: your answers are anonymous."
+    ),
+)
+QUESTIONNAIRE_REMINDER = register(
+    "questionnaire_reminder",
+    _("Reminders of questionnaires not answered yet"),
+    _(
+        "The questionnaire of the review of “%(partnership)s” closes on %(closes_on)s: "
+        "answer it for %(organisation)s. Your answers are anonymous."
+    ),
+)
+
 # --- Records -----------------------------------------------------------------------------------
 COMMITMENT_ASSIGNED = register(
     "commitment_assigned",

@@ -249,3 +249,31 @@ def send_commitment_reminders(today: datetime.date) -> int:
             user=user, template="commitment_reminder", context={"items": items, "today": today}
         ),
     )
+
+
+QUESTIONNAIRE_REMIND_DAYS = 2
+
+
+def send_questionnaire_reminders(today: datetime.date) -> int:
+    """Two days before a questionnaire closes (or later, if a run was missed, until it
+    closes), remind once the members who have not answered yet. Who has answered is read from
+    the respondents, never from the answers."""
+    from notifications import events
+    from partnerships.choices import ReviewStatus
+    from partnerships.models import Questionnaire, Respondent
+
+    told = 0
+    due = Questionnaire.objects.filter(
+        closed_at__isnull=True,
+        closes_on__gte=today,
+        closes_on__lte=today + datetime.timedelta(days=QUESTIONNAIRE_REMIND_DAYS),
+        review__status=ReviewStatus.PLANNED,
+        review__partnership__status__in=RUNNING,
+    ).select_related("review__partnership")
+    for questionnaire in due:
+        answered = Respondent.objects.filter(questionnaire=questionnaire).values_list(
+            "user_id", flat=True
+        )
+        with transaction.atomic():
+            told += events.questionnaire_reminder(questionnaire, list(answered))
+    return told

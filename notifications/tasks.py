@@ -37,6 +37,13 @@ def send_agreement_expiry_reminders() -> int:
     return agreement_expiry.send_agreement_expiry_reminders(timezone.localdate())
 
 
+@shared_task(name="notifications.tasks.send_questionnaire_reminders", acks_late=True, **RETRY)
+def send_questionnaire_reminders() -> int:
+    """Daily: remind the members who have not answered a questionnaire closing within two
+    days."""
+    return reminders.send_questionnaire_reminders(timezone.localdate())
+
+
 @shared_task(name="organisations.tasks.send_weekly_digest", acks_late=True, **RETRY)
 def send_weekly_digest() -> int:
     """Weekly: one e-mail per member about the week in their partnerships.

@@ -822,3 +822,96 @@ def may_delete_record(permissions: Permissions, record: models.Model) -> bool:
         return False
     review = getattr(record, "review", None)
     return review is None or review.closed_at is None
+
+
+# --- The questionnaire before a review -------------------------------------------------------
+# A party's answers show only when at least this many of its members answered.
+QUESTIONNAIRE_THRESHOLD = 3
+
+
+def require_questionnaire_coordinator(actor: Actor, review: Review) -> Party:
+    """Coordinators (editors and administrators) of any party taking part open and close the
+    questionnaire of a review, while the review is only planned."""
+    party = require_writer(actor, review.partnership)
+    require_review_active(review)
+    if review.status != ReviewStatus.PLANNED:
+        raise StateConflict(
+            _("This review has been held: its questionnaire can no longer be opened or closed.")
+        )
+    return party
+
+
+def require_questionnaire_answerer(actor: Actor, partnership: Partnership) -> Party:
+    """Every member (viewers too) of a party taking part answers, for the organisation they
+    act for; a party that left does not."""
+    party = require_reader(actor, partnership)
+    if party_state(party) not in WRITING_STATES:
+        raise _left()
+    return party
+
+
+def require_questionnaire_open(questionnaire) -> None:
+    """Answers are taken, and changed, until the questionnaire closes (409 afterwards): on its
+    date, when a coordinator closes it, or when its review is held (or cancelled)."""
+    if questionnaire is None:
+        raise StateConflict(_("No questionnaire is open for this review."))
+    if questionnaire.is_closed or questionnaire.review.status != ReviewStatus.PLANNED:
+        raise StateConflict(_("This questionnaire is closed: its answers no longer change."))
+
+
+def questionnaire_accepts_answers(questionnaire) -> bool:
+    try:
+        require_questionnaire_open(questionnaire)
+    except StateConflict:
+        return False
+    return True
+
+
+def question_asked_to(question: dict, party_id: int) -> bool:
+    """A question about a private concern is asked only to the members of the party that
+    raised it; every other question to every party."""
+    private_to = question.get("private_to")
+    return private_to is None or private_to == party_id
+
+
+def question_visible_to(question: dict, own_party_ids: set[int]) -> bool:
+    """Only the raising party ever sees anything of a question about its private concern."""
+    private_to = question.get("private_to")
+    return private_to is None or private_to in own_party_ids
+
+
+def questionnaire_results_shown(
+    questionnaire, review: Review, party_id: int, respondents: int, own_party_ids: set[int]
+) -> bool:
+    """A party's distributions show once the questionnaire is closed (nothing computed while
+    it is open), when at least ``QUESTIONNAIRE_THRESHOLD`` of its members answered, and, until
+    the review is held, only to that party's own members (the blind rule)."""
+    if questionnaire is None or not questionnaire.is_closed:
+        return False
+    if respondents < QUESTIONNAIRE_THRESHOLD:
+        return False
+    return party_id in own_party_ids or review.is_revealed
+
+
+def may_open_questionnaire(permissions: Permissions, review: Review, questionnaire) -> bool:
+    if questionnaire is not None or not permissions.write:
+        return False
+    try:
+        require_questionnaire_coordinator(permissions.actor, review)
+    except (NotVisible, PermissionDenied, StateConflict):
+        return False
+    return True
+
+
+def may_close_questionnaire(permissions: Permissions, review: Review, questionnaire) -> bool:
+    if questionnaire is None or questionnaire.is_closed or not permissions.write:
+        return False
+    try:
+        require_questionnaire_coordinator(permissions.actor, review)
+    except (NotVisible, PermissionDenied, StateConflict):
+        return False
+    return True
+
+
+def may_answer_questionnaire(permissions: Permissions, questionnaire) -> bool:
+    return questionnaire is not None and questionnaire.is_open and permissions.taking_part

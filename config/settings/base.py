@@ -401,6 +401,12 @@ RETENTION_DAYS = {
     "sign_in_log": int(os.environ.get("RETENTION_SIGN_IN_ATTEMPTS_DAYS", "30")),
 }
 
+# --- Questionnaires -----------------------------------------------------------------------
+# The key of the hash that finds a person's anonymous answers again (to change them until the
+# questionnaire closes). Empty: derived from SECRET_KEY. Changing it orphans the answers of
+# open questionnaires (people answer again); closed ones are not affected.
+QUESTIONNAIRE_SECRET = os.environ.get("QUESTIONNAIRE_SECRET", "")
+
 # --- Logging ------------------------------------------------------------------------------
 # LOG_FORMAT=json: one JSON object per line; text (the default): one readable line. Both carry
 # the request's id (core/logs.py), the same on every line of one request.

@@ -6,7 +6,17 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import agreements, documents, exports, imports, network, proposals, records, views
+from . import (
+    agreements,
+    documents,
+    exports,
+    imports,
+    network,
+    proposals,
+    questionnaires,
+    records,
+    views,
+)
 
 PARTNERSHIP = "partnerships/<int:partnership_id>/"
 
@@ -116,6 +126,24 @@ urlpatterns = [
         f"{PARTNERSHIP}reviews/<int:pk>/agenda.pdf",
         documents.ReviewAgendaPdfApi.as_view(),
         name="partnership-reviews-agenda-pdf",
+    ),
+    *[
+        path(
+            f"{PARTNERSHIP}reviews/<int:pk>/questionnaire/{suffix}",
+            view.as_view(),
+            name=f"partnership-reviews-questionnaire{name}",
+        )
+        for suffix, name, view in (
+            ("", "", questionnaires.QuestionnaireApi),
+            ("close/", "-close", questionnaires.QuestionnaireCloseApi),
+            ("answers/", "-answers", questionnaires.QuestionnaireAnswersApi),
+            ("results/", "-results", questionnaires.QuestionnaireResultsApi),
+        )
+    ],
+    *_collection(
+        "questionnaire-questions",
+        questionnaires.CustomQuestionListApi,
+        questionnaires.CustomQuestionDetailApi,
     ),
     *_collection("agreements", agreements.AgreementListApi, agreements.AgreementDetailApi),
     path(

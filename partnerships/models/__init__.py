@@ -7,6 +7,7 @@
 - ``reviews``: the periodic review meeting;
 - ``agreements``: the partnership agreement and each party's approval;
 - ``invitations``: invitations by e-mail to organisations not on the platform yet;
+- ``questionnaires``: the anonymous questionnaire before a review;
 - ``proposals``: an agreed level proposed by one party and the others' answers;
 - ``operations``: bookkeeping of background work (reminders sent, export files);
 - ``base``: the helpers the models share; ``querysets``: their query sets.
@@ -32,6 +33,14 @@ from partnerships.models.invitations import PartnerInvitation, PartnerInvitation
 from partnerships.models.operations import ExportJob, ImportJob, Reminder, export_path
 from partnerships.models.partnerships import Partnership, Party
 from partnerships.models.proposals import LevelProposal, LevelProposalAnswer
+from partnerships.models.questionnaires import (
+    MAX_CUSTOM_QUESTIONS,
+    Answer,
+    CustomQuestion,
+    CustomQuestionKind,
+    Questionnaire,
+    Respondent,
+)
 from partnerships.models.records import (
     Benefit,
     Commitment,
@@ -49,6 +58,7 @@ __all__ = [
     "ALLOWED_MOVES",
     "CLAUSES",
     "CLAUSE_FIELDS",
+    "MAX_CUSTOM_QUESTIONS",
     "MOVING_FIELDS",
     "REPRESENTATIVE_FROZEN",
     "REVIEW_FROZEN",
@@ -56,11 +66,14 @@ __all__ = [
     "AgreementApproval",
     "AgreementQuerySet",
     "AgreementRepresentative",
+    "Answer",
     "AppendOnlyModel",
     "Benefit",
     "Commitment",
     "Concern",
     "ConcernCheck",
+    "CustomQuestion",
+    "CustomQuestionKind",
     "ExportJob",
     "ImportJob",
     "LevelAssessment",
@@ -70,7 +83,9 @@ __all__ = [
     "PartnerInvitationQuerySet",
     "Partnership",
     "Party",
+    "Questionnaire",
     "Reminder",
+    "Respondent",
     "Responsibility",
     "Review",
     "export_path",

@@ -193,7 +193,7 @@ def visible_record(record: dict | None, own_slugs: set[str]) -> dict | None:
     those whose slugs are ``own_slugs`` (the acting one, or all of the API caller's)."""
     if not record:
         return record
-    return {
+    visible = {
         **record,
         "checks": [
             check
@@ -201,6 +201,26 @@ def visible_record(record: dict | None, own_slugs: set[str]) -> dict | None:
             if policy.visible_in_record(check, own_slugs)
         ],
     }
+    if "questionnaire" in record:
+        visible["questionnaire"] = visible_questionnaire_record(record["questionnaire"], own_slugs)
+    return visible
+
+
+def visible_questionnaire_record(frozen: dict, own_slugs: set[str]) -> dict:
+    """The questionnaire's frozen results without the questions about another organisation's
+    private concerns (the threshold was applied when it was frozen)."""
+    hidden = {q for q, slug in frozen.get("private", {}).items() if slug not in own_slugs}
+    parties = {}
+    for party_id, entry in frozen.get("parties", {}).items():
+        parties[party_id] = {
+            **entry,
+            **{
+                part: {q: v for q, v in entry[part].items() if q not in hidden}
+                for part in ("counts", "texts")
+                if part in entry
+            },
+        }
+    return {"parties": parties, "private": {}}
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from organisations.models import Organisation
 from partnerships.models import Partnership, Review
 from partnerships.reads import agreements as reads
 from partnerships.reads.agenda import blind_status, build_agenda
+from partnerships.reads.questionnaires import questionnaire_section
 
 AGENDA_TEMPLATE = "partnerships/review_agenda.html"
 AGREEMENT_TEMPLATE = "partnerships/agreement_print.html"
@@ -26,6 +27,7 @@ def agenda_document(
         "include_private": include_private,
         "agenda": build_agenda(review, organisation, include_private=include_private),
         "blind": blind_status(review, organisation),
+        **questionnaire_section(review, organisation, include_private=include_private),
     }
 
 

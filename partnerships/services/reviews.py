@@ -29,6 +29,7 @@ from partnerships.models import (
     Review,
 )
 from partnerships.models.querysets import current_perceived_levels
+from partnerships.services.questionnaires import close_for_review, frozen_results
 from partnerships.services.records import next_review_date, require_party_writer
 from partnerships.services.versions import save_validated
 
@@ -64,6 +65,7 @@ def review_hold(
     require_party_writer(actor, organisation, review.partnership)
     review = Review.objects.select_for_update().get(pk=review.pk)
     require_holdable(review)
+    close_for_review(review)  # the meeting starts from the answers: no more change
     review.status = ReviewStatus.HELD
     review.held_on = held_on or timezone.localdate()
     review.version += 1
@@ -163,4 +165,5 @@ def snapshot(review: Review) -> dict:
         "minutes": review.minutes,
         "decisions": review.decisions,
         "open_items": review.open_items,
+        **frozen_results(review),
     }

@@ -58,6 +58,7 @@ from partnerships.services.versions import StaleVersion
 from ..choices import AssessmentKind, CommitmentStatus
 from ..exceptions import StateConflict
 from ..models import Commitment, Concern, Review
+from ..reads.questionnaires import questionnaire_history
 from .common import (
     Require,
     get_partnership_or_404,
@@ -66,6 +67,7 @@ from .common import (
     render_page_or_partial,
 )
 from .confirm import Confirmation, is_confirmed, render_confirmation
+from .questionnaire import questionnaire_context
 from .records import add_errors
 
 
@@ -126,6 +128,7 @@ def meeting_context(request, membership, partnership, review, may=None, **forms)
         "review": review,
         "agenda": build_agenda(review, organisation),
         "blind": blind,
+        **questionnaire_context(membership, review, may),
     }
     if review.is_cancelled:
         return context
@@ -600,6 +603,7 @@ def review_history(request: HttpRequest, membership, partnership_id: int):
             "parties": parties,
             "levels_chart": charts.levels_over_time(partnership, organisation),
             "concerns_chart": charts.partnership_concerns_over_time(partnership, organisation),
+            "questionnaire_history": questionnaire_history(partnership, parties),
             "today": timezone.localdate(),
         },
     )

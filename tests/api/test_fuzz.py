@@ -28,7 +28,7 @@ from schemathesis.specs.openapi.checks import (
 
 from notifications.models import Notification
 from organisations.models import MemberInvitation
-from partnerships.models import ImportJob, PartnerInvitation
+from partnerships.models import CustomQuestion, ImportJob, PartnerInvitation, Questionnaire
 from tests.factories import (
     AgreementFactory,
     BenefitFactory,
@@ -94,6 +94,9 @@ def world(open_connection, owner, editor, org_a, org_c, partnership):
         "checks": ConcernCheckFactory(concern=concern).pk,
         "benefits": BenefitFactory(party=party).pk,
         "reviews": ReviewFactory(partnership=partnership).pk,
+        "questionnaire-questions": CustomQuestion.objects.create(
+            partnership=partnership, kind="scale", text="Et vous ?"
+        ).pk,
         "agreements": AgreementFactory(partnership=partnership).pk,
         # An invitation sent by e-mail to an organisation not on the platform, to withdraw.
         "partner-invitations": PartnerInvitation.objects.create(
@@ -124,6 +127,8 @@ def world(open_connection, owner, editor, org_a, org_c, partnership):
             organisation=org_c, invitee=owner, invited_as="alice"
         ).pk,
     }
+    # The review's questionnaire is open: answers generated at random reach its validation.
+    Questionnaire.objects.create(review_id=ids["reviews"], closes_on=timezone.localdate())
     return {
         "token": Token.objects.create(user=owner).key,
         "partnership_id": partnership.pk,

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from notifications.models import Notification
 from organisations.models import MemberInvitation
-from partnerships.models import ImportJob, PartnerInvitation
+from partnerships.models import CustomQuestion, ImportJob, PartnerInvitation, Questionnaire
 from tests.factories import (
     AgreementFactory,
     BenefitFactory,
@@ -46,6 +46,9 @@ OPEN_TO_EVERY_USER = {
     "api:me",
     "api:me-export",
 }
+# Every member of a party taking part answers the questionnaire before a review, viewers too
+# (issue 19; tests/api/test_questionnaire.py covers who may).
+MEMBERS_WRITE = {"api:partnership-reviews-questionnaire-answers"}
 
 
 def _walk(patterns, namespace=None):
@@ -78,6 +81,7 @@ def objects(owner, org_a, org_c, partnership):
     party = partnership.parties.get(organisation=org_a)
     concern = ConcernFactory(raised_by=party)
     review = ReviewFactory(partnership=partnership).pk
+    Questionnaire.objects.create(review_id=review, closes_on=timezone.localdate())
     membership = owner.memberships.get()
     agreement = AgreementFactory(partnership=partnership).pk
     # A pending proposal of the partner's, which A's writers could answer.
@@ -118,6 +122,13 @@ def objects(owner, org_a, org_c, partnership):
         "api:partnership-reviews-close": review,
         "api:partnership-reviews-cancel": review,
         "api:partnership-reviews-agenda-pdf": review,
+        "api:partnership-questionnaire-questions-detail": CustomQuestion.objects.create(
+            partnership=partnership, kind="text", text="Et vous ?"
+        ).pk,
+        "api:partnership-reviews-questionnaire": review,
+        "api:partnership-reviews-questionnaire-close": review,
+        "api:partnership-reviews-questionnaire-answers": review,
+        "api:partnership-reviews-questionnaire-results": review,
         "api:partnership-agreements-detail": agreement,
         "api:partnership-agreements-submit": agreement,
         "api:partnership-agreements-approve": agreement,
@@ -164,7 +175,11 @@ def test_outsiders_get_404_on_every_object_route(
 
 @pytest.mark.parametrize(
     ("name", "kwarg_names", "methods"),
-    [route for route in ROUTES if route[0] not in OPEN_TO_EVERY_USER and set(route[2]) - {"get"}],
+    [
+        route
+        for route in ROUTES
+        if route[0] not in OPEN_TO_EVERY_USER | MEMBERS_WRITE and set(route[2]) - {"get"}
+    ],
 )
 def test_readers_get_403_on_every_write(
     api, viewer, partnership, objects, name, kwarg_names, methods

@@ -15,6 +15,7 @@ from notifications.tasks import send_notification_emails
 from partnerships.models import Agreement, Commitment, Concern, Party, Review
 from partnerships.services.agreements import agreement_approve, agreement_refuse, agreement_submit
 from partnerships.services.partnerships import invitation_respond, party_invite
+from partnerships.services.questionnaires import questionnaire_open
 from partnerships.services.records import record_save, review_save
 from partnerships.services.reviews import review_cancel, review_close, review_hold
 from tests.factories import AgreementFactory, PartyFactory
@@ -260,6 +261,8 @@ def test_telling_any_event_again_tells_nobody_more(
     review = plan(commit, editor, org_a, partnership)
     review.scheduled_on = SOON + datetime.timedelta(days=1)
     review = commit(review_save, actor=editor, organisation=org_a, review=review)
+    questionnaire = commit(questionnaire_open, actor=editor, organisation=org_a, review=review)
+    commit(events.questionnaire_reminder, questionnaire, [])
     held = commit(review_hold, actor=editor, organisation=org_a, review=review)
     closed = commit(review_close, actor=editor, organisation=org_a, review=held)
     cancelled = plan(commit, editor, org_a, partnership)
@@ -301,6 +304,8 @@ def test_telling_any_event_again_tells_nobody_more(
     commit(events.review_planned, review, actor=editor)
     commit(events.review_moved, review, actor=editor)
     commit(events.review_held, held, actor=editor)
+    commit(events.questionnaire_opened, questionnaire, actor=editor)
+    commit(events.questionnaire_reminder, questionnaire, [])
     commit(events.review_closed, closed, actor=editor)
     commit(events.review_cancelled, cancelled, actor=editor)
     commit(events.agreement_submitted, agreement, actor=editor)

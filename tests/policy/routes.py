@@ -28,6 +28,8 @@ DECIDE_AGREEMENT = "decide_agreement"
 ANSWER_INVITATION = "answer_invitation"
 LEAVE = "leave"
 NAME_LEAD = "name_lead"
+# Answering a review's questionnaire: every member of a party taking part, viewers too.
+ANSWER_QUESTIONNAIRE = "answer_questionnaire"
 
 ACTIONS = {
     READ,
@@ -42,6 +44,7 @@ ACTIONS = {
     ANSWER_INVITATION,
     LEAVE,
     NAME_LEAD,
+    ANSWER_QUESTIONNAIRE,
 }
 
 
@@ -1507,7 +1510,114 @@ API_OPS = [
     ),
 ]
 
-OPS = [*PAGE_OPS, *API_OPS]
+# The questionnaire before a review (issue 19).
+Q = ("questionnaire",)
+QUESTIONNAIRE_OPS = [
+    page(
+        "questionnaire-open",
+        "POST",
+        WRITE_RECORD,
+        {R: "review_planned"},
+        body=lambda w: {"closes_on": today()},
+        pair="questionnaire-open",
+    ),
+    page(
+        "questionnaire-close",
+        "POST",
+        WRITE_RECORD,
+        {R: "review_planned"},
+        body=confirmed,
+        needs=Q,
+        pair="questionnaire-close",
+    ),
+    page("questionnaire-answer", "GET", ANSWER_QUESTIONNAIRE, {R: "review_planned"}, needs=Q),
+    page(
+        "questionnaire-answer",
+        "POST",
+        ANSWER_QUESTIONNAIRE,
+        {R: "review_planned"},
+        body=lambda w: {"level": "3"},
+        needs=Q,
+        pair="questionnaire-answer",
+    ),
+    page(
+        "questionnaire-question-add",
+        "POST",
+        WRITE_RECORD,
+        {R: "review_planned"},
+        body=lambda w: {"kind": "text", "text": "Et vous ?", "options": ""},
+        pair="custom-question-add",
+    ),
+    page(
+        "questionnaire-question-delete",
+        "POST",
+        WRITE_RECORD,
+        {R: "review_planned", "pk": "custom_question"},
+        body=confirmed,
+        pair="custom-question-delete",
+    ),
+    api("partnership-reviews-questionnaire", "GET", READ, {"pk": "review_planned"}, needs=Q),
+    api(
+        "partnership-reviews-questionnaire",
+        "POST",
+        WRITE_RECORD,
+        {"pk": "review_planned"},
+        body=lambda w: {},
+        pair="questionnaire-open",
+    ),
+    api(
+        "partnership-reviews-questionnaire",
+        "POST",
+        WRITE_RECORD,
+        {"pk": "review_planned"},
+        body=lambda w: {},
+        needs=Q,
+        variant="questionnaire=open",
+        conflict=True,
+    ),
+    api(
+        "partnership-reviews-questionnaire-close",
+        "POST",
+        WRITE_RECORD,
+        {"pk": "review_planned"},
+        needs=Q,
+        pair="questionnaire-close",
+    ),
+    api(
+        "partnership-reviews-questionnaire-answers",
+        "PUT",
+        ANSWER_QUESTIONNAIRE,
+        {"pk": "review_planned"},
+        body=lambda w: {"answers": [{"question": "level", "value": 3}]},
+        needs=Q,
+        pair="questionnaire-answer",
+    ),
+    api(
+        "partnership-reviews-questionnaire-results",
+        "GET",
+        READ,
+        {"pk": "review_planned"},
+        needs=Q,
+    ),
+    api("partnership-questionnaire-questions", "GET", READ),
+    api(
+        "partnership-questionnaire-questions",
+        "POST",
+        WRITE_RECORD,
+        body=lambda w: {"kind": "text", "text": "Et vous ?"},
+        pair="custom-question-add",
+    ),
+    api("partnership-questionnaire-questions-detail", "GET", READ, {"pk": "custom_question"}),
+    api(
+        "partnership-questionnaire-questions-detail",
+        "DELETE",
+        WRITE_RECORD,
+        {"pk": "custom_question"},
+        pair="custom-question-delete",
+    ),
+]
+
+OPS = [*PAGE_OPS, *API_OPS, *QUESTIONNAIRE_OPS]
 
 # Pages of an organisation that are about no single partnership: the organisation's own lists,
 # reports and members (tests/test_isolation.py walks them for outsiders and viewers). Every

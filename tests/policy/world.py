@@ -14,7 +14,7 @@ from types import SimpleNamespace
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from partnerships.models import PartnerInvitation
+from partnerships.models import CustomQuestion, PartnerInvitation, Questionnaire
 from tests.factories import (
     AgreementFactory,
     BenefitFactory,
@@ -184,6 +184,14 @@ def build_world(who: Who, needs: frozenset[str] = frozenset(), *, acting_lead: b
     for status in ("planned", "held", "closed"):
         if f"review_{status}" in needs or (status == "closed" and "commitment_closed" in needs):
             obj[f"review_{status}"] = _review(partnership, status)
+    if "questionnaire" in needs:  # open, on the planned review
+        obj["questionnaire"] = Questionnaire.objects.create(
+            review=obj["review_planned"], closes_on=timezone.localdate()
+        )
+    if "custom_question" in needs:
+        obj["custom_question"] = CustomQuestion.objects.create(
+            partnership=partnership, kind="text", text="Et vous ?"
+        )
     if "responsibility" in needs:
         obj["responsibility"] = ResponsibilityFactory(party=other_party)
     if "commitment" in needs:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from .base import *  # noqa: F403
 
 SECRET_KEY = "test-only-key"
@@ -20,4 +22,7 @@ WHITENOISE_USE_FINDERS = True
 # opens its own connection instead of sharing the test thread's, which SQLite does not allow
 # to be used from two threads at once.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}  # noqa: F405
+    # TEST_SQLITE_NAME: another file, so that two runs in one checkout do not share it.
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": os.environ.get("TEST_SQLITE_NAME", str(BASE_DIR / ".test-db.sqlite3")),  # noqa: F405
+    }

@@ -199,9 +199,11 @@ def compute_results(questionnaire: Questionnaire) -> dict:
     )
     counts: dict[int, dict[str, Counter]] = {}
     texts: dict[int, dict[str, list[str]]] = {}
+    answerers: dict[int, Counter] = {}  # party → question → how many answered it
     for party_id, question, value in Answer.objects.filter(questionnaire=questionnaire).values_list(
         "party_id", "question", "value"
     ):
+        answerers.setdefault(party_id, Counter())[question] += 1
         if isinstance(value, str):
             texts.setdefault(party_id, {}).setdefault(question, []).append(value)
             continue
@@ -210,10 +212,21 @@ def compute_results(questionnaire: Questionnaire) -> dict:
         counter.update(str(v) for v in values)
     parties = {}
     for party_id in set(respondents) | set(counts) | set(texts):
+        # The threshold holds per question too: a question that fewer members answered shows
+        # nothing, or a single answer among three respondents would stand out.
+        answered = answerers.get(party_id, Counter())
+        too_few = sorted(q for q, n in answered.items() if n < policy.QUESTIONNAIRE_THRESHOLD)
         parties[str(party_id)] = {
             "respondents": respondents.get(party_id, 0),
-            "counts": {q: dict(c) for q, c in counts.get(party_id, {}).items()},
-            "texts": {q: sorted(t, key=str.casefold) for q, t in texts.get(party_id, {}).items()},
+            "counts": {
+                q: dict(c) for q, c in counts.get(party_id, {}).items() if q not in too_few
+            },
+            "texts": {
+                q: sorted(t, key=str.casefold)
+                for q, t in texts.get(party_id, {}).items()
+                if q not in too_few
+            },
+            "too_few": too_few,
         }
     return {"parties": parties}
 
@@ -222,6 +235,7 @@ def compute_results(questionnaire: Questionnaire) -> dict:
 class QuestionResult:
     question: dict
     distribution: dict | None = None  # value → count, every possible value listed
+    too_few: bool = False  # fewer members than the threshold answered this question
     texts: list[str] | None = None
     total: int = 0
 
@@ -319,7 +333,9 @@ def visible_results(
             if not policy.question_visible_to(question, own_party_ids):
                 continue
             item = QuestionResult(question)
-            if shown:
+            if shown and question["id"] in entry.get("too_few", ()):
+                item.too_few = True
+            elif shown:
                 if question["kind"] == TEXT:
                     item.texts = entry.get("texts", {}).get(question["id"], [])
                 else:

@@ -143,7 +143,7 @@ def frozen_results(review: Review) -> dict:
     for party_id, entry in raw["parties"].items():
         kept = {"organisation": slugs.get(int(party_id)), "respondents": entry["respondents"]}
         if entry["respondents"] >= policy.QUESTIONNAIRE_THRESHOLD:
-            kept.update(counts=entry["counts"], texts=entry["texts"])
+            kept.update(counts=entry["counts"], texts=entry["texts"], too_few=entry["too_few"])
         parties[party_id] = kept
     private = {
         f"concern-{concern['id']}": slugs.get(concern["private_to"])

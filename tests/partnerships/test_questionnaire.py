@@ -271,3 +271,30 @@ def test_the_review_history_compares_the_answers_across_reviews(
         body = client.get(url).content.decode()
     assert "3–5" in body
     assert "7–7" not in body  # C: one answered, too few
+
+
+def test_a_question_fewer_than_three_answered_shows_nothing_even_among_enough_respondents(
+    client, editor, org_a, partnership, review
+):
+    services.questionnaire_open(actor=editor, organisation=org_a, review=review)
+    first, *others = members(org_a, 3, "q")
+    answer(first, org_a, review, level=2, worth=1)
+    for user in others:
+        answer(user, org_a, review, level=5)
+    services.questionnaire_close(actor=editor, organisation=org_a, review=review)
+    party = partnership.parties.get(organisation=org_a)
+
+    results = visible_results(Questionnaire.objects.get(), review, {party.pk})
+    questions = {item.question["id"]: item for item in results.parties[0].questions}
+    assert questions["level"].distribution["5"] == 2
+    assert questions["worth"].distribution is None and questions["worth"].too_few
+
+    client.force_login(editor)
+    with translation.override("en"):
+        html = client.get(page("review", org_a, review), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "too few answers to this question" in html
+
+    review = review_hold(actor=editor, organisation=org_a, review=review)
+    review = review_close(actor=editor, organisation=org_a, review=Review.objects.get(pk=review.pk))
+    frozen = review.record["questionnaire"]["parties"][str(party.pk)]
+    assert "worth" not in frozen["counts"] and frozen["too_few"] == ["worth"]

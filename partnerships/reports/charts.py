@@ -39,10 +39,17 @@ STYLE = Style(
     value_font_size=15,
     tooltip_font_size=15,
     guide_stroke_color="#c9d0db",
+    major_guide_stroke_color="#8a94a6",
+    opacity="1",
+    opacity_hover=".85",
+    stroke_opacity="1",
+    stroke_width="3",
+    stroke_width_hover="4",
+    value_colors=("#ffffff",) * 8,  # a bar's number, written inside it
     colors=("#1b4fa0", "#a84300", "#1c6b38", "#6a1b9a", "#0b5d7a", "#b0261c", "#5d4037", "#3d4a5c"),
 )
 DASHES = (None, "10, 5", "3, 4", "12, 4, 3, 4", "6, 6", "2, 8", "16, 6", "4, 2")
-LEGEND_ROW = 28  # px added to the drawing per line of legend, so the legend is never cut
+LEGEND_ROW = 34  # px added to the drawing per line of legend, so the legend is never cut
 
 
 DRAWINGS = {
@@ -115,7 +122,7 @@ class Chart:
     def svg(self) -> bytes:
         drawn = self.drawn_series
         legend_rows = math.ceil(len(drawn) / 2) if len(drawn) > 1 else 0
-        height = 360 + LEGEND_ROW * legend_rows
+        height = 400 + LEGEND_ROW * legend_rows
         if self.kind in HORIZONTAL:  # a bar per label, each tall enough for its name
             height = max(height, 120 + 44 * len(self.x_labels) + LEGEND_ROW * legend_rows)
         many = len(self.x_labels) > 6 and self.kind not in HORIZONTAL
@@ -138,7 +145,11 @@ class Chart:
             "x_labels_major_every": 2 if many else None,
             "show_minor_x_labels": not many,
             "truncate_label": -1,
-            "print_values": False,
+            "print_values": self.kind == "hbar",  # each bar says its number
+            "dots_size": 4,
+            "formatter": _count,
+            # pygal leaves too little room under the plot for a legend of several rows
+            "margin_bottom": 12 + LEGEND_ROW * legend_rows,
             "no_data_text": self.empty_text or _("No data"),
         }
         top = self._top()
@@ -153,11 +164,16 @@ class Chart:
         chart.x_labels = self.x_labels
         for index, (name, values) in enumerate(drawn):
             dash = DASHES[index % len(DASHES)]
-            options = {"stroke_style": {"width": 3, "dasharray": dash}} if dash else {}
-            if self.kind == "line" and not dash:
-                options = {"stroke_style": {"width": 3}}
-            chart.add(name, values, **(options if self.kind == "line" else {}))
+            options = {"stroke_style": {"dasharray": dash}} if dash and self.kind == "line" else {}
+            chart.add(name, values, **options)
         return chart.render()
+
+
+def _count(value) -> str:
+    """A printed value: nothing for zero (no number floating beside an empty bar)."""
+    if not value:
+        return ""
+    return str(int(value)) if float(value).is_integer() else str(value)
 
 
 def _label_step(top: int) -> int:

@@ -1,6 +1,7 @@
 """Every main page, signed in on the demo, at a phone's, a tablet's and a laptop's width:
-nothing scrolls sideways, and a screenshot of each is kept (in a temporary folder, or in the
-folder LAYOUT_SCREENSHOTS names; UPDATE_SCREENSHOTS=1 refreshes the README's pictures)."""
+nothing scrolls sideways, axe finds no serious violation (at 360 and 1280 px), and a
+screenshot of each is kept (in a temporary folder, or in the folder LAYOUT_SCREENSHOTS names;
+UPDATE_SCREENSHOTS=1 refreshes the README's pictures)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import os
 from pathlib import Path
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 
 from partnerships.models import Partnership, Review
@@ -75,19 +77,26 @@ def test_no_page_scrolls_sideways(page, tmp_path, width):
     readme = Path(settings.BASE_DIR) / "docs" / "screenshots"
     page.set_viewport_size({"width": width, "height": 900})
     sign_in(page)
-    wide = []
+    wide, serious = [], []
     for name, path in main_pages().items():
         response = page.goto(page.base_url + path)
         assert response.status == 200, path
         found = overflow(page)
         if found["scroll"] > found["width"]:
             wide.append((name, found))
+        if width in (360, 1280):  # axe: no serious or critical violation on a phone or laptop
+            serious += [
+                (name, violation["id"], [node["target"] for node in violation["nodes"]][:3])
+                for violation in Axe().run(page).response["violations"]
+                if violation["impact"] in ("serious", "critical")
+            ]
         page.screenshot(path=shots / f"{name}-{width}.png", full_page=True)
         if os.environ.get("UPDATE_SCREENSHOTS") and name in ("dashboard", "workspace", "review"):
             suffix = {360: "-phone", 1280: ""}.get(width)
             if suffix is not None:
                 page.screenshot(path=readme / f"{name}{suffix}.png", full_page=suffix == "")
     assert wide == []
+    assert serious == []
 
 
 def test_the_menu_folds_on_a_phone_and_opens_with_one_tap(page):
@@ -114,3 +123,30 @@ def test_tables_become_cards_with_their_labels_on_a_phone(page):
     if done.count():
         box = done.bounding_box()
         assert box["x"] + box["width"] <= 360
+
+
+def test_the_style_guide_shows_every_component(page, tmp_path):
+    from organisations.models import User
+
+    User.objects.filter(username="camille").update(is_staff=True)
+    for width in (360, 1280):
+        page.set_viewport_size({"width": width, "height": 900})
+        if width == 360:
+            sign_in(page)
+        page.goto(page.base_url + "/styleguide/")
+        for selector in (
+            ".site-header",
+            "button.primary",
+            "button.danger",
+            ".tag.status-active",
+            ".level[data-level='7']",
+            ".tabs",
+            ".table-wrap table",
+            ".alert",
+            ".empty-state",
+            ".confirm-panel",
+            ".errorlist",
+        ):
+            assert page.locator(selector).count(), selector
+        assert overflow(page)["scroll"] <= width
+        page.screenshot(path=tmp_path / f"styleguide-{width}.png", full_page=True)

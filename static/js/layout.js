@@ -33,6 +33,23 @@
       });
     });
   }
-  document.addEventListener("DOMContentLoaded", function () { labelTables(document); });
-  document.addEventListener("htmx:load", function () { labelTables(document); });
+  // A table wider than its box scrolls inside it: the box takes the keyboard focus (to
+  // scroll with the arrow keys) and is named by the table's caption.
+  function focusableScrollers() {
+    Array.prototype.forEach.call(document.querySelectorAll(".table-wrap"), function (box) {
+      var scrolls = box.scrollWidth > box.clientWidth || box.scrollHeight > box.clientHeight;
+      if (scrolls && !box.hasAttribute("tabindex")) {
+        var caption = box.querySelector("caption");
+        box.setAttribute("tabindex", "0");
+        box.setAttribute("role", "region");
+        if (caption) { box.setAttribute("aria-label", caption.textContent.trim()); }
+      }
+    });
+  }
+  function update() { labelTables(document); focusableScrollers(); }
+  document.addEventListener("DOMContentLoaded", update);
+  document.addEventListener("htmx:load", update);
+  document.addEventListener("toggle", focusableScrollers, true);  // a <details> opened
+  window.addEventListener("resize", focusableScrollers);
+  window.addEventListener("load", focusableScrollers);
 })();

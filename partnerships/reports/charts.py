@@ -121,7 +121,9 @@ class Chart:
 
     def svg(self) -> bytes:
         drawn = self.drawn_series
-        legend_rows = math.ceil(len(drawn) / 2) if len(drawn) > 1 else 0
+        # Long names take a whole line of the legend each, so none is cut at the right edge.
+        columns = 1 if any(len(name) > 26 for name, _values in drawn) else 2
+        legend_rows = math.ceil(len(drawn) / columns) if len(drawn) > 1 else 0
         height = 400 + LEGEND_ROW * legend_rows
         if self.kind in HORIZONTAL:  # a bar per label, each tall enough for its name
             height = max(height, 120 + 44 * len(self.x_labels) + LEGEND_ROW * legend_rows)
@@ -138,7 +140,7 @@ class Chart:
             "show_legend": len(drawn) > 1,
             "legend_at_bottom": True,
             "truncate_legend": -1,
-            "legend_at_bottom_columns": 2,
+            "legend_at_bottom_columns": columns,
             "legend_box_size": 14,
             "x_label_rotation": 0,
             # Many dates: every other one is written, unrotated, the rest are ticks.
@@ -149,7 +151,7 @@ class Chart:
             "dots_size": 4,
             "formatter": _count,
             # pygal leaves too little room under the plot for a legend of several rows
-            "margin_bottom": 12 + LEGEND_ROW * legend_rows,
+            "margin_bottom": 8 + (LEGEND_ROW - 8) * legend_rows,
             "no_data_text": self.empty_text or _("No data"),
         }
         top = self._top()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 
 from django.http import HttpRequest, HttpResponse
@@ -22,15 +23,15 @@ SVG_POLICY = {"style-src": ["'self'", "'unsafe-inline'"]}
 
 
 def svg_response(request: HttpRequest, chart: charts.Chart) -> HttpResponse:
-    """The chart, revalidated on every view: its ETag is a digest of the SVG, so the browser
-    gets 304 only when nothing changed and a level just recorded shows at once."""
-    body = chart.svg()
-    body = body.encode() if isinstance(body, str) else body
-    etag = f'"{hashlib.blake2b(body, digest_size=16).hexdigest()}"'
+    """The chart, revalidated on every view: its ETag is a digest of the chart's data (pygal's
+    drawing holds a random id, so not of the SVG), so the browser gets 304 only when nothing
+    changed, without a drawing, and a level just recorded shows at once."""
+    data = repr((charts.DRAWING_VERSION, dataclasses.astuple(chart))).encode()
+    etag = f'"{hashlib.blake2b(data, digest_size=16).hexdigest()}"'
     if etag in {tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")}:
         response = HttpResponse(status=304)
     else:
-        response = HttpResponse(body, content_type="image/svg+xml")
+        response = HttpResponse(chart.svg(), content_type="image/svg+xml")
     response["ETag"] = etag
     response["Cache-Control"] = "private, no-cache"
     response._csp_replace = SVG_POLICY  # what django-csp's @csp_replace sets

@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView
 
 from core.api.docs import ApiDocsView
 from core.healthz import healthz
+from core.styleguide import styleguide
 from notifications.api import urlpatterns as notification_api
 from organisations import views as organisation_views
 from organisations.api.urls import urlpatterns as organisation_api
@@ -35,6 +36,7 @@ moved_account_pages = [
 urlpatterns = [
     path("", organisation_views.home, name="home"),
     path("healthz", healthz, name="healthz"),
+    path("styleguide/", styleguide, name="styleguide"),
     # Each reset request sends an e-mail: a few an hour per address (PASSWORD_RESET_LIMIT).
     path(
         "accounts/password/reset/",

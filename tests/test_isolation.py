@@ -109,6 +109,8 @@ PERSONAL = {
     "notification-open",
     "notifications-read-all",
     "notification-preferences",
+    # The style guide: staff only (404 for everybody else), nothing of any organisation in it.
+    "styleguide",
     "api:notification-list",
     "api:notification-read",
     # One's own data and erasure: about the signed-in person only (tests/privacy).

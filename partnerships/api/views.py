@@ -26,8 +26,9 @@ from core.api.errors import TransactionalWrites
 from core.api.lists import StableOrderingFilter
 from organisations.models import Organisation
 from partnerships import policy
-from partnerships.choices import ConcernStatus, PartnershipStatus
+from partnerships.choices import ConcernStatus
 from partnerships.models import Commitment, Concern, PartnerInvitation, Partnership, Party
+from partnerships.reads.attention import overdue_reviews
 from partnerships.reads.todo import todo_items
 from partnerships.services.partner_invitations import (
     partner_invitation_withdraw,
@@ -505,9 +506,8 @@ def _summary(partnerships, concerns) -> dict:
         "overdue_commitments": Commitment.objects.filter(partnership__in=partnerships)
         .overdue(today)
         .count(),
-        "overdue_reviews": partnerships.filter(next_review_on__lt=today)
-        .exclude(status=PartnershipStatus.ENDED)
-        .count(),
+        # The dashboard's definition: running partnerships whose next review is past.
+        "overdue_reviews": overdue_reviews(partnerships, None, today).count(),
     }
 
 

@@ -29,6 +29,13 @@ def reviews_due(partnerships: QuerySet, organisation, today: datetime.date) -> Q
     )
 
 
+def overdue_reviews(partnerships: QuerySet, organisation, today: datetime.date) -> QuerySet:
+    """Running partnerships whose next review (by cadence, or as planned) is past: the
+    dashboard's "review overdue" signal, the API summary's ``overdue_reviews`` and the review
+    punctuality report's "overdue today" all count these."""
+    return partnerships.filter(status__in=RUNNING, next_review_on__lt=today)
+
+
 def with_overdue_commitments(partnerships: QuerySet, organisation, today) -> QuerySet:
     """Partnerships with a commitment still to do past its due date (whoever owns it)."""
     overdue = Commitment.objects.overdue(today).filter(partnership=OuterRef("pk"))
@@ -52,7 +59,10 @@ ATTENTION: dict[str, tuple[str, Filter]] = {
     "reviews_due": (_("Review due within 30 days or overdue"), reviews_due),
     "overdue_commitments": (_("With overdue commitments"), with_overdue_commitments),
     "high_concerns": (_("With a fear or resistance at 4 or 5"), with_high_concerns),
+    "overdue_reviews": (_("Review overdue"), overdue_reviews),
 }
+# The dashboard's tiles (the list filters by every key of ATTENTION).
+TILES = ("reviews_due", "overdue_commitments", "high_concerns")
 
 
 def needing_attention(
@@ -65,6 +75,4 @@ def needing_attention(
 def attention_counts(organisation, today: datetime.date) -> dict[str, int]:
     """Each tile's count (one query each), over the organisation's partnerships."""
     partnerships = Partnership.objects.for_organisation(organisation)
-    return {
-        key: needing_attention(partnerships, organisation, key, today).count() for key in ATTENTION
-    }
+    return {key: needing_attention(partnerships, organisation, key, today).count() for key in TILES}

@@ -22,15 +22,36 @@ from partnerships.choices import AssessmentKind, Level, concern_category_label
 from partnerships.models import ConcernCheck, LevelAssessment, Partnership
 from partnerships.reports.dbfunctions import MonthStart
 
+# Fonts are sized for the 720 px drawing shown about 540 px wide in a card: 16 px drawn reads
+# as 12 px or more. Every colour passes 4.5:1 on white, and lines also differ by their dashes
+# (see DASHES), so a series is never told by its colour alone.
 STYLE = Style(
     background="#ffffff",
     plot_background="#ffffff",
-    foreground="#1d2433",
-    foreground_strong="#1d2433",
-    foreground_subtle="#5a6475",
+    foreground="#161b26",
+    foreground_strong="#161b26",
+    foreground_subtle="#4b5565",
     font_family="system-ui, sans-serif",
-    colors=("#1f5fbf", "#c2571a", "#2e7d32", "#7b1fa2", "#00838f", "#a32020", "#5d4037", "#455a64"),
+    label_font_size=16,
+    major_label_font_size=16,
+    legend_font_size=16,
+    title_font_size=18,
+    value_font_size=15,
+    tooltip_font_size=15,
+    guide_stroke_color="#c9d0db",
+    major_guide_stroke_color="#8a94a6",
+    opacity="1",
+    opacity_hover=".85",
+    stroke_opacity="1",
+    stroke_width="3",
+    stroke_width_hover="4",
+    value_colors=("#ffffff",) * 8,  # a bar's number, written inside it
+    colors=("#1b4fa0", "#a84300", "#1c6b38", "#6a1b9a", "#0b5d7a", "#b0261c", "#5d4037", "#3d4a5c"),
 )
+DASHES = (None, "10, 5", "3, 4", "12, 4, 3, 4", "6, 6", "2, 8", "16, 6", "4, 2")
+# Part of every chart's ETag: raise it when the drawing changes for the same data.
+DRAWING_VERSION = 2
+LEGEND_ROW = 34  # px added to the drawing per line of legend, so the legend is never cut
 
 
 DRAWINGS = {
@@ -54,6 +75,20 @@ class Chart:
     y_max: int | None = None
     # Why the chart is empty, said in its place when it is (pygal's own words otherwise).
     empty_text: str = ""
+    # Draw only this many series, the most intense (the table beneath still lists them all).
+    max_drawn: int | None = None
+
+    @property
+    def drawn_series(self) -> list[tuple[str, list[float | None]]]:
+        if not self.max_drawn or len(self.series) <= self.max_drawn:
+            return self.series
+
+        def weight(item):
+            known = [v for v in item[1] if v is not None]
+            return -(sum(known) / len(known)) if known else 0
+
+        kept = {name for name, _v in sorted(self.series, key=weight)[: self.max_drawn]}
+        return [item for item in self.series if item[0] in kept]
 
     @property
     def is_empty(self) -> bool:
@@ -87,26 +122,43 @@ class Chart:
         return max([math.ceil(v) for v in totals] or [1]) or 1
 
     def svg(self) -> bytes:
+        drawn = self.drawn_series
+        # Long names take a whole line of the legend each, so none is cut at the right edge.
+        columns = 1 if any(len(name) > 26 for name, _values in drawn) else 2
+        legend_rows = math.ceil(len(drawn) / columns) if len(drawn) > 1 else 0
+        height = 400 + LEGEND_ROW * legend_rows
+        if self.kind in HORIZONTAL:  # a bar per label, each tall enough for its name
+            height = max(height, 120 + 44 * len(self.x_labels) + LEGEND_ROW * legend_rows)
+        many = len(self.x_labels) > 6 and self.kind not in HORIZONTAL
         config = {
             "style": STYLE,
             "js": [],
             "width": 720,
-            "height": 360,
-            "title": self.title,
+            "height": height,
+            # The page titles each chart (and the image's alt says it): no title in the drawing.
+            "title": None,
             "x_title": self.x_title,
             "y_title": self.y_title,
-            "show_legend": len(self.series) > 1,
+            "show_legend": len(drawn) > 1,
             "legend_at_bottom": True,
-            "truncate_legend": 40,
-            "legend_at_bottom_columns": 2,
-            "x_label_rotation": 30,
+            "truncate_legend": -1,
+            "legend_at_bottom_columns": columns,
+            "legend_box_size": 14,
+            "x_label_rotation": 0,
+            # Many dates: every other one is written, unrotated, the rest are ticks.
+            "x_labels_major_every": 2 if many else None,
+            "show_minor_x_labels": not many,
             "truncate_label": -1,
-            "print_values": False,
+            "print_values": self.kind == "hbar",  # each bar says its number
+            "dots_size": 4,
+            "formatter": _count,
+            # pygal leaves too little room under the plot for a legend of several rows
+            "margin_bottom": 8 + (LEGEND_ROW - 8) * legend_rows,
             "no_data_text": self.empty_text or _("No data"),
         }
         top = self._top()
         config["range"] = (0, top)
-        if self.series:  # pygal fails on y labels without any series; it says "No data"
+        if drawn:  # pygal fails on y labels without any series; it says "No data"
             config["y_labels"] = list(range(0, top + 1, _label_step(top)))
         if self.kind in HORIZONTAL:  # long names read best down the side, unrotated
             config["x_label_rotation"] = 0
@@ -114,9 +166,18 @@ class Chart:
             config["x_title"], config["y_title"] = self.y_title, self.x_title
         chart = DRAWINGS[self.kind](**config)
         chart.x_labels = self.x_labels
-        for name, values in self.series:
-            chart.add(name, values)
+        for index, (name, values) in enumerate(drawn):
+            dash = DASHES[index % len(DASHES)]
+            options = {"stroke_style": {"dasharray": dash}} if dash and self.kind == "line" else {}
+            chart.add(name, values, **options)
         return chart.render()
+
+
+def _count(value) -> str:
+    """A printed value: nothing for zero (no number floating beside an empty bar)."""
+    if not value:
+        return ""
+    return str(int(value)) if float(value).is_integer() else str(value)
 
 
 def _label_step(top: int) -> int:
@@ -182,6 +243,7 @@ def partnerships_by_level(partnerships: QuerySet[Partnership]) -> Chart:
         ]
         if counted
         else [],
+        kind="hbar",
         empty_text=_("No partnership yet: each one counts here at its agreed level."),
     )
 
@@ -222,6 +284,7 @@ def concern_intensity_by_category(organisation, today: datetime.date) -> Chart:
         ],
         kind="line",
         y_max=5,
+        max_drawn=5,
         empty_text=_("No fear or resistance was rated in the last twelve months."),
     )
 

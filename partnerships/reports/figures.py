@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Avg, Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, TruncDate
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -38,8 +39,17 @@ from partnerships.choices import (
     ReviewStatus,
     Scope,
 )
-from partnerships.models import Benefit, Commitment, Concern, ConcernCheck, LevelAssessment, Party
+from partnerships.models import (
+    Benefit,
+    Commitment,
+    Concern,
+    ConcernCheck,
+    LevelAssessment,
+    Party,
+    Review,
+)
 from partnerships.models.querysets import PENDING_COMMITMENT, latest_level, overdue_commitment
+from partnerships.reads.attention import overdue_reviews
 from partnerships.reports.charts import Chart, HeatMap
 from partnerships.reports.dbfunctions import PlusDays, QuarterStart
 
@@ -138,6 +148,16 @@ class Table:
     columns: list[str]
     table_rows: list[list]
     page: TablePage | None = None
+    # The address of the list each row's figure counts (None: no link), on screen only.
+    links: list[str | None] | None = None
+
+    @property
+    def linked_rows(self) -> list[tuple[list, str | None]]:
+        links = self.links or []
+        return [
+            (row, links[index] if index < len(links) else None)
+            for index, row in enumerate(self.table_rows)
+        ]
 
 
 def partnerships_matching(
@@ -521,23 +541,87 @@ def review_punctuality_by_organisation(selection: Selection) -> Figures:
             },
         )
         .filter(planned__gt=0)
-        .order_by("organisation__name", "organisation")
     )
+    # A review due by the cadence in the period and already past, that nobody planned (no
+    # review, cancelled ones aside, on or after the due date) nor held, is missing too: the
+    # dashboard says so the day after the due date, and so does this report.
+    unplanned = (
+        Party.objects.filter(
+            partnership__in=overdue_reviews(selection.partnerships, None, selection.today),
+            partnership__next_review_on__range=(period.start, period.end),
+            invitation=Invitation.ACCEPTED,
+        )
+        .exclude(
+            Exists(
+                Review.objects.filter(
+                    partnership=OuterRef("partnership"),
+                    scheduled_on__gte=OuterRef("partnership__next_review_on"),
+                ).exclude(status=ReviewStatus.CANCELLED)
+            )
+        )
+        .order_by()
+        .values("organisation", "organisation__name")
+        .annotate(unplanned=Count("partnership", distinct=True))
+    )
+    by_organisation = {row["organisation"]: row for row in rows}
+    empty = dict.fromkeys(("planned", *counts), 0)
+    for row in unplanned:
+        merged = by_organisation.setdefault(row["organisation"], {**row, **empty})
+        merged["unplanned"] = row["unplanned"]
+    rows = sorted(
+        by_organisation.values(), key=lambda row: (row["organisation__name"], row["organisation"])
+    )
+    for row in rows:
+        row.setdefault("unplanned", 0)
+        row["missed"] = row["missing"] + row["unplanned"]
+    overdue_now = _overdue_reviews_now(selection)
     return {
         "reviews-punctuality": Chart(
-            title=_("Reviews planned in the period, by organisation"),
+            title=_("Reviews due in the period, by organisation"),
             x_title=_("Organisation"),
             y_title=_("Reviews"),
             x_labels=[row["organisation__name"] for row in rows],
             series=[
                 (_("Held on time"), [row["on_time"] for row in rows]),
                 (_("Held late"), [row["late"] for row in rows]),
-                (_("Missing"), [row["missing"] for row in rows]),
+                (_("Missing"), [row["missed"] for row in rows]),
                 (_("Not yet due"), [row["not_due"] for row in rows]),
             ],
             kind="hstacked",
-        )
+        ),
+        "reviews-overdue": Table(
+            title=_("Partnerships whose review is overdue today, by organisation"),
+            columns=[_("Organisation"), _("Partnerships with an overdue review")],
+            table_rows=[[name, count] for name, count, _link in overdue_now],
+            links=[link for _name, _count, link in overdue_now],
+        ),
     }
+
+
+def _overdue_reviews_now(selection: Selection) -> list[tuple[str, int, str | None]]:
+    """Running partnerships whose next review is past, counted per accepted party's
+    organisation, each count with the link to the list it counts (an organisation's reports
+    only: the viewer's list, narrowed to the partner for another organisation's row)."""
+    rows = (
+        Party.objects.filter(
+            partnership__in=overdue_reviews(selection.partnerships, None, selection.today),
+            invitation=Invitation.ACCEPTED,
+        )
+        .order_by()
+        .values("organisation", "organisation__name", "organisation__slug")
+        .annotate(n=Count("partnership", distinct=True))
+        .order_by("organisation__name", "organisation")
+    )
+    viewer = selection.organisation
+    result = []
+    for row in rows:
+        link = None
+        if viewer is not None:
+            link = reverse("partnerships:list", args=[viewer.slug]) + "?attention=overdue_reviews"
+            if row["organisation"] != viewer.pk:
+                link += "&partner=" + row["organisation__slug"]
+        result.append((row["organisation__name"], row["n"], link))
+    return result
 
 
 # --- Pleasures -----------------------------------------------------------------------------

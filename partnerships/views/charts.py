@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
@@ -19,9 +22,18 @@ from .common import get_partnership_or_404
 SVG_POLICY = {"style-src": ["'self'", "'unsafe-inline'"]}
 
 
-def svg_response(chart: charts.Chart) -> HttpResponse:
-    response = HttpResponse(chart.svg(), content_type="image/svg+xml")
-    response["Cache-Control"] = "private, max-age=60"
+def svg_response(request: HttpRequest, chart: charts.Chart) -> HttpResponse:
+    """The chart, revalidated on every view: its ETag is a digest of the chart's data (pygal's
+    drawing holds a random id, so not of the SVG), so the browser gets 304 only when nothing
+    changed, without a drawing, and a level just recorded shows at once."""
+    data = repr((charts.DRAWING_VERSION, dataclasses.astuple(chart))).encode()
+    etag = f'"{hashlib.blake2b(data, digest_size=16).hexdigest()}"'
+    if etag in {tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")}:
+        response = HttpResponse(status=304)
+    else:
+        response = HttpResponse(chart.svg(), content_type="image/svg+xml")
+    response["ETag"] = etag
+    response["Cache-Control"] = "private, no-cache"
     response._csp_replace = SVG_POLICY  # what django-csp's @csp_replace sets
     return response
 
@@ -29,23 +41,25 @@ def svg_response(chart: charts.Chart) -> HttpResponse:
 @member_required()
 def levels_chart(request: HttpRequest, membership) -> HttpResponse:
     partnerships = Partnership.objects.for_organisation(membership.organisation)
-    return svg_response(charts.partnerships_by_level(partnerships))
+    return svg_response(request, charts.partnerships_by_level(partnerships))
 
 
 @member_required()
 def concerns_chart(request: HttpRequest, membership) -> HttpResponse:
     return svg_response(
-        charts.concern_intensity_by_category(membership.organisation, timezone.localdate())
+        request, charts.concern_intensity_by_category(membership.organisation, timezone.localdate())
     )
 
 
 @member_required()
 def partnership_levels_chart(request: HttpRequest, membership, partnership_id: int):
     partnership = get_partnership_or_404(membership, partnership_id)
-    return svg_response(charts.levels_over_time(partnership, membership.organisation))
+    return svg_response(request, charts.levels_over_time(partnership, membership.organisation))
 
 
 @member_required()
 def partnership_concerns_chart(request: HttpRequest, membership, partnership_id: int):
     partnership = get_partnership_or_404(membership, partnership_id)
-    return svg_response(charts.partnership_concerns_over_time(partnership, membership.organisation))
+    return svg_response(
+        request, charts.partnership_concerns_over_time(partnership, membership.organisation)
+    )

@@ -3,7 +3,9 @@ from __future__ import annotations
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from organisations.access import member_required
 from organisations.permissions import may_manage_members
@@ -17,6 +19,59 @@ from ..models import Partnership, Party
 from .common import actor_of, permissions
 
 ALERTS_SHOWN = 30
+
+# The dashboard groups signals by kind, each kind with the action that addresses it: the tab of
+# the workspace where it is done (None: the ladder, on the workspace itself).
+SIGNAL_GROUPS = [
+    ("reviews", _("Reviews"), _("Plan the review"), "reviews", {"review_overdue"}),
+    (
+        "commitments",
+        _("Commitments and who does what"),
+        _("Open the commitments"),
+        "commitments",
+        {"overdue_commitments", "idle_party", "fusion"},
+    ),
+    (
+        "gaps",
+        _("Gaps between levels"),
+        _("Re-rate the level"),
+        None,
+        {"perception_gap", "agreement_gap", "target_far"},
+    ),
+    (
+        "concerns",
+        _("Fears and resistances"),
+        _("Re-rate the concerns"),
+        "concerns",
+        {"stuck_concerns", "weight_asymmetry"},
+    ),
+    ("agreements", _("Agreements"), _("Open the agreement"), "agreement", {"agreement_ending"}),
+]
+
+
+def signal_groups(organisation, alerts) -> list[dict]:
+    """The shown signals by kind: each item a partnership, its sentence and its action link."""
+    groups = [
+        {"key": key, "title": title, "action": action, "tab": tab, "codes": codes, "items": []}
+        for key, title, action, tab, codes in SIGNAL_GROUPS
+    ]
+    other = {"key": "other", "title": _("Other signals"), "action": _("Open"), "tab": None}
+    other["items"] = []
+    for partnership, signals in alerts:
+        workspace = reverse("partnerships:workspace", args=[organisation.slug, partnership.pk])
+        for signal in signals:
+            group = next((g for g in groups if signal.code in g["codes"]), other)
+            url = (
+                reverse(
+                    f"partnerships:tab-{group['tab']}", args=[organisation.slug, partnership.pk]
+                )
+                if group["tab"]
+                else workspace + "#ladder"
+            )
+            group["items"].append(
+                {"partnership": partnership, "workspace": workspace, "signal": signal, "url": url}
+            )
+    return [group for group in [*groups, other] if group["items"]]
 
 
 @member_required()
@@ -60,6 +115,7 @@ def dashboard(request: HttpRequest, membership) -> HttpResponse:
     context.update(
         counts=counts,
         alerts=alerts,
+        signal_groups=signal_groups(organisation, alerts),
         alert_total=len(flagged),
         running_total=len(judged),
         by_level=charts.partnerships_by_level(partnerships),

@@ -104,8 +104,10 @@ PAGES = [
         lazy(
             lambda: (
                 gettext(
-                    "Reviews planned in the period: held on time (up to %(days)s days after the "
-                    "planned date), held late, or missing."
+                    "Reviews due in the period: held on time (up to %(days)s days after the "
+                    "planned date), held late, or missing (a review due by the cadence that "
+                    "nobody planned counts as missing the day after its date, as on the "
+                    "dashboard)."
                 )
                 % {"days": reports.REVIEW_TOLERANCE_DAYS}
             ),
@@ -252,7 +254,7 @@ def _chart(request: HttpRequest, name: str, viewer) -> HttpResponse:
     if selection is None:
         return _invalid(form)
     chart = CHART_PAGES[name].charts[name](selection)[name]
-    return svg_response(chart)
+    return svg_response(request, chart)
 
 
 # --- One organisation's reports (/o/<org_slug>/reports/) ----------------------------------

@@ -97,7 +97,12 @@ def ladder(partnership: Partnership, organisation) -> dict:
         }
         for level in reversed(Level.values)
     ]
-    return {"rungs": rungs, "perceived": perceived}
+    return {
+        "rungs": rungs,
+        "perceived": perceived,
+        "agreed": next((rung for rung in rungs if rung["agreed"]), None),
+        "target": next((rung for rung in rungs if rung["target"]), None),
+    }
 
 
 class Lazy:

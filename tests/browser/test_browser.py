@@ -78,8 +78,7 @@ def test_add_a_commitment_and_rerate_a_fear_inline(page):
 
 def test_switching_the_language(page):
     sign_in(page)
-    page.select_option("#language-select", "en")
-    page.click("form[action='/language/'] button")
+    page.click("#language-form button[lang=en]")  # one click, in the footer
     page.locator("text=Signals to look at").wait_for()
     assert page.locator("html").get_attribute("lang") == "en"
 

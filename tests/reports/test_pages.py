@@ -314,7 +314,7 @@ REPORT_QUERIES = {
     "gaps": 4,
     "concerns": 3,  # by category; trend by quarter; heat map
     "commitments": 1,  # by organisation
-    "reviews": 1,  # by organisation
+    "reviews": 3,  # by organisation; due by the cadence, unplanned; overdue today
     "pleasures": 1,  # by quarter and category
 }
 # The files hold every row of the gap lists: read whole, they need no page of keys first.

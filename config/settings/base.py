@@ -14,6 +14,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from config.storage import default_storage
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 
@@ -145,6 +147,14 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_b
     # that refuses the `options` startup parameter (pgbouncer), set POSTGRES_JIT_OFF=false and
     # turn JIT off on the server (ALTER DATABASE … SET jit = off) instead.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool(
+    "DATABASE_TRANSACTION_POOLING", False
+):
+    # Behind a pooler in transaction mode (pgbouncer), consecutive transactions may run on
+    # different server connections: no prepared statements (psycopg would prepare a query on
+    # one and look for it on another) and no server-side cursors (they outlive a transaction).
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = None
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Authentication -----------------------------------------------------------------------
@@ -265,8 +275,10 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploaded and generated files: local disk (MEDIA_ROOT), or an S3-compatible store named by
+# STORAGE_URL or the AWS_* variables, which several machines share (config/storage.py).
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": default_storage(),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))

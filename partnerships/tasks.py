@@ -42,3 +42,12 @@ def delete_old_exports() -> int:
 def purge_deleted_records() -> int:
     """Every ten minutes: delete for good the records deleted longer ago than the undo window."""
     return records.records_purge()
+
+
+@shared_task(name="partnerships.tasks.requeue_waiting_exports", acks_late=True, **RETRY)
+def requeue_waiting_exports() -> int:
+    """Every minute: ask again for the exports whose task never reached the broker."""
+    waiting = exports.exports_waiting()
+    for job_id in waiting:
+        export_report.delay(job_id)
+    return len(waiting)

@@ -311,6 +311,31 @@ CELERY_TASK_SOFT_TIME_LIMIT = 14 * 60
 # started would otherwise wait for that worker instead of going to a free one.
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A page that asks for a task never waits long on a broker that is down: connect within 2 s,
+# one quick retry, then the request goes on (the callers publish after commit, robustly) and
+# the sweeps below send what waited once the broker is back.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 10}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 0.5,
+}
+# The outbox sweeps: the notification rows and the export jobs are the outbox; every minute,
+# the ones still waiting a minute after they were made are sent or built (each claimed first,
+# so nothing is done twice). Kept here rather than in a data migration: they are part of how
+# the platform runs, not a schedule the staff tune in the admin.
+CELERY_BEAT_SCHEDULE = {
+    "Send the notification e-mails that waited": {
+        "task": "notifications.tasks.send_waiting_notification_emails",
+        "schedule": 60.0,
+    },
+    "Build the exports that waited": {
+        "task": "partnerships.tasks.requeue_waiting_exports",
+        "schedule": 60.0,
+    },
+}
 # Schedules live in the database (django-celery-beat), editable in the admin; the data
 # migration partnerships/0003 creates the project's ones.
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"

@@ -33,6 +33,8 @@ KEEP_DAYS = 7
 # An export still unfinished after this long was lost (worker stopped mid-way): say so, so the
 # page stops waiting and the person can ask again.
 STUCK_AFTER = datetime.timedelta(hours=1)
+# A pending export this long after it was asked for is asked for again (exports_waiting).
+WAITING_AFTER = datetime.timedelta(seconds=60)
 
 
 BUILDERS = {ExportKind.PARTNERSHIPS: partnership_table}
@@ -106,13 +108,22 @@ def export_build(job_id: int) -> ExportJob | None:
     if not may_read(job.requested_by, job.organisation):
         export_fail(job.pk, "The person who asked is no longer a member of the organisation.")
         return job
-    ExportJob.objects.filter(pk=job.pk).update(status=ExportStatus.RUNNING)
+    if not ExportJob.objects.filter(pk=job.pk, status=ExportStatus.PENDING).update(
+        status=ExportStatus.RUNNING
+    ):
+        # Claimed by another delivery of the same request (asked again by the sweep below):
+        # that one builds it.
+        return job
     try:
         with translation.override(job.language):
             header, rows = BUILDERS[job.kind](job.organisation, job.params)
             content, count = WRITERS[job.file_format](header, rows)
         job.file.save(f"{job.kind}.{job.file_format}", ContentFile(content), save=False)
     except TRANSIENT_ERRORS:
+        # Given back, for the retry (or the sweep) to claim it again.
+        ExportJob.objects.filter(pk=job.pk, status=ExportStatus.RUNNING).update(
+            status=ExportStatus.PENDING
+        )
         raise
     except Exception as error:
         logger.exception("Export %s could not be built", job.pk)
@@ -123,6 +134,18 @@ def export_build(job_id: int) -> ExportJob | None:
     job.finished_at = timezone.now()
     job.save(update_fields=["file", "status", "row_count", "finished_at"])
     return job
+
+
+def exports_waiting(now: datetime.datetime | None = None) -> list[int]:
+    """The exports still pending ``WAITING_AFTER`` after they were asked for: their task never
+    reached the broker (down at the time) or was lost. Asking again is safe: a build first
+    claims the job (pending → running), so a second delivery does nothing."""
+    now = now or timezone.now()
+    return list(
+        ExportJob.objects.filter(
+            status=ExportStatus.PENDING, created_at__lt=now - WAITING_AFTER
+        ).values_list("pk", flat=True)[:100]
+    )
 
 
 def exports_delete_old(now: datetime.datetime | None = None) -> int:

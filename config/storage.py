@@ -27,7 +27,7 @@ FILESYSTEM = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 S3 = "storages.backends.s3.S3Storage"
 # Seconds: to connect to the store, then to wait for each answer; one retry.
 CONNECT_TIMEOUT = 3
-READ_TIMEOUT = 10
+READ_TIMEOUT = 5
 
 
 def default_storage(environ: Mapping[str, str] = os.environ) -> dict:

@@ -24,8 +24,6 @@ from .services import unsubscribe_token
 
 logger = logging.getLogger(__name__)
 
-# A notification still unsent this long after it was made waited for a broker that was down.
-WAITING_AFTER = datetime.timedelta(seconds=60)
 WAITING_BATCH = 500
 
 
@@ -67,12 +65,13 @@ def email_notifications(event_key: str) -> int:
 
 
 def email_waiting(now=None) -> int:
-    """Every minute: e-mail the notifications still unsent ``WAITING_AFTER`` after they were
-    made, because the task asking for them never reached the broker (it was down) or was lost
-    with a worker. The notification rows are the outbox; the claim keeps each e-mail single."""
+    """Every minute: e-mail the notifications still unsent ``OUTBOX_WAITING_SECONDS`` after
+    they were made, because the task asking for them never reached the broker (it was down) or
+    was lost with a worker. The notification rows are the outbox; the claim keeps each e-mail
+    single."""
     now = now or timezone.now()
     pending = Notification.objects.filter(
-        by_email=True, emailed_at__isnull=True, created_at__lt=now - WAITING_AFTER
+        by_email=True, emailed_at__isnull=True, created_at__lt=now - waiting_after()
     ).select_related("recipient")[:WAITING_BATCH]
     return _send(pending)
 
@@ -100,3 +99,10 @@ def _send(pending) -> int:
     if failed:
         raise DeliveryError(f"{len(failed)} notification e-mail(s) not sent: {failed}")
     return sent
+
+
+def waiting_after() -> datetime.timedelta:
+    """A task not come this long after it was asked for never reached the broker."""
+    from django.conf import settings
+
+    return datetime.timedelta(seconds=settings.OUTBOX_WAITING_SECONDS)

@@ -5,7 +5,8 @@
 #     → two gunicorn web processes                        :${WEB1_PORT} :${WEB2_PORT}
 #       → pgbouncer (transaction pooling)                  :${PGBOUNCER_PORT}
 #         → PostgreSQL (its own cluster made by initdb)    :${PG_PORT}
-#       → Redis (its own instance: cache db 1, broker db 0) :${REDIS_PORT}
+#       → Redis, its own two instances: cache             :${REDIS_PORT}
+#                                        Celery broker     :${BROKER_PORT}
 #       → moto_server (S3-compatible object store)          :${S3_PORT}
 #   two Celery workers and one beat, on the same database, broker and store.
 #
@@ -29,6 +30,7 @@ CLUSTER_DIR=${CLUSTER_DIR:-/tmp/partenariats-cluster}
 PG_PORT=${PG_PORT:-55432}
 PGBOUNCER_PORT=${PGBOUNCER_PORT:-56432}
 REDIS_PORT=${REDIS_PORT:-56379}
+BROKER_PORT=${BROKER_PORT:-56380}
 S3_PORT=${S3_PORT:-55000}
 WEB1_PORT=${WEB1_PORT:-58001}
 WEB2_PORT=${WEB2_PORT:-58002}
@@ -55,7 +57,7 @@ export DATABASE_TRANSACTION_POOLING='true'
 export POSTGRES_JIT_OFF='false'
 export CONN_MAX_AGE='0'
 export CACHE_URL='redis://127.0.0.1:$REDIS_PORT/1'
-export CELERY_BROKER_URL='redis://127.0.0.1:$REDIS_PORT/0'
+export CELERY_BROKER_URL='redis://127.0.0.1:$BROKER_PORT/0'
 export STORAGE_URL='s3://partenariats/files?endpoint_url=http://127.0.0.1:$S3_PORT&region=eu-west-3'
 export AWS_ACCESS_KEY_ID='cluster'
 export AWS_SECRET_ACCESS_KEY='cluster'
@@ -63,6 +65,7 @@ export EMAIL_BACKEND='django.core.mail.backends.filebased.EmailBackend'
 export EMAIL_FILE_PATH='$CLUSTER_DIR/mail'
 export MFA_REQUIRED_FOR_STAFF='false'
 export LOG_LEVEL='WARNING'
+export OUTBOX_WAITING_SECONDS='${OUTBOX_WAITING_SECONDS:-60}'
 export CLUSTER_DIR='$CLUSTER_DIR'
 export CLUSTER_URL='https://127.0.0.1:$CLUSTER_HTTPS_PORT'
 export CLUSTER_DIRECT_DATABASE_URL='postgres://postgres@127.0.0.1:$PG_PORT/$DB'
@@ -72,7 +75,9 @@ EOF
 # Each long-running process: its command line, run in its own session, pid in $RUN/NAME.pid.
 command_of() {
   case "$1" in
-    redis) echo "redis-server --bind 127.0.0.1 --port $REDIS_PORT --appendonly no --dir $CLUSTER_DIR --daemonize no" ;;
+    redis) echo "redis-server --bind 127.0.0.1 --port $REDIS_PORT --appendonly no --dir $CLUSTER_DIR/redis-cache --daemonize no" ;;
+    # The broker keeps its queues on disk (append-only file): a restart loses no task.
+    broker) echo "redis-server --bind 127.0.0.1 --port $BROKER_PORT --appendonly yes --appendfsync everysec --dir $CLUSTER_DIR/redis-broker --daemonize no" ;;
     s3) echo "$VENV/bin/moto_server -H 127.0.0.1 -p $S3_PORT" ;;
     web1) echo "$VENV/bin/gunicorn config.wsgi -b 127.0.0.1:$WEB1_PORT -w 2 --timeout 30 --graceful-timeout 5 -n web1" ;;
     web2) echo "$VENV/bin/gunicorn config.wsgi -b 127.0.0.1:$WEB2_PORT -w 2 --timeout 30 --graceful-timeout 5 -n web2" ;;
@@ -122,7 +127,7 @@ stop_all() {
   if [ -f "$RUN/nginx.pid" ]; then
     kill -QUIT "$(cat "$RUN/nginx.pid")" 2>/dev/null || true
   fi
-  for name in beat worker2 worker1 web2 web1 s3 pgbouncer redis; do
+  for name in beat worker2 worker1 web2 web1 s3 pgbouncer broker redis; do
     pid=$(pid_of "$name")
     [ -n "$pid" ] || continue
     kill -CONT -- "-$pid" 2>/dev/null || true
@@ -130,13 +135,13 @@ stop_all() {
   done
   for _ in $(seq 1 40); do
     local any=0
-    for name in beat worker2 worker1 web2 web1 s3 pgbouncer redis; do
+    for name in beat worker2 worker1 web2 web1 s3 pgbouncer broker redis; do
       alive "$name" && any=1
     done
     [ $any = 0 ] && break
     sleep 0.25
   done
-  for name in beat worker2 worker1 web2 web1 s3 pgbouncer redis; do
+  for name in beat worker2 worker1 web2 web1 s3 pgbouncer broker redis; do
     pid=$(pid_of "$name")
     [ -n "$pid" ] && kill -KILL -- "-$pid" 2>/dev/null || true
   done
@@ -156,7 +161,7 @@ start_all() {
     echo "cluster: $CLUSTER_DIR exists: a cluster runs already (make cluster-stop)" >&2
     exit 1
   fi
-  for port in $PG_PORT $PGBOUNCER_PORT $REDIS_PORT $S3_PORT $WEB1_PORT $WEB2_PORT $CLUSTER_HTTPS_PORT; do
+  for port in $PG_PORT $PGBOUNCER_PORT $REDIS_PORT $BROKER_PORT $S3_PORT $WEB1_PORT $WEB2_PORT $CLUSTER_HTTPS_PORT; do
     port_free "$port" || { echo "cluster: port $port is taken" >&2; exit 1; }
   done
   # From here, any failure stops what was started.
@@ -204,9 +209,12 @@ EOF
   start_one pgbouncer
   wait_for pgbouncer 15 "$PG_BIN/psql" -h 127.0.0.1 -p "$PGBOUNCER_PORT" -U postgres -d $DB -qtAc "SELECT 1"
 
-  echo "cluster: Redis on $REDIS_PORT (cache and broker)"
+  echo "cluster: Redis on $REDIS_PORT (cache) and $BROKER_PORT (Celery broker)"
+  mkdir -p "$CLUSTER_DIR/redis-cache" "$CLUSTER_DIR/redis-broker"
   start_one redis
+  start_one broker
   wait_for redis 15 redis-cli -p "$REDIS_PORT" ping
+  wait_for broker 15 redis-cli -p "$BROKER_PORT" ping
 
   echo "cluster: S3-compatible store (moto_server) on $S3_PORT"
   start_one s3
@@ -292,7 +300,7 @@ case "${1:-}" in
   stop) stop_all; echo "cluster: stopped" ;;
   env) cluster_env ;;
   status)
-    for name in pgbouncer redis s3 web1 web2 worker1 worker2 beat; do
+    for name in pgbouncer redis broker s3 web1 web2 worker1 worker2 beat; do
       if alive "$name"; then echo "$name: running ($(pid_of "$name"))"; else echo "$name: stopped"; fi
     done ;;
   kill) pid=$(pid_of "$2"); [ -n "$pid" ] && kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" ;;

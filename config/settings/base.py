@@ -293,6 +293,9 @@ EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+# For django.core.mail.backends.filebased.EmailBackend (the cluster of ops/cluster.sh).
+if os.environ.get("EMAIL_FILE_PATH"):
+    EMAIL_FILE_PATH = os.environ["EMAIL_FILE_PATH"]
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Partenariats <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -326,14 +329,16 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 # the ones still waiting a minute after they were made are sent or built (each claimed first,
 # so nothing is done twice). Kept here rather than in a data migration: they are part of how
 # the platform runs, not a schedule the staff tune in the admin.
+# OUTBOX_WAITING_SECONDS: how long a task may take to come before the sweep does it instead.
+OUTBOX_WAITING_SECONDS = int(os.environ.get("OUTBOX_WAITING_SECONDS", "60"))
 CELERY_BEAT_SCHEDULE = {
     "Send the notification e-mails that waited": {
         "task": "notifications.tasks.send_waiting_notification_emails",
-        "schedule": 60.0,
+        "schedule": float(OUTBOX_WAITING_SECONDS),
     },
     "Build the exports that waited": {
         "task": "partnerships.tasks.requeue_waiting_exports",
-        "schedule": 60.0,
+        "schedule": float(OUTBOX_WAITING_SECONDS),
     },
 }
 # Schedules live in the database (django-celery-beat), editable in the admin; the data

@@ -33,8 +33,6 @@ KEEP_DAYS = 7
 # An export still unfinished after this long was lost (worker stopped mid-way): say so, so the
 # page stops waiting and the person can ask again.
 STUCK_AFTER = datetime.timedelta(hours=1)
-# A pending export this long after it was asked for is asked for again (exports_waiting).
-WAITING_AFTER = datetime.timedelta(seconds=60)
 
 
 BUILDERS = {ExportKind.PARTNERSHIPS: partnership_table}
@@ -137,13 +135,13 @@ def export_build(job_id: int) -> ExportJob | None:
 
 
 def exports_waiting(now: datetime.datetime | None = None) -> list[int]:
-    """The exports still pending ``WAITING_AFTER`` after they were asked for: their task never
-    reached the broker (down at the time) or was lost. Asking again is safe: a build first
-    claims the job (pending → running), so a second delivery does nothing."""
+    """The exports still pending ``OUTBOX_WAITING_SECONDS`` after they were asked for: their
+    task never reached the broker (down at the time) or was lost. Asking again is safe: a build
+    first claims the job (pending → running), so a second delivery does nothing."""
     now = now or timezone.now()
     return list(
         ExportJob.objects.filter(
-            status=ExportStatus.PENDING, created_at__lt=now - WAITING_AFTER
+            status=ExportStatus.PENDING, created_at__lt=now - waiting_after()
         ).values_list("pk", flat=True)[:100]
     )
 
@@ -168,3 +166,10 @@ def exports_delete_old(now: datetime.datetime | None = None) -> int:
         job.delete()
         deleted += 1
     return deleted
+
+
+def waiting_after() -> datetime.timedelta:
+    """A task not come this long after it was asked for never reached the broker."""
+    from django.conf import settings
+
+    return datetime.timedelta(seconds=settings.OUTBOX_WAITING_SECONDS)

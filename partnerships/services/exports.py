@@ -8,7 +8,6 @@ columns and file formats are in ``partnerships.reads.tables``.
 from __future__ import annotations
 
 import datetime
-import functools
 import logging
 from typing import TYPE_CHECKING
 
@@ -77,8 +76,11 @@ def export_request(
     from partnerships.tasks import export_report  # the tasks module imports this one
 
     # robust: a broker that is down must not turn the saved request into an error page; the
-    # job then stays pending until the clean-up marks it failed.
-    transaction.on_commit(functools.partial(export_report.delay, job.pk), robust=True)
+    # job then stays pending until the outbox sweep asks for it again (exports_waiting).
+    # (A lambda, not functools.partial: Django names the callback in the log of a robust
+    # failure by its __qualname__, which a partial lacks; the page then failed with a 500.)
+    job_id = job.pk
+    transaction.on_commit(lambda: export_report.delay(job_id), robust=True)
     return job
 
 

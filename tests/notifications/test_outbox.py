@@ -97,3 +97,28 @@ def test_the_sweeps_are_scheduled_every_minute(settings):
         "partnerships.tasks.requeue_waiting_exports": 60.0,
     }
     assert all(app.tasks[name].acks_late for name in tasks)
+
+
+def test_an_export_asked_for_while_the_broker_is_down_is_saved_and_waits(
+    client, editor, org_a, django_capture_on_commit_callbacks
+):
+    from django.urls import reverse
+    from kombu.exceptions import OperationalError
+
+    client.force_login(editor)
+    with (
+        mock.patch(
+            "partnerships.tasks.export_report.delay",
+            side_effect=OperationalError("Error 111 connecting to the broker"),
+        ),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        response = client.post(
+            reverse("partnerships:export-start", kwargs={"org_slug": org_a.slug}),
+            {"file_format": "csv"},
+        )
+    assert response.status_code == 302
+    job = ExportJob.objects.get()
+    assert job.status == "pending"
+    ExportJob.objects.filter(pk=job.pk).update(created_at=LONG_AGO)
+    assert exports.exports_waiting() == [job.pk]  # the sweep asks for it once the broker is back

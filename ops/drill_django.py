@@ -16,6 +16,7 @@ JSON on stdout.
 from __future__ import annotations
 
 import email
+import io
 import json
 import os
 import secrets
@@ -46,7 +47,7 @@ MARK = "drill-"
 
 
 def seed(out: str) -> None:
-    call_command("seed_demo", verbosity=0)
+    call_command("seed_demo", verbosity=0, stdout=io.StringIO())
     users = []
     writers = Membership.objects.filter(role__in=[MemberRole.ADMIN, MemberRole.EDITOR])
     for membership in writers.select_related("user", "organisation"):

@@ -202,6 +202,10 @@ max_client_conn = 400
 default_pool_size = 20
 reserve_pool_size = 5
 server_login_retry = 1
+# A server connection is checked (SELECT 1) before it is handed out: after a restart of
+# PostgreSQL, the broken ones are dropped instead of failing one transaction each.
+server_check_delay = 0
+server_check_query = select 1
 query_wait_timeout = 10
 logfile = $LOG/pgbouncer-own.log
 ignore_startup_parameters = extra_float_digits

@@ -194,6 +194,7 @@ class Drill:
                 lambda: cluster("start-one", "worker1"),
                 lambda: True,
                 WORKER_DOWN,
+                probe=lambda: "3 exports asked for as worker1 died; all checked at the end",
             )
             self.step(
                 "3. PostgreSQL restarted",

@@ -95,6 +95,12 @@ start_one() {
   if [ "$name" = pgbouncer ]; then
     # shellcheck disable=SC2086
     setsid runuser -u postgres -- $cmd >>"$LOG/$name.log" 2>&1 </dev/null &
+  elif [[ $name == worker* || $name == beat ]]; then
+    # Supervised, as systemd's Restart=always would: a worker that exits on its own (kombu can
+    # give up on a broker that comes back: "Unrecoverable error") is started again. Killing the
+    # process group (kill NAME, stop) ends the loop with it.
+    setsid bash -c "while :; do $cmd; echo \"cluster: $name exited (\$?); again in 1 s\"; sleep 1; done" \
+      >>"$LOG/$name.log" 2>&1 </dev/null &
   else
     # shellcheck disable=SC2086
     setsid $cmd >>"$LOG/$name.log" 2>&1 </dev/null &
@@ -309,8 +315,8 @@ case "${1:-}" in
     done ;;
   kill) pid=$(pid_of "$2"); [ -n "$pid" ] && kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" ;;
   start-one) start_one "$2" ;;
-  pause) kill -STOP "$(pid_of "$2")" ;;
-  resume) kill -CONT "$(pid_of "$2")" ;;
+  pause) kill -STOP -- "-$(pid_of "$2")" ;;
+  resume) kill -CONT -- "-$(pid_of "$2")" ;;
   stop-one) pid=$(pid_of "$2"); kill -TERM -- "-$pid" 2>/dev/null || true
     for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done ;;
   pg-restart) as_postgres "$PG_BIN/pg_ctl" -D "$CLUSTER_DIR/pg" -l "$LOG/postgres.log" -m fast -w -t 30 restart \

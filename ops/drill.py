@@ -294,6 +294,11 @@ class Drill:
             f"{result['emails_duplicate']} twice, {lost_emails} lost "
             f"({result['emails_unclaimed']} never claimed)"
         )
+        logs = Path(self.env["CLUSTER_DIR"]) / "log"
+        restarts = sum(
+            path.read_text(errors="replace").count(" exited (") for path in logs.glob("*.log")
+        )
+        print(f"processes restarted by their supervisor after exiting on their own: {restarts}")
         drained = "never" if drained_in is None else f"{drained_in:.0f} s"
         print(f"exports: {result['exports']}; outbox drained after the load in {drained}")
         dup = result["emails_duplicate"]

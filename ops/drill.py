@@ -9,7 +9,10 @@ Steps, each while the load runs:
   4. the broker is stopped for 30 s: pages keep working, /healthz says the broker is down, the
      tasks asked for meanwhile are sent by the outbox sweeps once it is back;
   5. the object store is paused (SIGSTOP; moto keeps its files in memory): a download says the
-     file is unavailable (503), exports wait and are built after.
+     file is unavailable (503), exports wait and are built after;
+  6. `make backup` (pg_dump) runs, the object store is copied after it, and both are restored
+     into a fresh database: every write acknowledged before the dump began must be there, and
+     every file it names in the file backup.
 
 Then it waits for the outbox to drain and checks (ops/drill_django.py verify) that every
 acknowledged write is in the database once, with its history row, that no unacknowledged one
@@ -220,6 +223,10 @@ class Drill:
                 STORE_PAUSED,
                 probe=lambda: self._store_probe(download, cookie),
             )
+            try:
+                self.backup_under_load(record)
+            except subprocess.CalledProcessError as error:
+                self.backup = {"error": (error.stderr or "")[-400:] or str(error)}
         finally:
             remaining = duration - (time.time() - load_started)
             if remaining > TAIL:
@@ -243,6 +250,36 @@ class Drill:
 
         drained_in = wait_until(drained, DRAIN_SECONDS)
         return self.report(result, requests, drained_in)
+
+    def backup_under_load(self, record: Path) -> None:
+        """6. `make backup` while the load runs, the object store copied after it, then both
+        restored into a fresh database and compared with the record of acknowledged writes."""
+        print("drill: 6. backup under load, restored into a fresh database", flush=True)
+        started = time.time()
+        direct = self.env["CLUSTER_DIRECT_DATABASE_URL"]
+        fresh = direct.rsplit("/", 1)[0] + "/restored"
+        dump, files = self.work / "backup.dump", self.work / "files"
+        env = {**self.env, "DATABASE_URL": direct}
+        run = {"cwd": ROOT, "check": True, "capture_output": True, "text": True}
+        subprocess.run(["make", "-s", "backup", f"BACKUP_FILE={dump}"], env=env, **run)
+        backup_seconds = time.time() - started
+        subprocess.run([PY, "ops/drill_django.py", "backup-files", str(files)], env=env, **run)
+        host, port = "127.0.0.1", direct.rsplit(":", 1)[1].split("/")[0]
+        subprocess.run(["createdb", "-h", host, "-p", port, "-U", "postgres", "restored"], **run)
+        subprocess.run(
+            ["make", "-s", "restore", f"BACKUP_FILE={dump}"],
+            env={**self.env, "DATABASE_URL": fresh},
+            **run,
+        )
+        answer = subprocess.run(
+            [PY, "ops/drill_django.py", "restored", f"{record},{started},{files}"],
+            env={**self.env, "DATABASE_URL": fresh},
+            **run,
+        )
+        self.backup = json.loads(answer.stdout.strip().splitlines()[-1])
+        self.backup["seconds"] = time.time() - started
+        self.backup["dump_seconds"] = backup_seconds
+        self.backup["size"] = dump.stat().st_size
 
     def _broker_probe(self) -> str:
         time.sleep(3)
@@ -301,12 +338,35 @@ class Drill:
         print(f"processes restarted by their supervisor after exiting on their own: {restarts}")
         drained = "never" if drained_in is None else f"{drained_in:.0f} s"
         print(f"exports: {result['exports']}; outbox drained after the load in {drained}")
+        backup = getattr(self, "backup", None)
+        backup_broken = False
+        if backup and "error" in backup:
+            backup_broken = True
+            print(f"backup under load FAILED: {backup['error']}")
+        elif backup:
+            backup_broken = bool(
+                backup["found_in_restore"] != backup["acked_before_dump"] or backup["files_missing"]
+            )
+            print(
+                f"backup under load: dump {backup['size'] // 1024} KB in "
+                f"{backup['dump_seconds']:.1f} s, restored and checked in "
+                f"{backup['seconds']:.0f} s: {backup['found_in_restore']} of "
+                f"{backup['acked_before_dump']} writes acknowledged before the dump found; "
+                f"{backup['files_named']} files named, {backup['files_missing']} missing from "
+                f"the file backup"
+            )
         dup = result["emails_duplicate"]
         print(
             f"drill: {len(lines)} requests, {len(errors)} errors, {result['acked']} writes "
             f"acknowledged, {result['found']} found, {result['lost']} lost, {dup} duplicate e-mails"
         )
-        broken = result["lost"] or dup or result["duplicated_rows"] or result["without_history"]
+        broken = (
+            result["lost"]
+            or dup
+            or result["duplicated_rows"]
+            or result["without_history"]
+            or backup_broken
+        )
         return 1 if broken else 0
 
 

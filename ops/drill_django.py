@@ -6,6 +6,9 @@ organisation with partnerships, made with Django's session store rather than the
 (the load is about the platform, not the password hasher); written to OUT as JSON with the
 pages and forms each simulated user reads and writes.
 
+``backup-files FOLDER`` copies the object store beside the dump; ``restored RECORD,SINCE,FOLDER``
+checks a restored database against the load's record and the file backup.
+
 ``verify RECORD``: reads the load's record of writes (JSON lines: marker, acknowledged or not)
 and checks each against the database: an acknowledged write is there exactly once, with its
 history row and its notifications; an unacknowledged one is either whole or absent. Then the
@@ -41,7 +44,7 @@ from notifications.models import Notification  # noqa: E402
 from organisations.choices import MemberRole  # noqa: E402
 from organisations.models import Membership  # noqa: E402
 from partnerships import policy  # noqa: E402
-from partnerships.models import Commitment, ExportJob, Partnership  # noqa: E402
+from partnerships.models import Agreement, Commitment, ExportJob, Partnership  # noqa: E402
 
 MARK = "drill-"
 
@@ -158,5 +161,51 @@ def verify(record: str) -> None:
     )
 
 
+def backup_files(folder: str) -> None:
+    """Copy every object of the store into FOLDER (what `aws s3 sync` or rclone does), after
+    the database's dump: objects are never overwritten, so each file the dump names is there."""
+    from django.core.files.storage import default_storage
+
+    def walk(prefix: str):
+        folders, names = default_storage.listdir(prefix)
+        for name in names:
+            yield f"{prefix}/{name}" if prefix else name
+        for sub in folders:
+            yield from walk(f"{prefix}/{sub}" if prefix else sub)
+
+    count = 0
+    for name in walk(""):
+        target = Path(folder) / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with default_storage.open(name, "rb") as source:
+            target.write_bytes(source.read())
+        count += 1
+    print(json.dumps({"files_copied": count}))
+
+
+def restored(arguments: str) -> None:
+    """In the restored database (DATABASE_URL): the writes acknowledged before the dump began,
+    and the files it names, looked for in the file backup."""
+    record, since, folder = arguments.split(",")
+    writes = [json.loads(line) for line in Path(record).read_text().splitlines() if line]
+    before = {w["marker"] for w in writes if w["acked"] and w["t"] < float(since)}
+    present = set(Commitment.all_objects.filter(title__in=before).values_list("title", flat=True))
+    named = [job.file.name for job in ExportJob.objects.exclude(file="")]
+    named += [agreement.signed_scan.name for agreement in Agreement.objects.exclude(signed_scan="")]
+    missing = [name for name in named if not (Path(folder) / name).exists()]
+    print(
+        json.dumps(
+            {
+                "acked_before_dump": len(before),
+                "found_in_restore": len(present),
+                "files_named": len(named),
+                "files_missing": len(missing),
+            }
+        )
+    )
+
+
 if __name__ == "__main__":
-    {"seed": seed, "verify": verify}[sys.argv[1]](sys.argv[2])
+    {"seed": seed, "verify": verify, "backup-files": backup_files, "restored": restored}[
+        sys.argv[1]
+    ](sys.argv[2])

@@ -18,7 +18,9 @@ Then it waits for the outbox to drain and checks (ops/drill_django.py verify) th
 acknowledged write is in the database once, with its history row, that no unacknowledged one
 half-exists, and that no notification e-mail was sent twice. The last line reads
 `drill: <requests> requests, <errors> errors, <acked> writes acknowledged, <found> found,
-<lost> lost, <dup> duplicate e-mails`; the exit status is 1 when anything was lost or sent twice.
+<lost> lost, <dup> duplicate e-mails`; the exit status is 1 when anything was lost or sent twice,
+when the outbox never drained (e-mails or exports asked for and never done) or when the backup
+misses a write or a file.
 
     .venv/bin/python ops/drill.py [--users 8] [--keep] [--reuse]
 
@@ -366,6 +368,7 @@ class Drill:
             or result["duplicated_rows"]
             or result["without_history"]
             or backup_broken
+            or drained_in is None  # tasks asked for were never done: e-mails or exports lost
         )
         return 1 if broken else 0
 

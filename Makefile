@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run worker beat require-broker test install install-dev messages compile-messages migrate seed bench lint format check clean backup restore
+.PHONY: run worker beat require-broker test install install-dev messages compile-messages migrate seed bench lint format check clean backup restore cluster cluster-stop drill
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
@@ -69,6 +69,20 @@ restore: $(VENV)/.installed
 ## written to docs/benchmarks.md. BENCH_ARGS="--repeat 10 --seconds 5" for a quicker run.
 bench: $(VENV)/.installed compile-messages
 	$(PY) -m bench.run $(BENCH_ARGS)
+
+## The production topology on this machine (ops/cluster.sh: nginx HTTPS → two gunicorn →
+## pgbouncer → its own PostgreSQL; its own Redis; two workers and beat; an S3-compatible store),
+## loopback only, in CLUSTER_DIR (/tmp/partenariats-cluster). `make cluster-stop` ends it all.
+cluster: $(VENV)/.installed-dev compile-messages
+	ops/cluster.sh start
+
+cluster-stop:
+	ops/cluster.sh stop
+
+## The fault drill (ops/drill.py): starts a cluster, loads it with locust while killing and
+## pausing its pieces, checks that no acknowledged write was lost, then stops the cluster.
+drill: $(VENV)/.installed-dev compile-messages
+	$(PY) ops/drill.py $(DRILL_ARGS)
 
 test: $(VENV)/.installed-dev compile-messages
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -82,4 +82,5 @@ urlpatterns = [
 handler400 = "core.error_pages.bad_request"
 handler403 = "core.error_pages.permission_denied"
 handler404 = "core.error_pages.page_not_found"
-handler500 = "core.error_pages.server_error"
+# A database that does not answer is a 503 (core/unavailable.py), any other error the 500 page.
+handler500 = "core.unavailable.server_error"

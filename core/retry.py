@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from django.db import InterfaceError, OperationalError
 
+from core.files import STORAGE_ERRORS
+
 # Worth a retry: the database or the file storage may answer next time. Anything else is a bug
 # that a retry would only repeat.
-TRANSIENT_ERRORS = (OperationalError, InterfaceError, OSError)
+# (core.files.STORAGE_ERRORS: OSError, and botocore's when the files are in object storage.)
+TRANSIENT_ERRORS = (OperationalError, InterfaceError, *STORAGE_ERRORS)
 
 
 class DeliveryError(Exception):

@@ -60,3 +60,9 @@ def send_notification_emails(event_key: str) -> int:
     Idempotent (each notification is claimed as it is sent), hence ``acks_late``.
     """
     return mailing.email_notifications(event_key)
+
+
+@shared_task(name="notifications.tasks.send_waiting_notification_emails", acks_late=True, **RETRY)
+def send_waiting_notification_emails() -> int:
+    """Every minute: the e-mails whose task never reached the broker (down when asked)."""
+    return mailing.email_waiting()

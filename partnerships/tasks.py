@@ -66,3 +66,12 @@ def import_analyse(job_id: int) -> None:
     """Read a large import's rows and keep its preview (idempotent: a job already read is
     left alone)."""
     imports.import_analyse_job(job_id)
+
+
+@shared_task(name="partnerships.tasks.requeue_waiting_exports", acks_late=True, **RETRY)
+def requeue_waiting_exports() -> int:
+    """Every minute: ask again for the exports whose task never reached the broker."""
+    waiting = exports.exports_waiting()
+    for job_id in waiting:
+        export_report.delay(job_id)
+    return len(waiting)

@@ -14,6 +14,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from config.storage import default_storage
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 # Templates, static files and the French catalogs: beside the code in the source folder; in an
 # installed package (a wheel), in partenariats_files/ beside the Python packages (setup.py).
@@ -156,6 +158,14 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_b
     # that refuses the `options` startup parameter (pgbouncer), set POSTGRES_JIT_OFF=false and
     # turn JIT off on the server (ALTER DATABASE … SET jit = off) instead.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool(
+    "DATABASE_TRANSACTION_POOLING", False
+):
+    # Behind a pooler in transaction mode (pgbouncer), consecutive transactions may run on
+    # different server connections: no prepared statements (psycopg would prepare a query on
+    # one and look for it on another) and no server-side cursors (they outlive a transaction).
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = None
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Authentication -----------------------------------------------------------------------
@@ -279,8 +289,10 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or DATA_DIR / "staticfiles")
 STATICFILES_DIRS = [FILES_DIR / "static"]
+# Uploaded and generated files: local disk (MEDIA_ROOT), or an S3-compatible store named by
+# STORAGE_URL or the AWS_* variables, which several machines share (config/storage.py).
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": default_storage(),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or DATA_DIR / "media")
@@ -319,6 +331,33 @@ CELERY_TASK_SOFT_TIME_LIMIT = 14 * 60
 # started would otherwise wait for that worker instead of going to a free one.
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A page that asks for a task never waits long on a broker that is down: connect within 2 s,
+# one quick retry, then the request goes on (the callers publish after commit, robustly) and
+# the sweeps below send what waited once the broker is back.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 10}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 0.5,
+}
+# The outbox sweeps: the notification rows and the export jobs are the outbox; every minute,
+# the ones still waiting a minute after they were made are sent or built (each claimed first,
+# so nothing is done twice). Kept here rather than in a data migration: they are part of how
+# the platform runs, not a schedule the staff tune in the admin.
+# OUTBOX_WAITING_SECONDS: how long a task may take to come before the sweep does it instead.
+OUTBOX_WAITING_SECONDS = int(os.environ.get("OUTBOX_WAITING_SECONDS", "60"))
+CELERY_BEAT_SCHEDULE = {
+    "Send the notification e-mails that waited": {
+        "task": "notifications.tasks.send_waiting_notification_emails",
+        "schedule": float(OUTBOX_WAITING_SECONDS),
+    },
+    "Build the exports that waited": {
+        "task": "partnerships.tasks.requeue_waiting_exports",
+        "schedule": float(OUTBOX_WAITING_SECONDS),
+    },
+}
 # Schedules live in the database (django-celery-beat), editable in the admin; the data
 # migration partnerships/0003 creates the project's ones.
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"

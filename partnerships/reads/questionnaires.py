@@ -218,9 +218,7 @@ def compute_results(questionnaire: Questionnaire) -> dict:
         too_few = sorted(q for q, n in answered.items() if n < policy.QUESTIONNAIRE_THRESHOLD)
         parties[str(party_id)] = {
             "respondents": respondents.get(party_id, 0),
-            "counts": {
-                q: dict(c) for q, c in counts.get(party_id, {}).items() if q not in too_few
-            },
+            "counts": {q: dict(c) for q, c in counts.get(party_id, {}).items() if q not in too_few},
             "texts": {
                 q: sorted(t, key=str.casefold)
                 for q, t in texts.get(party_id, {}).items()

@@ -9,6 +9,7 @@ fit the version's state raises ``AgreementStateError`` (the API answers 409).
 from __future__ import annotations
 
 import datetime
+import logging
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
@@ -18,6 +19,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.files import STORAGE_ERRORS
 from notifications import events
 from partnerships import policy
 from partnerships.choices import APPROVED_STATES, AgreementState, ApprovalDecision
@@ -37,6 +39,8 @@ from partnerships.services.versions import StaleVersion, save_validated
 
 if TYPE_CHECKING:
     from organisations.models import Organisation, User
+
+logger = logging.getLogger(__name__)
 
 EDITABLE_FIELDS = ("starts_on", "ends_on", "review_cadence", *CLAUSE_FIELDS)
 OPEN_STATES = (AgreementState.DRAFT, AgreementState.PENDING)
@@ -273,7 +277,19 @@ def agreement_attach_scan(
         raise AgreementStateError(_("A signed scan is attached to the version in force."))
     if agreement.signed_scan:
         raise AgreementStateError(_("This version already has its signed scan."))
-    agreement.signed_scan.save("signed.pdf", scan, save=False)
+    try:
+        agreement.signed_scan.save("signed.pdf", scan, save=False)
+    except STORAGE_ERRORS as error:
+        # Nothing recorded: the transaction rolls back and the form says to try again.
+        logger.warning("signed scan of agreement %s not stored: %r", agreement.pk, error)
+        raise ValidationError(
+            {
+                "scan": _(
+                    "The file store is unavailable, so the scan was not attached. "
+                    "Try again in a few minutes."
+                )
+            }
+        ) from error
     save_validated(agreement, actor)
     return agreement
 

@@ -8,7 +8,6 @@ columns and file formats are in ``partnerships.reads.tables``.
 from __future__ import annotations
 
 import datetime
-import functools
 import logging
 import time
 from typing import TYPE_CHECKING
@@ -88,8 +87,11 @@ def export_request(
     from partnerships.tasks import export_report  # the tasks module imports this one
 
     # robust: a broker that is down must not turn the saved request into an error page; the
-    # job then stays pending until the clean-up marks it failed.
-    transaction.on_commit(functools.partial(export_report.delay, job.pk), robust=True)
+    # job then stays pending until the outbox sweep asks for it again (exports_waiting).
+    # (A lambda, not functools.partial: Django names the callback in the log of a robust
+    # failure by its __qualname__, which a partial lacks; the page then failed with a 500.)
+    job_id = job.pk
+    transaction.on_commit(lambda: export_report.delay(job_id), robust=True)
     return job
 
 
@@ -117,9 +119,12 @@ def export_build(job_id: int) -> ExportJob | None:
     if not may_read(job.requested_by, job.organisation):
         export_fail(job.pk, "The person who asked is no longer a member of the organisation.")
         return job
-    ExportJob.objects.filter(pk=job.pk).update(
+    if not ExportJob.objects.filter(pk=job.pk, status=ExportStatus.PENDING).update(
         status=ExportStatus.RUNNING, heartbeat_at=timezone.now()
-    )
+    ):
+        # Claimed by another delivery of the same request (asked again by the sweep below):
+        # that one builds it.
+        return job
     try:
         with translation.override(job.language):
             header, rows = BUILDERS[job.kind](job.organisation, job.params)
@@ -127,6 +132,10 @@ def export_build(job_id: int) -> ExportJob | None:
         heartbeat(job.pk)
         job.file.save(f"{job.kind}.{job.file_format}", ContentFile(content), save=False)
     except TRANSIENT_ERRORS:
+        # Given back, for the retry (or the sweep) to claim it again.
+        ExportJob.objects.filter(pk=job.pk, status=ExportStatus.RUNNING).update(
+            status=ExportStatus.PENDING
+        )
         raise
     except Exception as error:
         logger.exception("Export %s could not be built", job.pk)
@@ -173,6 +182,18 @@ def exports_fail_stuck(now: datetime.datetime | None = None, jobs=None) -> int:
     return stopped + unstarted
 
 
+def exports_waiting(now: datetime.datetime | None = None) -> list[int]:
+    """The exports still pending ``OUTBOX_WAITING_SECONDS`` after they were asked for: their
+    task never reached the broker (down at the time) or was lost. Asking again is safe: a build
+    first claims the job (pending → running), so a second delivery does nothing."""
+    now = now or timezone.now()
+    return list(
+        ExportJob.objects.filter(
+            status=ExportStatus.PENDING, created_at__lt=now - waiting_after()
+        ).values_list("pk", flat=True)[:100]
+    )
+
+
 def exports_delete_old(now: datetime.datetime | None = None) -> int:
     """Delete exports older than ``KEEP_DAYS`` with their files; fail the ones stuck.
 
@@ -193,3 +214,10 @@ def exports_delete_old(now: datetime.datetime | None = None) -> int:
         job.delete()
         deleted += 1
     return deleted
+
+
+def waiting_after() -> datetime.timedelta:
+    """A task not come this long after it was asked for never reached the broker."""
+    from django.conf import settings
+
+    return datetime.timedelta(seconds=settings.OUTBOX_WAITING_SECONDS)

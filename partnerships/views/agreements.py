@@ -11,13 +11,14 @@ from collections.abc import Callable
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from core import files
 from core.pdf import pdf_response
 from organisations.access import ADMIN, PARTY, WRITE, member_required
 from partnerships import policy
@@ -323,8 +324,9 @@ def agreement_scan_download(
     agreement = get_agreement_or_404(partnership, agreement_id)
     if not agreement.signed_scan:
         raise Http404("No signed scan.")
-    response = FileResponse(
-        agreement.signed_scan.open("rb"),
+    response = files.download(
+        request,
+        agreement.signed_scan,
         as_attachment=True,
         filename=f"agreement-{partnership.pk}-v{agreement.version}-signed.pdf",
         content_type="application/pdf",

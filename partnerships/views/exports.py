@@ -10,12 +10,13 @@ import datetime
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core import files
 from organisations.access import WRITE, member_required
 from organisations.models import Membership
 from partnerships import policy
@@ -115,4 +116,4 @@ def export_download(request: HttpRequest, membership, pk: int) -> HttpResponse:
         pk=pk,
     )
     job.organisation = membership.organisation  # for the file name, without a query
-    return FileResponse(job.file.open("rb"), as_attachment=True, filename=job.download_name)
+    return files.download(request, job.file, as_attachment=True, filename=job.download_name)

@@ -20,11 +20,12 @@ from drf_spectacular.utils import (
     extend_schema_field,
 )
 from rest_framework import serializers, status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api.errors import TransactionalWrites
+from core.api.schema import VALIDATION_ERROR_REF
 from organisations.models import Organisation
 from partnerships import policy
 from partnerships.models import ImportJob
@@ -148,13 +149,6 @@ class ImportConfirmSerializer(serializers.Serializer):
     )
 
 
-class ImportErrorsSerializer(serializers.Serializer):
-    """Rows in error (``detail`` and ``rows``), or fields of the body in error."""
-
-    detail = serializers.CharField(required=False)
-    rows = ImportRowSerializer(many=True, required=False)
-
-
 def jobs_for(user) -> QuerySet[ImportJob]:
     """Imports of the user's active organisations, whatever their role (404 otherwise)."""
     return ImportJob.objects.filter(
@@ -173,7 +167,7 @@ class ImportListApi(TransactionalWrites, APIView):
     """Upload a spreadsheet of partnerships and get the preview of what it would do: nothing is
     written until it is confirmed."""
 
-    parser_classes = [MultiPartParser, FormParser]
+    parser_classes = [MultiPartParser]
     error_codes = (400, 415)
 
     @extend_schema(
@@ -227,7 +221,7 @@ class ImportConfirmApi(TransactionalWrites, APIView):
     and nothing written; an ambiguous partner name is an error until `resolve` names the
     organisation. A second confirmation, or one before the file is read, is a 409."""
 
-    parser_classes = [JSONParser, FormParser, MultiPartParser]
+    parser_classes = [JSONParser]
     conflict_methods = ("POST",)
 
     @extend_schema(
@@ -236,7 +230,7 @@ class ImportConfirmApi(TransactionalWrites, APIView):
         responses={
             200: ImportJobSerializer,
             400: OpenApiResponse(
-                ImportErrorsSerializer,
+                VALIDATION_ERROR_REF,
                 description=_(
                     "Rows with errors and no `skip_errors` (`detail` and the `rows` in error), "
                     "or fields of the body in error: nothing was written."

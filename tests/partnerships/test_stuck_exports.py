@@ -78,6 +78,8 @@ def test_its_page_notices_a_dead_worker_stops_polling_and_offers_to_try_again(
     client, editor, org_a, partnership, django_capture_on_commit_callbacks
 ):
     job = running(org_a, silent_for=4 * MINUTE)
+    editor.language = "en"
+    editor.save(update_fields=["language"])
     client.force_login(editor)
     partial = client.get(
         url("export-detail", pk=job.pk), HTTP_ACCEPT_LANGUAGE="en", **HTMX

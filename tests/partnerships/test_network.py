@@ -163,6 +163,8 @@ def test_the_month_control_goes_back_to_the_first_partnership():
 
 
 def test_the_page_draws_an_accessible_svg_and_a_table(client, owner, org_a, history):
+    owner.language = "en"
+    owner.save(update_fields=["language"])
     client.force_login(owner)
     url = reverse("partnerships:network", args=[org_a.slug])
     response = client.get(url, {"at": "2024-03-31"})
@@ -181,7 +183,7 @@ def test_the_page_draws_an_accessible_svg_and_a_table(client, owner, org_a, hist
     assert any(link.get("href") == workspace for link in links)
     assert "<caption>" in html and "Dépôt D" in html and "Sans A" not in html
     assert "<script>" not in html and "<style" not in html and " style=" not in html  # CSP
-    assert "Coopération" in html  # the level with C (French by default), legend and table
+    assert "Cooperation" in html  # the level with C, in the legend and the table
 
 
 def test_the_page_swaps_the_map_with_htmx_and_reads_a_bad_date(client, owner, org_a):

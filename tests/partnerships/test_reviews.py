@@ -287,7 +287,8 @@ def test_review_history_shows_each_review_side_by_side(
             "partnership_id": partnership.pk,
         },
     )
-    with django_assert_max_num_queries(15):  # the header's notifications badge included
+    # The header's notifications badge included, and the questionnaires' answers across reviews.
+    with django_assert_max_num_queries(16):
         response = client.get(url)
     rows = response.context["rows"]
     assert [(row.agreed, row.gap, levels) for row, levels in rows] == [

@@ -234,10 +234,20 @@ def questionnaire_page(review: Review):
     )
 
 
-def questionnaire_members(review: Review, *, exclude=None) -> list[Recipient]:
+def questionnaire_members(review: Review, *, exclude=None, questionnaire=None) -> list[Recipient]:
     """Every active member of the parties taking part, told as a member of their
-    organisation (a person in two parties is asked once per organisation)."""
-    parties = policy.told_parties(review.partnership)
+    organisation (a person in two parties is asked once per organisation); for a party whose
+    coordinators chose whom to ask, only those."""
+    parties = list(policy.told_parties(review.partnership))
+    chosen: dict[int, set[int]] = {}
+    if questionnaire is not None:
+        from partnerships.models import AskedMember
+
+        by_party = {party.pk: party.organisation_id for party in parties}
+        for party_id, user_id in AskedMember.objects.filter(
+            questionnaire=questionnaire, party_id__in=list(by_party)
+        ).values_list("party_id", "user_id"):
+            chosen.setdefault(by_party[party_id], set()).add(user_id)
     memberships = Membership.objects.filter(
         organisation_id__in=[party.organisation_id for party in parties],
         organisation__active=True,
@@ -248,6 +258,7 @@ def questionnaire_members(review: Review, *, exclude=None) -> list[Recipient]:
     return [
         Recipient(m.user, m.organisation)
         for m in memberships.select_related("user", "organisation").order_by("user_id", "pk")
+        if m.organisation_id not in chosen or m.user_id in chosen[m.organisation_id]
     ]
 
 
@@ -277,7 +288,26 @@ def questionnaire_opened(questionnaire, *, actor: User) -> None:
     _questionnaire_notify(
         kinds.QUESTIONNAIRE_OPENED,
         questionnaire,
-        questionnaire_members(questionnaire.review, exclude=[actor.pk]),
+        questionnaire_members(
+            questionnaire.review, exclude=[actor.pk], questionnaire=questionnaire
+        ),
+        f"questionnaire_opened:{questionnaire.pk}",
+    )
+
+
+def questionnaire_members_added(questionnaire, party, users) -> int:
+    """Members a party's coordinators newly chose to ask are invited (once each)."""
+    ids = {user.pk for user in users}
+    return _questionnaire_notify(
+        kinds.QUESTIONNAIRE_OPENED,
+        questionnaire,
+        [
+            recipient
+            for recipient in questionnaire_members(
+                questionnaire.review, questionnaire=questionnaire
+            )
+            if recipient.user.pk in ids and recipient.organisation.pk == party.organisation_id
+        ],
         f"questionnaire_opened:{questionnaire.pk}",
     )
 
@@ -287,7 +317,9 @@ def questionnaire_reminder(questionnaire, answered_user_ids) -> int:
     return _questionnaire_notify(
         kinds.QUESTIONNAIRE_REMINDER,
         questionnaire,
-        questionnaire_members(questionnaire.review, exclude=answered_user_ids),
+        questionnaire_members(
+            questionnaire.review, exclude=answered_user_ids, questionnaire=questionnaire
+        ),
         f"questionnaire_reminder:{questionnaire.pk}",
     )
 

@@ -859,6 +859,30 @@ def require_questionnaire_open(questionnaire) -> None:
         raise StateConflict(_("This questionnaire is closed: its answers no longer change."))
 
 
+def questionnaire_asked_ids(questionnaire, party_id: int) -> set[int]:
+    """The people a party's coordinators chose to ask; empty when they did not choose (then
+    every member of the party is asked)."""
+    return set(
+        _model("AskedMember")
+        .objects.filter(questionnaire=questionnaire, party_id=party_id)
+        .values_list("user_id", flat=True)
+    )
+
+
+def questionnaire_asks(questionnaire, party_id: int, user_id: int) -> bool:
+    """Whether this member of the party is asked: all members unless its coordinators chose."""
+    chosen = questionnaire_asked_ids(questionnaire, party_id)
+    return not chosen or user_id in chosen
+
+
+def require_questionnaire_asked(questionnaire, party: Party, user: User) -> None:
+    """Only the members their party's coordinators chose answer (403 for the others)."""
+    if questionnaire is not None and not questionnaire_asks(questionnaire, party.pk, user.pk):
+        raise PermissionDenied(
+            _("Your organisation's coordinators did not ask you to answer this questionnaire.")
+        )
+
+
 def questionnaire_accepts_answers(questionnaire) -> bool:
     try:
         require_questionnaire_open(questionnaire)
@@ -913,5 +937,12 @@ def may_close_questionnaire(permissions: Permissions, review: Review, questionna
     return True
 
 
-def may_answer_questionnaire(permissions: Permissions, questionnaire) -> bool:
-    return questionnaire is not None and questionnaire.is_open and permissions.taking_part
+def may_answer_questionnaire(permissions: Permissions, questionnaire, asked: bool = True) -> bool:
+    return questionnaire is not None and questionnaire.is_open and permissions.taking_part and asked
+
+
+def may_choose_questionnaire_members(
+    permissions: Permissions, review: Review, questionnaire
+) -> bool:
+    """A party's coordinators choose who of its members are asked, while it is open."""
+    return may_close_questionnaire(permissions, review, questionnaire)

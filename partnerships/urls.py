@@ -175,6 +175,11 @@ urlpatterns = [
     ),
     path(R + "questionnaire/", questionnaire.questionnaire_answer, name="questionnaire-answer"),
     path(
+        R + "questionnaire/members/",
+        questionnaire.questionnaire_members,
+        name="questionnaire-members",
+    ),
+    path(
         R + "questionnaire/questions/add/",
         questionnaire.custom_question_add,
         name="questionnaire-question-add",

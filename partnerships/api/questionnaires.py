@@ -26,9 +26,11 @@ from partnerships.reads.questionnaires import (
 from partnerships.services.questionnaires import (
     answer_key,
     answers_save,
+    asked_members,
     custom_question_add,
     custom_question_delete,
     questionnaire_close,
+    questionnaire_members_choose,
     questionnaire_open,
 )
 
@@ -36,11 +38,47 @@ from .records import RecordsMixin
 from .views import ACTING
 
 
+class MembersSerializer(serializers.Serializer):
+    members = serializers.ListField(
+        child=serializers.CharField(max_length=150),
+        min_length=1,
+        max_length=1000,
+        help_text=_(
+            "Usernames or member ids of people of your own organisation: only they are asked "
+            "to answer for it."
+        ),
+    )
+
+
 class QuestionnaireOpenSerializer(serializers.Serializer):
     closes_on = serializers.DateField(
         required=False,
         help_text=_("Last day answers are taken (default: the day before the meeting)."),
     )
+    members = serializers.ListField(
+        child=serializers.CharField(max_length=150),
+        required=False,
+        min_length=1,
+        max_length=1000,
+        help_text=_(
+            "Usernames or member ids of people of your own organisation asked to answer "
+            "(default: all its members)."
+        ),
+    )
+
+
+class AskedMemberSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+    name = serializers.CharField()
+
+
+class AskedSerializer(serializers.Serializer):
+    organisation = serializers.CharField()
+    chosen = serializers.BooleanField(
+        help_text=_("Whether the coordinators chose (otherwise every member is asked).")
+    )
+    members = AskedMemberSerializer(many=True)
 
 
 class ChoiceSerializer(serializers.Serializer):
@@ -187,6 +225,7 @@ class QuestionnaireApi(QuestionnaireMixin):
             organisation=organisation,
             review=review,
             closes_on=body.validated_data.get("closes_on"),
+            members=body.validated_data.get("members"),
         )
         return Response(self.describe(review, questionnaire), status=status.HTTP_201_CREATED)
 
@@ -274,6 +313,51 @@ class QuestionnaireResultsApi(QuestionnaireMixin):
                 ],
             }
         )
+
+
+class QuestionnaireMembersApi(QuestionnaireMixin):
+    """Which members of your own organisation are asked to answer (default: all). Its
+    coordinators change the choice while the questionnaire is open (409 once closed); only
+    the members chosen may answer, and only they are invited and reminded."""
+
+    serializer_class = AskedSerializer
+    conflict_methods = ("PUT",)
+    error_codes = (400,)
+    http_method_names = ["get", "put", "options"]
+
+    def asked(self, questionnaire, organisation) -> dict:
+        party = policy.party_of(organisation, self.get_partnership())
+        users = asked_members(questionnaire, party)
+        return {
+            "organisation": organisation.slug,
+            "chosen": bool(policy.questionnaire_asked_ids(questionnaire, party.pk)),
+            "members": [
+                {"id": u.pk, "username": u.username, "name": u.get_full_name() or u.username}
+                for u in users
+            ],
+        }
+
+    @extend_schema(responses={200: AskedSerializer}, parameters=[ACTING])
+    def get(self, request, *args, **kwargs):
+        review = self.get_review()
+        questionnaire = self.questionnaire(review)
+        organisation = self.acting_organisation(require=policy.require_reader)
+        return Response(self.asked(questionnaire, organisation))
+
+    @extend_schema(request=MembersSerializer, responses={200: AskedSerializer}, parameters=[ACTING])
+    def put(self, request, *args, **kwargs):
+        review = self.get_review()
+        questionnaire = self.questionnaire(review)
+        organisation = self.acting_organisation()
+        body = MembersSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        questionnaire_members_choose(
+            actor=request.user,
+            organisation=organisation,
+            review=review,
+            members=body.validated_data["members"],
+        )
+        return Response(self.asked(questionnaire, organisation))
 
 
 # --- The partnership's own questions ---------------------------------------------------------

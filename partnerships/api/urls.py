@@ -138,6 +138,7 @@ urlpatterns = [
             ("close/", "-close", questionnaires.QuestionnaireCloseApi),
             ("answers/", "-answers", questionnaires.QuestionnaireAnswersApi),
             ("results/", "-results", questionnaires.QuestionnaireResultsApi),
+            ("members/", "-members", questionnaires.QuestionnaireMembersApi),
         )
     ],
     *_collection(

@@ -36,6 +36,7 @@ from partnerships.models.proposals import LevelProposal, LevelProposalAnswer
 from partnerships.models.questionnaires import (
     MAX_CUSTOM_QUESTIONS,
     Answer,
+    AskedMember,
     CustomQuestion,
     CustomQuestionKind,
     Questionnaire,
@@ -68,6 +69,7 @@ __all__ = [
     "AgreementRepresentative",
     "Answer",
     "AppendOnlyModel",
+    "AskedMember",
     "Benefit",
     "Commitment",
     "Concern",

@@ -172,3 +172,37 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return self.question
+
+
+class AskedMember(models.Model):
+    """The members a party's coordinators chose to ask (a party without any row asks all its
+    members). Stored apart from the answers, like ``Respondent``: it says who may answer,
+    never what was answered."""
+
+    questionnaire = models.ForeignKey(
+        Questionnaire,
+        verbose_name=_("questionnaire"),
+        on_delete=models.CASCADE,
+        related_name="asked_members",
+    )
+    party = models.ForeignKey(
+        Party, verbose_name=_("party"), on_delete=models.CASCADE, related_name="+"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("member asked")
+        verbose_name_plural = _("members asked")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["questionnaire", "party", "user"], name="asked_member_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.questionnaire} · {self.party}"

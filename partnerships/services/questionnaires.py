@@ -25,6 +25,7 @@ from partnerships.exceptions import StateConflict
 from partnerships.models import (
     MAX_CUSTOM_QUESTIONS,
     Answer,
+    AskedMember,
     CustomQuestion,
     CustomQuestionKind,
     Party,
@@ -74,11 +75,13 @@ def questionnaire_open(
     organisation: Organisation,
     review: Review,
     closes_on: datetime.date | None = None,
+    members: list | None = None,
 ) -> Questionnaire:
     """Open the review's questionnaire until ``closes_on`` (by default the day before the
-    meeting) and invite every member of the parties taking part to answer."""
+    meeting) and invite the members of the parties taking part to answer: every member, but
+    for the opener's own party only ``members`` (usernames or ids) when given."""
     review = Review.objects.select_for_update().select_related("partnership").get(pk=review.pk)
-    policy.require_questionnaire_coordinator(_actor(actor, organisation), review)
+    party = policy.require_questionnaire_coordinator(_actor(actor, organisation), review)
     if Questionnaire.objects.filter(review=review).exists():
         raise StateConflict(_("The questionnaire of this review is already open."))
     today = timezone.localdate()
@@ -95,8 +98,85 @@ def questionnaire_open(
     questionnaire = Questionnaire.objects.create(
         review=review, closes_on=closes_on, opened_by=actor, questions=questions_snapshot(review)
     )
+    if members is not None:
+        _set_asked(questionnaire, party, members)
     events.questionnaire_opened(questionnaire, actor=actor)
     return questionnaire
+
+
+def party_members(party: Party) -> list[User]:
+    """The active members of a party's organisation, by name."""
+    return list(
+        User.objects.filter(
+            is_active=True,
+            memberships__organisation_id=party.organisation_id,
+            memberships__organisation__active=True,
+        )
+        .distinct()
+        .order_by("last_name", "first_name", "username")
+    )
+
+
+def _resolve_members(party: Party, members: list) -> list[User]:
+    """The party's members named by username or id; 400 for anyone else or for nobody."""
+    if not isinstance(members, list) or not members:
+        raise ValidationError({"members": _("Choose at least one member to ask.")})
+    known = party_members(party)
+    by_name = {user.username: user for user in known}
+    by_id = {user.pk: user for user in known}
+    chosen: dict[int, User] = {}
+    for item in members:
+        user = None
+        if isinstance(item, int) and not isinstance(item, bool):
+            user = by_id.get(item)
+        elif isinstance(item, str):
+            user = by_name.get(item) or (by_id.get(int(item)) if item.isdigit() else None)
+        if user is None:
+            raise ValidationError(
+                {
+                    "members": _("%(name)s is not a member of your organisation.")
+                    % {"name": str(item)[:150]}
+                }
+            )
+        chosen[user.pk] = user
+    return list(chosen.values())
+
+
+def _set_asked(questionnaire: Questionnaire, party: Party, members: list) -> list[User]:
+    """Replace the party's choice of members asked; returns those newly asked."""
+    users = _resolve_members(party, members)
+    before = policy.questionnaire_asked_ids(questionnaire, party.pk)
+    AskedMember.objects.filter(questionnaire=questionnaire, party=party).delete()
+    AskedMember.objects.bulk_create(
+        [AskedMember(questionnaire=questionnaire, party=party, user=user) for user in users]
+    )
+    # With no choice before, everyone was asked (and invited): nobody is newly asked.
+    return [user for user in users if before and user.pk not in before]
+
+
+@transaction.atomic
+def questionnaire_members_choose(
+    *, actor: User, organisation: Organisation, review: Review, members: list
+) -> list[User]:
+    """A party's coordinators choose which of its members are asked, while the questionnaire
+    is open; those newly asked are invited. Returns the members asked."""
+    party = policy.require_questionnaire_coordinator(_actor(actor, organisation), review)
+    questionnaire = Questionnaire.objects.select_for_update().filter(review=review).first()
+    policy.require_questionnaire_open(questionnaire)
+    added = _set_asked(questionnaire, party, members)
+    added = [user for user in added if user.pk != actor.pk]
+    if added:
+        events.questionnaire_members_added(questionnaire, party, added)
+    return asked_members(questionnaire, party)
+
+
+def asked_members(questionnaire: Questionnaire | None, party: Party) -> list[User]:
+    """The members of the party asked to answer: those chosen, or all of them."""
+    members = party_members(party)
+    if questionnaire is None:
+        return members
+    chosen = policy.questionnaire_asked_ids(questionnaire, party.pk)
+    return [user for user in members if not chosen or user.pk in chosen]
 
 
 def _close(questionnaire: Questionnaire) -> None:
@@ -202,6 +282,7 @@ def answers_save(
     party = policy.require_questionnaire_answerer(_actor(actor, organisation), review.partnership)
     questionnaire = Questionnaire.objects.select_for_update().filter(review=review).first()
     policy.require_questionnaire_open(questionnaire)
+    policy.require_questionnaire_asked(questionnaire, party, actor)
     questions = {q["id"]: q for q in questions_for_party(questionnaire, party.pk)}
     cleaned: dict[str, object] = {}
     for item in answers:

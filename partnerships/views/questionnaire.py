@@ -68,17 +68,39 @@ def questionnaire_context(membership, review, may) -> dict:
         questionnaire is not None
         and questionnaire.respondents.filter(user_id=membership.user_id).exists()
     )
+    asked = may.party is None or policy.questionnaire_asks(
+        questionnaire, may.party.pk, membership.user_id
+    )
+    may_choose = may.party is not None and policy.may_choose_questionnaire_members(
+        may, review, questionnaire
+    )
+    may_open = policy.may_open_questionnaire(may, review, questionnaire)
+    members = services.asked_members(None, may.party) if (may_open or may_choose) else []
     return {
         "questionnaire": questionnaire,
         "questionnaire_results": results,
         "questionnaire_lines": lines,
         "questionnaire_topics": topics,
         "questionnaire_answered": answered,
-        "may_open_questionnaire": policy.may_open_questionnaire(may, review, questionnaire),
+        "may_open_questionnaire": may_open,
         "may_close_questionnaire": policy.may_close_questionnaire(may, review, questionnaire),
-        "may_answer_questionnaire": policy.may_answer_questionnaire(may, questionnaire),
+        "may_answer_questionnaire": policy.may_answer_questionnaire(may, questionnaire, asked),
+        "questionnaire_asked": asked,
+        "may_choose_questionnaire_members": may_choose,
         "questionnaire_open_form": OpenForm(
-            initial={"closes_on": services.default_closing(review, _today())}
+            members,
+            initial={
+                "closes_on": services.default_closing(review, _today()),
+                "members": [user.pk for user in members],
+            },
+        ),
+        "questionnaire_members_form": MembersForm(
+            members,
+            initial={
+                "members": [user.pk for user in services.asked_members(questionnaire, may.party)]
+                if may_choose
+                else []
+            },
         ),
         "threshold": policy.QUESTIONNAIRE_THRESHOLD,
         "custom_questions": list(
@@ -95,22 +117,45 @@ def _today():
     return timezone.localdate()
 
 
-class OpenForm(forms.Form):
+class MembersForm(forms.Form):
+    """Which members of the coordinator's own organisation are asked (default: all)."""
+
+    members = forms.TypedMultipleChoiceField(
+        label=_("Members of your organisation asked to answer"),
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Only they may answer; they are invited and reminded."),
+    )
+
+    def __init__(self, users=(), *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["members"].choices = [
+            (user.pk, user.get_full_name() or user.username) for user in users
+        ]
+
+
+class OpenForm(MembersForm):
     closes_on = forms.DateField(
         label=_("Answers taken until"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=_("At the latest the day of the meeting."),
     )
+    field_order = ["closes_on", "members"]
+
+    def __init__(self, users=(), *args, **kwargs):
+        super().__init__(users, *args, **kwargs)
+        # Left out of the form (no choice made): every member is asked.
+        self.fields["members"].required = False
 
 
 @member_required(PARTY)
 @require_POST
 def questionnaire_open(request: HttpRequest, membership, partnership_id: int, review_id: int):
     """Open the questionnaire (one click from the review page)."""
-    _partnership, review, _may = _review(
+    _partnership, review, may = _review(
         membership, partnership_id, review_id, policy.require_writer
     )
-    form = OpenForm(request.POST)
+    form = OpenForm(services.party_members(may.party), request.POST)
     try:
         if not form.is_valid():
             raise ValidationError(" ".join(e for errs in form.errors.values() for e in errs))
@@ -119,6 +164,7 @@ def questionnaire_open(request: HttpRequest, membership, partnership_id: int, re
             organisation=membership.organisation,
             review=review,
             closes_on=form.cleaned_data["closes_on"],
+            members=form.cleaned_data["members"] or None,
         )
     except (ValidationError, StateConflict) as error:
         messages.error(request, " ".join(error.messages))
@@ -126,6 +172,30 @@ def questionnaire_open(request: HttpRequest, membership, partnership_id: int, re
     messages.success(
         request, gettext("The questionnaire is open: the members of every party are invited.")
     )
+    return redirect(_review_url(membership, review))
+
+
+@member_required(PARTY)
+@require_POST
+def questionnaire_members(request: HttpRequest, membership, partnership_id: int, review_id: int):
+    """Change which members of the coordinator's own organisation are asked, while open."""
+    _partnership, review, may = _review(
+        membership, partnership_id, review_id, policy.require_writer
+    )
+    form = MembersForm(services.party_members(may.party), request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(" ".join(e for errs in form.errors.values() for e in errs))
+        services.questionnaire_members_choose(
+            actor=request.user,
+            organisation=membership.organisation,
+            review=review,
+            members=form.cleaned_data["members"],
+        )
+    except (ValidationError, StateConflict) as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(_review_url(membership, review))
+    messages.success(request, gettext("The members asked are saved."))
     return redirect(_review_url(membership, review))
 
 
@@ -229,6 +299,7 @@ def questionnaire_answer(request: HttpRequest, membership, partnership_id: int, 
     )
     questionnaire = get_object_or_404(Questionnaire, review=review)
     party: Party = may.party
+    policy.require_questionnaire_asked(questionnaire, party, request.user)
     questions = questions_for_party(questionnaire, party.pk)
     key = services.answer_key(request.user, questionnaire)
     stored = dict(

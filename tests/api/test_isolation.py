@@ -129,6 +129,7 @@ def objects(owner, org_a, org_c, partnership):
         "api:partnership-reviews-questionnaire-close": review,
         "api:partnership-reviews-questionnaire-answers": review,
         "api:partnership-reviews-questionnaire-results": review,
+        "api:partnership-reviews-questionnaire-members": review,
         "api:partnership-agreements-detail": agreement,
         "api:partnership-agreements-submit": agreement,
         "api:partnership-agreements-approve": agreement,

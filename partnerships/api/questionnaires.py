@@ -347,8 +347,8 @@ class QuestionnaireMembersApi(QuestionnaireMixin):
     @extend_schema(request=MembersSerializer, responses={200: AskedSerializer}, parameters=[ACTING])
     def put(self, request, *args, **kwargs):
         review = self.get_review()
+        organisation = self.acting_organisation()  # coordinators only (403 first)
         questionnaire = self.questionnaire(review)
-        organisation = self.acting_organisation()
         body = MembersSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         questionnaire_members_choose(

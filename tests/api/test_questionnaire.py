@@ -264,3 +264,48 @@ def test_a_person_in_two_parties_answers_once_for_the_organisation_they_act_for(
     assert Respondent.objects.get().party.organisation == org_a
     wrong = client.put(url(review, "answers/") + "?organisation=college-b", body, format="json")
     assert wrong.status_code == 400
+
+
+def test_coordinators_choose_the_members_asked_by_username_or_id(
+    api, editor, viewer, owner, outsider, org_a, org_c, review
+):
+    from partnerships.models import AskedMember
+
+    other = members(org_c, 1, prefix="c")[0]
+    # Someone of another organisation cannot be chosen.
+    refused = api(editor).post(url(review), {"members": [other.username]}, format="json")
+    assert refused.status_code == 400
+    opened = api(editor).post(url(review), {"members": ["bob", owner.pk]}, format="json")
+    assert opened.status_code == 201, opened.content
+    asked = api(editor).get(url(review, "members/")).json()
+    assert asked["chosen"] is True
+    assert {m["username"] for m in asked["members"]} == {"alice", "bob"}
+    # The other party did not choose: every member of it is asked.
+    theirs = api(other).get(url(review, "members/")).json()
+    assert theirs["chosen"] is False and theirs["organisation"] == org_c.slug
+
+    assert answer(api, viewer, review).status_code == 403
+    assert answer(api, editor, review).status_code == 201
+    assert api(viewer).put(url(review, "members/"), {"members": ["victor"]}).status_code == 403
+    assert api(outsider).get(url(review, "members/")).status_code == 404
+    changed = api(editor).put(url(review, "members/"), {"members": [viewer.pk]}, format="json")
+    assert changed.status_code == 200
+    assert [m["username"] for m in changed.json()["members"]] == ["victor"]
+    assert answer(api, viewer, review).status_code == 201
+    assert answer(api, editor, review).status_code == 403  # no longer asked
+    assert (
+        api(editor).put(url(review, "members/"), {"members": []}, format="json").status_code == 400
+    )
+    # A coordinator chooses for their own party only: C's members are out of reach.
+    assert (
+        api(editor)
+        .put(url(review, "members/"), {"members": [other.username]}, format="json")
+        .status_code
+        == 400
+    )
+    assert AskedMember.objects.filter(user=other).count() == 0
+    api(editor).post(url(review, "close/"))
+    assert (
+        api(editor).put(url(review, "members/"), {"members": ["bob"]}, format="json").status_code
+        == 409
+    )

@@ -299,3 +299,73 @@ def test_a_question_fewer_than_three_answered_shows_nothing_even_among_enough_re
     review = review_close(actor=editor, organisation=org_a, review=Review.objects.get(pk=review.pk))
     frozen = review.record["questionnaire"]["parties"][str(party.pk)]
     assert "worth" not in frozen["counts"] and frozen["too_few"] == ["worth"]
+
+
+# --- Who answers: the members each party's coordinators choose -------------------------------
+def test_coordinators_choose_who_of_their_party_is_asked_on_the_page(
+    client, editor, viewer, owner, org_a, org_c, review
+):
+    from partnerships.models import AskedMember, Respondent
+
+    other = members(org_c, 2, "c")
+    client.force_login(editor)
+    body = client.get(page("review", org_a, review)).content.decode()
+    assert f'value="{viewer.pk}"' in body  # the members to choose, all ticked
+    closes_on = (review.scheduled_on - datetime.timedelta(days=3)).isoformat()
+    response = client.post(
+        page("questionnaire-open", org_a, review),
+        {"closes_on": closes_on, "members": [editor.pk, owner.pk]},
+    )
+    assert response.status_code == 302
+    questionnaire = Questionnaire.objects.get(review=review)
+    assert set(AskedMember.objects.values_list("user__username", flat=True)) == {"alice", "bob"}
+    invited = set(
+        Notification.objects.filter(kind="questionnaire_opened").values_list(
+            "recipient__username", flat=True
+        )
+    )
+    # Victor was not chosen; the other party chose nobody, so all its members are asked.
+    assert "victor" not in invited and "alice" in invited and {"c0", "c1"} <= invited
+
+    client.force_login(viewer)
+    assert "did not ask you" in client.get(page("review", org_a, review)).content.decode()
+    assert client.get(page("questionnaire-answer", org_a, review)).status_code == 403
+    assert (
+        client.post(page("questionnaire-answer", org_a, review), {"level": "3"}).status_code == 403
+    )
+    assert not Answer.objects.exists()
+
+    # A member of another organisation cannot be chosen: nothing changes.
+    client.force_login(editor)
+    client.post(page("questionnaire-members", org_a, review), {"members": [other[0].pk]})
+    assert AskedMember.objects.count() == 2
+    # Changed while open: Victor is now asked, and invited.
+    client.post(page("questionnaire-members", org_a, review), {"members": [viewer.pk]})
+    assert list(AskedMember.objects.values_list("user__username", flat=True)) == ["victor"]
+    assert Notification.objects.filter(kind="questionnaire_opened", recipient=viewer).exists()
+    client.force_login(viewer)
+    sent = client.post(page("questionnaire-answer", org_a, review), {"level": "3"})
+    assert sent.status_code == 302
+    assert Respondent.objects.filter(questionnaire=questionnaire).count() == 1
+
+    # The reminder goes only to those asked who have not answered.
+    reminded_on = questionnaire.closes_on - datetime.timedelta(days=1)
+    send_questionnaire_reminders(reminded_on)
+    reminded = set(
+        Notification.objects.filter(kind="questionnaire_reminder").values_list(
+            "recipient__username", flat=True
+        )
+    )
+    assert reminded == {"c0", "c1"}
+    # A viewer does not choose.
+    assert (
+        client.post(
+            page("questionnaire-members", org_a, review), {"members": [viewer.pk]}
+        ).status_code
+        == 403
+    )
+    # Closed: the choice no longer changes.
+    services.questionnaire_close(actor=editor, organisation=org_a, review=review)
+    client.force_login(editor)
+    client.post(page("questionnaire-members", org_a, review), {"members": [owner.pk]})
+    assert list(AskedMember.objects.values_list("user__username", flat=True)) == ["victor"]

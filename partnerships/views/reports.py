@@ -26,6 +26,7 @@ from organisations.access import member_required
 from partnerships.forms import ReportFilterForm
 from partnerships.reports import figures as reports
 from partnerships.reports import gaps as report_gaps
+from partnerships.reports import questionnaires as report_questionnaires
 from partnerships.reports.charts import Chart, HeatMap
 from partnerships.reports.figures import Figures, Selection, Table
 from partnerships.reports.files import csv_response, xlsx_response
@@ -124,7 +125,22 @@ PAGES = [
         {"pleasures-by-quarter": reports.pleasures_by_quarter},
     ),
 ]
-CHART_PAGES = {name: page for page in PAGES for name in page.charts}
+# Pages for platform staff only, in the admin (never under an organisation's address).
+STAFF_PAGES = [
+    ReportPage(
+        "questionnaires",
+        _("Questionnaires before reviews"),
+        _(
+            "How many of the members asked answered, and, across partnerships, the levels "
+            "members perceived by the level agreed then. Counts only: a cell of fewer than 3 "
+            "answers is not shown."
+        ),
+        (report_questionnaires.response_rates, report_questionnaires.perceived_by_agreed_level),
+        {},
+    ),
+]
+ALL_PAGES = [*PAGES, *STAFF_PAGES]
+CHART_PAGES = {name: page for page in ALL_PAGES for name in page.charts}
 
 
 # --- Shared by both sides -----------------------------------------------------------------
@@ -193,7 +209,7 @@ def _page_links(request: HttpRequest, name: str, table: Table) -> list[tuple[str
     return links
 
 
-def _report(request, page: ReportPage, viewer, template: str, context: dict, url):
+def _report(request, page: ReportPage, viewer, template: str, context: dict, url, pages=None):
     """The page with its figures, or the figures as CSV or XLSX.
 
     ``url(name)`` is the address of another report page (by slug) or of a chart (by name).
@@ -227,7 +243,7 @@ def _report(request, page: ReportPage, viewer, template: str, context: dict, url
     context.update(
         {
             "page": page,
-            "page_links": [(other, url(other.slug)) for other in PAGES],
+            "page_links": [(other, url(other.slug)) for other in (pages or PAGES)],
             "form": form,
             "selection": selection,
             "figures": shown,
@@ -263,9 +279,9 @@ def _url_name(namespace: str, name: str) -> str:
     return f"{namespace}report-chart-{name}" if name in CHART_PAGES else f"{namespace}report-{name}"
 
 
-def page_links(namespace: str, **kwargs) -> list[tuple[ReportPage, str]]:
+def page_links(namespace: str, pages=None, **kwargs) -> list[tuple[ReportPage, str]]:
     """Each report page with its address, for an index."""
-    return [(page, reverse(_url_name(namespace, page.slug), **kwargs)) for page in PAGES]
+    return [(page, reverse(_url_name(namespace, page.slug), **kwargs)) for page in (pages or PAGES)]
 
 
 @member_required()
@@ -323,7 +339,7 @@ def admin_urlpatterns(site) -> list:
         context = {
             **site.each_context(request),
             "title": _("Reports"),
-            "page_links": page_links(f"{site.name}:", current_app=site.name),
+            "page_links": page_links(f"{site.name}:", ALL_PAGES, current_app=site.name),
         }
         return TemplateResponse(request, "reports/admin_index.html", context)
 
@@ -338,6 +354,7 @@ def admin_urlpatterns(site) -> list:
                 "reports/admin_report.html",
                 context,
                 lambda name: reverse(_url_name(f"{site.name}:", name), current_app=site.name),
+                ALL_PAGES,
             )
 
         return view
@@ -360,7 +377,7 @@ def admin_urlpatterns(site) -> list:
                 site.admin_view(page_view(page)),
                 name=f"report-{page.slug}",
             )
-            for page in PAGES
+            for page in ALL_PAGES
         ],
         *[
             path(

@@ -1541,6 +1541,15 @@ QUESTIONNAIRE_OPS = [
         pair="questionnaire-answer",
     ),
     page(
+        "questionnaire-members",
+        "POST",
+        WRITE_RECORD,
+        {R: "review_planned"},
+        body=lambda w: {"members": [w.user.pk]},
+        needs=Q,
+        pair="questionnaire-members",
+    ),
+    page(
         "questionnaire-question-add",
         "POST",
         WRITE_RECORD,
@@ -1591,6 +1600,22 @@ QUESTIONNAIRE_OPS = [
         body=lambda w: {"answers": [{"question": "level", "value": 3}]},
         needs=Q,
         pair="questionnaire-answer",
+    ),
+    api(
+        "partnership-reviews-questionnaire-members",
+        "GET",
+        READ,
+        {"pk": "review_planned"},
+        needs=Q,
+    ),
+    api(
+        "partnership-reviews-questionnaire-members",
+        "PUT",
+        WRITE_RECORD,
+        {"pk": "review_planned"},
+        body=lambda w: {"members": [w.user.username]},
+        needs=Q,
+        pair="questionnaire-members",
     ),
     api(
         "partnership-reviews-questionnaire-results",

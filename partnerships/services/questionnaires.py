@@ -143,13 +143,16 @@ def _resolve_members(party: Party, members: list) -> list[User]:
 
 
 def _set_asked(questionnaire: Questionnaire, party: Party, members: list) -> list[User]:
-    """Replace the party's choice of members asked; returns those newly asked."""
+    """Replace the party's choice of members asked; returns those newly asked. Choosing
+    every member is no choice: the default stays (members who join later are asked too)."""
     users = _resolve_members(party, members)
+    everyone = {user.pk for user in party_members(party)}
     before = policy.questionnaire_asked_ids(questionnaire, party.pk)
     AskedMember.objects.filter(questionnaire=questionnaire, party=party).delete()
-    AskedMember.objects.bulk_create(
-        [AskedMember(questionnaire=questionnaire, party=party, user=user) for user in users]
-    )
+    if {user.pk for user in users} != everyone:
+        AskedMember.objects.bulk_create(
+            [AskedMember(questionnaire=questionnaire, party=party, user=user) for user in users]
+        )
     # With no choice before, everyone was asked (and invited): nobody is newly asked.
     return [user for user in users if before and user.pk not in before]
 

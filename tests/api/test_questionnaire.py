@@ -304,6 +304,11 @@ def test_coordinators_choose_the_members_asked_by_username_or_id(
         == 400
     )
     assert AskedMember.objects.filter(user=other).count() == 0
+    # Choosing every member is no choice: the default (all, newcomers too) is back.
+    everyone = api(editor).put(
+        url(review, "members/"), {"members": ["bob", "alice", "victor"]}, format="json"
+    )
+    assert everyone.json()["chosen"] is False and not AskedMember.objects.exists()
     api(editor).post(url(review, "close/"))
     assert (
         api(editor).put(url(review, "members/"), {"members": ["bob"]}, format="json").status_code

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from .erasure import is_erased, person_erase
+from .leaving import organisation_leave_platform, parties_of
 from .models import LeaveRequest, OrganisationArchive
 from .policy import LastAdministrator, may_erase_from_admin
 
@@ -50,9 +51,52 @@ def erase_people(modeladmin, request, queryset):
     return None
 
 
+@admin.action(description=_lazy("Carry out the selected requests to leave the platform"))
+def carry_out_leave(modeladmin, request, queryset):
+    """Asks first (a page listing each organisation, the partnerships it leaves and those it
+    stays in as the last party), then carries each request out."""
+    if not may_erase_from_admin(request.user):
+        raise PermissionDenied
+    pending = list(
+        queryset.filter(handled_at__isnull=True).select_related("organisation").order_by("pk")
+    )
+    if request.POST.get("confirm") != "yes":
+        return TemplateResponse(
+            request,
+            "admin/privacy/leave_confirmation.html",
+            {
+                **modeladmin.admin_site.each_context(request),
+                "title": _("Carry out these requests to leave the platform?"),
+                "requests": [(leave, list(parties_of(leave.organisation))) for leave in pending],
+                "queryset": queryset,
+                "opts": modeladmin.model._meta,
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            },
+        )
+    for leave in pending:
+        outcome = organisation_leave_platform(actor=request.user, leave_request=leave)
+        modeladmin.message_user(
+            request,
+            _(
+                "%(organisation)s has left the platform: %(left)d partnership(s) left, "
+                "%(kept)d kept as their last party, %(withdrawn)d invitation(s) withdrawn."
+            )
+            % {
+                "organisation": leave.organisation,
+                "left": len(outcome.left),
+                "kept": len(outcome.kept),
+                "withdrawn": outcome.invitations_withdrawn,
+            },
+        )
+    return None
+
+
 @admin.register(LeaveRequest)
 class LeaveRequestAdmin(admin.ModelAdmin):
-    """Organisations that asked to leave the platform: staff handle them, then mark them."""
+    """Organisations that asked to leave the platform: staff carry the requests out (an
+    action, after a confirmation page)."""
+
+    actions = [carry_out_leave]
 
     list_display = ["organisation", "requested_by", "created_at", "handled_at"]
     list_filter = [("handled_at", admin.EmptyFieldListFilter)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
@@ -11,7 +12,8 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from .erasure import is_erased, person_erase
 from .leaving import organisation_leave_platform, parties_of
-from .models import LeaveRequest, OrganisationArchive
+from .dormant import dormant_organisations
+from .models import DormantOrganisation, LeaveRequest, OrganisationArchive
 from .policy import LastAdministrator, may_erase_from_admin
 
 
@@ -110,3 +112,49 @@ class OrganisationArchiveAdmin(admin.ModelAdmin):
     list_display = ["organisation", "requested_by", "status", "created_at"]
     list_select_related = ["organisation", "requested_by"]
     readonly_fields = ["organisation", "requested_by", "status", "file", "created_at"]
+
+
+@admin.register(DormantOrganisation)
+class DormantOrganisationAdmin(admin.ModelAdmin):
+    """A report for staff, read only: organisations whose partnerships have all ended and
+    whose members have not signed in for ``RETENTION_INACTIVE_ORGANISATION_DAYS`` days. Staff
+    decide what to do (ask them, delete them from *Organisations*): nothing is deleted here."""
+
+    list_display = ["name", "active", "created_at", "last_sign_in", "partnership_count"]
+    list_display_links = None
+    search_fields = ["name"]
+    actions = None
+
+    def get_queryset(self, request):
+        return dormant_organisations(super().get_queryset(request))
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "title": _("Organisations unused for %(days)d days")
+            % {"days": settings.RETENTION_INACTIVE_ORGANISATION_DAYS},
+        }
+        return super().changelist_view(request, extra_context)
+
+    @admin.display(description=_lazy("last sign-in of a member"), ordering="last_sign_in")
+    def last_sign_in(self, organisation):
+        return organisation.last_sign_in
+
+    @admin.display(description=_lazy("partnerships"), ordering="partnership_count")
+    def partnership_count(self, organisation):
+        return organisation.partnership_count
+
+    def has_module_permission(self, request):
+        return may_erase_from_admin(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return may_erase_from_admin(request.user)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

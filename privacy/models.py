@@ -8,6 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from organisations.models import Organisation
+
 
 def archive_path(archive: OrganisationArchive, filename: str) -> str:
     """Kept apart by organisation, under a name nobody can guess (MEDIA_ROOT is never served)."""
@@ -99,3 +101,13 @@ class LeaveRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation} · {self.created_at:%Y-%m-%d}"
+
+
+class DormantOrganisation(Organisation):
+    """The admin's report of organisations left unused (``privacy.dormant``): a view on the
+    organisations, no table of its own."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("dormant organisation")
+        verbose_name_plural = _("dormant organisations")

@@ -1,4 +1,4 @@
-"""Erasure on request, from the admin: an action on people, after a confirmation page."""
+"""The privacy admin: erasure on request, requests to leave the platform, dormant organisations."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from .dormant import dormant_organisations
 from .erasure import is_erased, person_erase
 from .leaving import organisation_leave_platform, parties_of
-from .dormant import dormant_organisations
 from .models import DormantOrganisation, LeaveRequest, OrganisationArchive
 from .policy import LastAdministrator, may_erase_from_admin
 

@@ -128,6 +128,13 @@ class DormantOrganisationAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return dormant_organisations(super().get_queryset(request))
 
+    def get_object(self, request, object_id, from_field=None):
+        """One organisation read on its own page, whether still dormant or not."""
+        try:
+            return self.model.objects.get(pk=int(object_id))
+        except (ValueError, self.model.DoesNotExist):
+            return None
+
     def changelist_view(self, request, extra_context=None):
         extra_context = {
             **(extra_context or {}),

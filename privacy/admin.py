@@ -8,7 +8,7 @@ from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from .dormant import dormant_organisations
 from .erasure import is_erased, person_erase
@@ -17,7 +17,7 @@ from .models import DormantOrganisation, LeaveRequest, OrganisationArchive
 from .policy import LastAdministrator, may_erase_from_admin
 
 
-@admin.action(description=_lazy("Erase the selected people (on their request)"))
+@admin.action(description=gettext_lazy("Erase the selected people (on their request)"))
 def erase_people(modeladmin, request, queryset):
     """Asks first (a page listing who is erased and what it does), then erases each one."""
     if not may_erase_from_admin(request.user):
@@ -53,7 +53,7 @@ def erase_people(modeladmin, request, queryset):
     return None
 
 
-@admin.action(description=_lazy("Carry out the selected requests to leave the platform"))
+@admin.action(description=gettext_lazy("Carry out the selected requests to leave the platform"))
 def carry_out_leave(modeladmin, request, queryset):
     """Asks first (a page listing each organisation, the partnerships it leaves and those it
     stays in as the last party), then carries each request out."""
@@ -143,11 +143,11 @@ class DormantOrganisationAdmin(admin.ModelAdmin):
         }
         return super().changelist_view(request, extra_context)
 
-    @admin.display(description=_lazy("last sign-in of a member"), ordering="last_sign_in")
+    @admin.display(description=gettext_lazy("last sign-in of a member"), ordering="last_sign_in")
     def last_sign_in(self, organisation):
         return organisation.last_sign_in
 
-    @admin.display(description=_lazy("partnerships"), ordering="partnership_count")
+    @admin.display(description=gettext_lazy("partnerships"), ordering="partnership_count")
     def partnership_count(self, organisation):
         return organisation.partnership_count
 

@@ -373,6 +373,14 @@ def require_may_leave(actor: Actor, partnership: Partnership) -> Party:
     return party
 
 
+def may_leave_platform(party: Party, partnership: Partnership) -> bool:
+    """When its organisation leaves the platform (staff carry it out), a party taking part
+    leaves unless it is the last one: the partnership keeps it to hold its record."""
+    if party_state(party) not in WRITING_STATES:
+        return False
+    return any(p.pk != party.pk for p in _parties_taking_part(partnership))
+
+
 def require_lead_namer(actor: Actor, partnership: Partnership) -> Party:
     """While the lead has left and no other was named, administrators of any party taking
     part name the new lead."""

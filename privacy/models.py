@@ -8,6 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from organisations.models import Organisation
+
 
 def archive_path(archive: OrganisationArchive, filename: str) -> str:
     """Kept apart by organisation, under a name nobody can guess (MEDIA_ROOT is never served)."""
@@ -99,3 +101,50 @@ class LeaveRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation} · {self.created_at:%Y-%m-%d}"
+
+
+class DormantOrganisation(Organisation):
+    """The admin's report of organisations left unused (``privacy.dormant``): a view on the
+    organisations, no table of its own."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("dormant organisation")
+        verbose_name_plural = _("dormant organisations")
+
+
+def personal_export_path(export: PersonalExport, filename: str) -> str:
+    """Under a name nobody can guess (MEDIA_ROOT is never served: the app's view checks)."""
+    return f"personal-exports/{uuid.uuid4().hex}.json"
+
+
+class PersonalExport(models.Model):
+    """A person's own data, built in the background when it is large (``privacy.export``);
+    only that person downloads it, until the retention of export files deletes it."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.CASCADE,
+        related_name="personal_exports",
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=ArchiveStatus.choices, default=ArchiveStatus.PENDING
+    )
+    file = models.FileField(_("file"), upload_to=personal_export_path, blank=True, max_length=200)
+    created_at = models.DateTimeField(_("asked at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("export of one's own data")
+        verbose_name_plural = _("exports of one's own data")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=ArchiveStatus.values),
+                name="personal_export_status_valid",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} · {self.created_at:%Y-%m-%d %H:%M}"

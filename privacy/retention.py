@@ -54,6 +54,9 @@ def retention_purge(now: datetime.datetime | None = None) -> dict[str, int]:
         counts[kind], _detail = queryset.filter(**{f"{stamp}__lt": limit}).delete()
     counts["sessions"], _detail = Session.objects.filter(expire_date__lt=now).delete()
     counts["organisation_archives"] = archives_delete_old(now)
+    from .own_exports import personal_exports_delete_old
+
+    counts["personal_exports"] = personal_exports_delete_old(now)
     logger.info(
         "Retention: deleted %s", ", ".join(f"{count} {kind}" for kind, count in counts.items())
     )

@@ -21,3 +21,11 @@ def build_organisation_archive(archive_id: int) -> None:
     from .archives import archive_build
 
     archive_build(archive_id)
+
+
+@shared_task(name="privacy.tasks.build_personal_export", **RETRY)
+def build_personal_export(export_id: int) -> None:
+    """Build a person's large own-data export and e-mail its link."""
+    from .own_exports import personal_export_build
+
+    personal_export_build(export_id)

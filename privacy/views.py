@@ -9,13 +9,16 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.serializers.json import DjangoJSONEncoder
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from .erasure import person_erase
 from .export import personal_data
 from .forms import ErasureForm
+from .models import PersonalExport
+from .own_exports import is_large, may_download_personal_export, personal_export_request
 from .policy import LastAdministrator, organisations_only_administered_by
 from .retention import retention_days
 
@@ -37,6 +40,16 @@ def privacy_notice(request: HttpRequest) -> HttpResponse:
 @login_required
 def my_data(request: HttpRequest) -> HttpResponse:
     """Everything the platform holds about the person: readable, or as JSON to take away."""
+    if request.GET.get("format") == "json" and is_large(request.user):
+        personal_export_request(user=request.user)
+        messages.success(
+            request,
+            _(
+                "Your data is large: it is being prepared, and a link to download it will be "
+                "sent to your e-mail address."
+            ),
+        )
+        return redirect("my-data")
     data = personal_data(request.user)
     if request.GET.get("format") == "json":
         response = HttpResponse(
@@ -46,6 +59,22 @@ def my_data(request: HttpRequest) -> HttpResponse:
         response["Content-Disposition"] = 'attachment; filename="my-data.json"'
         return response
     return render(request, "privacy/my_data.html", {"data": data})
+
+
+@login_required
+@require_safe
+def my_data_export(request: HttpRequest, export_id: int) -> FileResponse:
+    """The link of the e-mail: the file, to the person it is about only (404 for anyone else,
+    and once the file is no longer kept)."""
+    export = PersonalExport.objects.filter(pk=export_id).first()
+    if export is None or not may_download_personal_export(request.user, export):
+        raise Http404
+    return FileResponse(
+        export.file.open("rb"),
+        as_attachment=True,
+        filename=f"my-data-{export.created_at:%Y%m%d}.json",
+        content_type="application/json; charset=utf-8",
+    )
 
 
 @login_required

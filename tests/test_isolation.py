@@ -18,7 +18,7 @@ from notifications.models import Notification
 from notifications.services import unsubscribe_token
 from organisations.models import JoinRequest, MemberInvitation
 from partnerships.models import CustomQuestion, ImportJob, PartnerInvitation
-from privacy.models import OrganisationArchive
+from privacy.models import OrganisationArchive, PersonalExport
 from tests.factories import (
     AgreementFactory,
     BenefitFactory,
@@ -115,6 +115,7 @@ PERSONAL = {
     "api:notification-read",
     # One's own data and erasure: about the signed-in person only (tests/privacy).
     "my-data",
+    "my-data-export",  # the person's own file: 404 for anybody else (tests/privacy)
     "account-delete",
     "api:me",
     "api:me-export",
@@ -239,6 +240,10 @@ def world(org_a, org_b, org_c, owner, viewer, outsider, partnership):
             requested_by=owner,
             status="done",
             file=ContentFile(b"{}", name="archive.json"),
+        ).pk,
+        # The owner's own large data export: the link of the e-mail, for them only.
+        "export_id": PersonalExport.objects.create(
+            user=owner, status="done", file=ContentFile(b"{}", name="my-data.json")
         ).pk,
     }
 

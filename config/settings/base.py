@@ -440,6 +440,17 @@ RETENTION_DAYS = {
     "sign_in_log": int(os.environ.get("RETENTION_SIGN_IN_ATTEMPTS_DAYS", "30")),
 }
 
+# Organisations whose partnerships have all ended and whose members have not signed in for
+# this many days are listed to staff in the admin (*Dormant organisations*), who decide what
+# to delete: nothing is deleted automatically.
+RETENTION_INACTIVE_ORGANISATION_DAYS = int(
+    os.environ.get("RETENTION_INACTIVE_ORGANISATION_DAYS", "730")
+)
+
+# A person's own-data export with more rows than this is built in the background and its
+# link sent by e-mail; a smaller one is downloaded at once.
+PERSONAL_EXPORT_BACKGROUND_ROWS = int(os.environ.get("PERSONAL_EXPORT_BACKGROUND_ROWS", "2000"))
+
 # --- Questionnaires -----------------------------------------------------------------------
 # The key of the hash that finds a person's anonymous answers again (to change them until the
 # questionnaire closes). Empty: derived from SECRET_KEY. Changing it orphans the answers of

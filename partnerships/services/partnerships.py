@@ -223,6 +223,38 @@ def party_leave(
     return party
 
 
+PLATFORM_LEAVE_REASON = "the organisation left the platform"
+
+
+@transaction.atomic
+def party_leave_platform(*, actor: User, party: Party) -> Party | None:
+    """Staff carry out an organisation's request to leave the platform (its administrators
+    asked): its party leaves as with ``party_leave``, recorded under the staff member with
+    the reason below; a pending invitation to it is declined. The last party taking part
+    stays (``policy.may_leave_platform``): the partnership keeps one to hold its record, and
+    None is answered. When the lead leaves, the remaining parties name a new one."""
+    _lock_parties(party.partnership)
+    party = Party.objects.select_related("partnership", "organisation").get(pk=party.pk)
+    if party.invitation == Invitation.INVITED:
+        party.invitation = Invitation.DECLINED
+        party._change_reason = PLATFORM_LEAVE_REASON
+        save_validated(party, actor)
+        return party
+    if not policy.may_leave_platform(party, party.partnership):
+        return None
+    today = timezone.localdate()
+    party.left_on = max(today, party.joined_on) if party.joined_on else today
+    party.left_reason = _("The organisation left the platform.")
+    party._change_reason = PLATFORM_LEAVE_REASON
+    save_validated(party, actor)
+    from partnerships.signals import party_left
+
+    transaction.on_commit(
+        lambda: party_left.send(sender=Party, party=party, reason=party.left_reason, actor=actor)
+    )
+    return party
+
+
 @transaction.atomic
 def party_name_lead(
     *, actor: User, organisation: Organisation, partnership: Partnership, lead: Organisation

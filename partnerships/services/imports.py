@@ -10,10 +10,11 @@ notifications and e-mails after the commit), or nothing.
 What a row means: the importing organisation is the lead party; partners on the platform are
 invited (never made parties on their behalf), partners not on it are invited by e-mail (one
 ``partner_email`` column per partner not on the platform, in order); the level of the file is
-the importing organisation's perceived level, and, when other parties already take part, a
-proposal of the agreed level (nobody agrees alone). A row matches an existing partnership of
-the importing organisation by its ``id`` (its own partnerships only) or by title plus
-partners, which makes importing the same file twice change nothing.
+the importing organisation's perceived level, and a proposal of the agreed level (nobody
+agrees alone) made at once when other parties already take part, else kept on the importing
+party and made when the first partner accepts (``propose_imported_level``). A row matches an
+existing partnership of the importing organisation by its ``id`` (its own partnerships only)
+or by title plus partners, which makes importing the same file twice change nothing.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from typing import TYPE_CHECKING
 
 import tablib
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone, translation
@@ -965,7 +966,7 @@ def import_preview(job: ImportJob) -> ImportJob:
 def import_analyse_job(job_id: int) -> ImportJob | None:
     """The worker's part: analyse a job still waiting (a message delivered twice is ignored)."""
     job = ImportJob.objects.select_related("organisation", "requested_by").filter(pk=job_id).first()
-    if job is None or not job.in_progress:
+    if job is None or job.status != ImportStatus.ANALYSING:
         return job
     if not _actor(job.requested_by, job.organisation).writes:
         ImportJob.objects.filter(pk=job.pk).update(
@@ -1167,13 +1168,60 @@ def _propose(actor: User, organisation: Organisation, partnership: Partnership, 
     others = Party.objects.filter(policy.taking_part(), partnership=partnership).exclude(
         organisation=organisation
     )
+    from partnerships.services.versions import save_validated
+
     if not others.exists():
+        # Kept on the importing party: proposed once a partner accepts (``propose_imported_level``).
+        own = Party.objects.get(partnership=partnership, organisation=organisation)
+        own.level_to_propose, own.level_to_propose_by = level, actor
+        save_validated(own, actor)
         return
     if LevelProposal.objects.filter(
         partnership=partnership, state=ProposalState.PENDING, level=level
     ).exists():
         return
     level_propose(actor=actor, organisation=organisation, partnership=partnership, level=level)
+
+
+def propose_imported_level(partnership: Partnership) -> LevelProposal | None:
+    """A partner accepted: the level an import kept for later is proposed as the agreed level,
+    as the person who imported it, if the partnership has no agreed level and no pending
+    proposal yet (the partners confirm it or not: no one agrees alone). The kept level is
+    used once; if its importer may no longer propose it, it is dropped."""
+    from partnerships.services.proposals import level_propose
+    from partnerships.services.versions import save_validated
+
+    party = (
+        Party.objects.select_for_update(of=("self",))
+        .select_related("organisation", "level_to_propose_by")
+        .filter(policy.taking_part(), partnership=partnership, level_to_propose__isnull=False)
+        .first()
+    )
+    if party is None:
+        return None
+    level, user = party.level_to_propose, party.level_to_propose_by
+    party.level_to_propose = party.level_to_propose_by = None
+    save_validated(party, user)
+    agreed = LevelAssessment.objects.filter(partnership=partnership, kind=AssessmentKind.AGREED)
+    pending = LevelProposal.objects.filter(partnership=partnership, state=ProposalState.PENDING)
+    if user is None or agreed.exists() or pending.exists():
+        return None
+    others = Party.objects.filter(policy.taking_part(), partnership=partnership).exclude(
+        pk=party.pk
+    )
+    if not others.exists():
+        return None
+    try:
+        with transaction.atomic():
+            return level_propose(
+                actor=user,
+                organisation=party.organisation,
+                partnership=partnership,
+                level=level,
+                rationale=_("Imported from a spreadsheet."),
+            )
+    except (PermissionDenied, policy.NotVisible, ValidationError, StateConflict):
+        return None  # the importer may no longer propose: the partners propose themselves
 
 
 # --- The template -------------------------------------------------------------------------

@@ -217,6 +217,7 @@ class ExportStatus(models.TextChoices):
 class ImportStatus(models.TextChoices):
     ANALYSING = "analysing", _("Being read")
     READY = "ready", _("Ready to confirm")
+    CONFIRMING = "confirming", _("Being imported")
     CONFIRMED = "confirmed", _("Imported")
     FAILED = "failed", _("Failed")
 

@@ -68,6 +68,23 @@ def import_analyse(job_id: int) -> None:
     imports.import_analyse_job(job_id)
 
 
+class ImportConfirmTask(Task):
+    def on_failure(self, exc, task_id, args, kwargs, einfo) -> None:
+        """Retries used up: nothing was written; the import may be confirmed again."""
+        job_id = kwargs.get("job_id", args[0] if args else None)
+        if job_id is not None:
+            imports.import_confirm_fail(job_id)
+
+
+@shared_task(
+    name="partnerships.tasks.import_confirm", base=ImportConfirmTask, acks_late=True, **RETRY
+)
+def import_confirm(job_id: int) -> None:
+    """Write a large import, all of it or nothing, in one transaction (idempotent: a job no
+    longer waiting for its confirmation is left alone)."""
+    imports.import_confirm_job(job_id)
+
+
 @shared_task(name="partnerships.tasks.requeue_waiting_exports", acks_late=True, **RETRY)
 def requeue_waiting_exports() -> int:
     """Every minute: ask again for the exports whose task never reached the broker."""

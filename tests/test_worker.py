@@ -180,7 +180,7 @@ def test_the_worker_builds_an_export_served_only_to_its_organisation(
     assert client.get(own).status_code == 404
 
 
-def test_the_worker_reads_a_large_import_then_the_page_confirms_it(
+def test_the_worker_reads_a_large_import_then_writes_it_once_confirmed(
     worker, client, owner, org_a, outsider
 ):
     from django.core.files.uploadedfile import SimpleUploadedFile
@@ -207,4 +207,11 @@ def test_the_worker_reads_a_large_import_then_the_page_confirms_it(
     client.force_login(owner)
     confirm = reverse("partnerships:import-confirm", args=["association-a", job.pk])
     assert client.post(confirm, {}).status_code == 302
+    job.refresh_from_db()
+    assert job.status == "confirming"  # written by the worker, not in the request
+    assert Partnership.objects.count() == 0
+    with worker.running():
+        worker.wait_for(name="partnerships.tasks.import_confirm")
+    job.refresh_from_db()
+    assert job.status == "confirmed"
     assert Partnership.objects.filter(status="active").count() == BACKGROUND_ROWS + 1

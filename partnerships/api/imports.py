@@ -28,6 +28,7 @@ from core.api.errors import TransactionalWrites
 from core.api.schema import VALIDATION_ERROR_REF
 from organisations.models import Organisation
 from partnerships import policy
+from partnerships.choices import ImportStatus
 from partnerships.models import ImportJob
 from partnerships.services import imports
 
@@ -87,6 +88,7 @@ class ImportJobSerializer(serializers.ModelSerializer):
     counts = serializers.SerializerMethodField()
     result = serializers.SerializerMethodField()
     status_url = serializers.SerializerMethodField()
+    error = serializers.SerializerMethodField()
 
     class Meta:
         model = ImportJob
@@ -100,6 +102,7 @@ class ImportJobSerializer(serializers.ModelSerializer):
             "rows",
             "counts",
             "result",
+            "error",
             "status_url",
             "created_at",
         ]
@@ -116,6 +119,11 @@ class ImportJobSerializer(serializers.ModelSerializer):
     @extend_schema_field(OpenApiTypes.STR)
     def get_status_url(self, job: ImportJob) -> str:
         return reverse("api:import-detail", kwargs={"pk": job.pk})
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_error(self, job: ImportJob) -> str:
+        """Why a confirmation in the background wrote nothing (the job is ready again)."""
+        return job.error if job.status == ImportStatus.READY else ""
 
     @extend_schema_field(ImportResultSerializer(allow_null=True))
     def get_result(self, job: ImportJob) -> dict | None:
@@ -229,6 +237,14 @@ class ImportConfirmApi(TransactionalWrites, APIView):
         request=ImportConfirmSerializer,
         responses={
             200: ImportJobSerializer,
+            202: OpenApiResponse(
+                ImportJobSerializer,
+                description=_(
+                    "More than 500 rows: written in the background; poll `status_url` until "
+                    "`status` is `confirmed`, or `ready` again with the reason in `error` "
+                    "(nothing written)."
+                ),
+            ),
             400: OpenApiResponse(
                 VALIDATION_ERROR_REF,
                 description=_(
@@ -244,7 +260,7 @@ class ImportConfirmApi(TransactionalWrites, APIView):
         serializer = ImportConfirmSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:
-            job = imports.import_confirm(
+            job = imports.import_confirm_start(
                 actor=request.user,
                 job=job,
                 skip_errors=serializer.validated_data["skip_errors"],
@@ -259,4 +275,5 @@ class ImportConfirmApi(TransactionalWrites, APIView):
                 },
                 status=status.HTTP_400_BAD_REQUEST,
             )
-        return Response(ImportJobSerializer(job).data)
+        answer = status.HTTP_202_ACCEPTED if job.in_progress else status.HTTP_200_OK
+        return Response(ImportJobSerializer(job).data, status=answer)

@@ -176,6 +176,16 @@ class ImportJob(models.Model):
     preview = models.JSONField(_("preview"), default=list, blank=True)
     result = models.JSONField(_("result"), default=dict, blank=True)
     error = models.TextField(_("error"), blank=True)
+    # A large import is confirmed by a worker: who confirmed it and with which options.
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("confirmed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    confirm_options = models.JSONField(_("confirmation options"), default=dict, blank=True)
     created_at = models.DateTimeField(_("asked at"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
@@ -191,4 +201,4 @@ class ImportJob(models.Model):
 
     @property
     def in_progress(self) -> bool:
-        return self.status == ImportStatus.ANALYSING
+        return self.status in (ImportStatus.ANALYSING, ImportStatus.CONFIRMING)

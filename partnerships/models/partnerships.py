@@ -12,6 +12,7 @@ from simple_history.models import HistoricalRecords
 from core.dates import validate_date_in_range
 from partnerships.choices import (
     Invitation,
+    Level,
     PartnershipStatus,
     PartyRole,
     ReviewCadence,
@@ -130,6 +131,20 @@ class Party(models.Model):
         _("left on"), null=True, blank=True, validators=[validate_date_in_range]
     )
     left_reason = models.TextField(_("reason for leaving"), blank=True, editable=False)
+    # A level imported from a spreadsheet while no partner took part yet: proposed as the
+    # agreed level, as the person who imported it, once a partner accepts.
+    level_to_propose = models.PositiveSmallIntegerField(
+        _("level to propose"), choices=Level.choices, null=True, blank=True, editable=False
+    )
+    level_to_propose_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("level to propose by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
 
     objects = PartyQuerySet.as_manager()
     history = HistoricalRecords()

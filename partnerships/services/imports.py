@@ -10,10 +10,11 @@ notifications and e-mails after the commit), or nothing.
 What a row means: the importing organisation is the lead party; partners on the platform are
 invited (never made parties on their behalf), partners not on it are invited by e-mail (one
 ``partner_email`` column per partner not on the platform, in order); the level of the file is
-the importing organisation's perceived level, and, when other parties already take part, a
-proposal of the agreed level (nobody agrees alone). A row matches an existing partnership of
-the importing organisation by its ``id`` (its own partnerships only) or by title plus
-partners, which makes importing the same file twice change nothing.
+the importing organisation's perceived level, and a proposal of the agreed level (nobody
+agrees alone) made at once when other parties already take part, else kept on the importing
+party and made when the first partner accepts (``propose_imported_level``). A row matches an
+existing partnership of the importing organisation by its ``id`` (its own partnerships only)
+or by title plus partners, which makes importing the same file twice change nothing.
 """
 
 from __future__ import annotations
@@ -30,14 +31,16 @@ from typing import TYPE_CHECKING
 
 import tablib
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.http import Http404
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.dates import validate_date_in_range
+from core.retry import TRANSIENT_ERRORS
 from organisations.models import Organisation
 from partnerships import policy
 from partnerships.choices import (
@@ -965,7 +968,7 @@ def import_preview(job: ImportJob) -> ImportJob:
 def import_analyse_job(job_id: int) -> ImportJob | None:
     """The worker's part: analyse a job still waiting (a message delivered twice is ignored)."""
     job = ImportJob.objects.select_related("organisation", "requested_by").filter(pk=job_id).first()
-    if job is None or not job.in_progress:
+    if job is None or job.status != ImportStatus.ANALYSING:
         return job
     if not _actor(job.requested_by, job.organisation).writes:
         ImportJob.objects.filter(pk=job.pk).update(
@@ -979,20 +982,8 @@ class ImportHasErrors(ValidationError):
     """Rows with errors, and the person did not say to skip them (400, nothing written)."""
 
 
-@transaction.atomic
-def import_confirm(
-    *,
-    actor: User,
-    job: ImportJob,
-    skip_errors: bool = False,
-    resolve: dict[str, str] | None = None,
-) -> ImportJob:
-    """Write every row in one transaction, or nothing: rows with errors stop it unless
-    ``skip_errors``. Returns the job with its ``result``: counts per action."""
-    organisation = job.organisation
-    policy.require_organisation_writer(_actor(actor, organisation))
-    job = ImportJob.objects.select_for_update().select_related("organisation").get(pk=job.pk)
-    if job.status != ImportStatus.READY:
+def _require_confirmable(job: ImportJob, status: str, resolve) -> None:
+    if job.status != status:
         raise StateConflict(
             _("This import was already confirmed.")
             if job.status == ImportStatus.CONFIRMED
@@ -1003,6 +994,117 @@ def import_confirm(
         or not all(isinstance(k, str) and isinstance(v, str) for k, v in resolve.items())
     ):
         raise ImportRefused({"resolve": _("Give {partner name: organisation short name}.")})
+
+
+@transaction.atomic
+def import_confirm_start(
+    *,
+    actor: User,
+    job: ImportJob,
+    skip_errors: bool = False,
+    resolve: dict[str, str] | None = None,
+) -> ImportJob:
+    """Confirm an import: at once up to ``BACKGROUND_ROWS`` rows (``import_confirm``), else by
+    a worker once this transaction commits (the job is ``confirming`` until then, and its page
+    or ``status_url`` says how it ended: confirmed, or ready again with the reason in
+    ``error``, nothing written)."""
+    if len(job.rows) <= BACKGROUND_ROWS:
+        return import_confirm(actor=actor, job=job, skip_errors=skip_errors, resolve=resolve)
+    policy.require_organisation_writer(_actor(actor, job.organisation))
+    job = ImportJob.objects.select_for_update().select_related("organisation").get(pk=job.pk)
+    _require_confirmable(job, ImportStatus.READY, resolve)
+    counts = summary(job.preview)
+    if counts["error"] and not skip_errors and not resolve:
+        # Told now, as for a small file (only a ``resolve`` may clear errors: the worker sees).
+        error = ImportHasErrors(
+            _("%(count)s rows have errors: correct them, or choose to import without them.")
+            % {"count": counts["error"]}
+        )
+        error.rows = job.preview
+        raise error
+    job.status = ImportStatus.CONFIRMING
+    job.confirmed_by = actor
+    job.confirm_options = {"skip_errors": bool(skip_errors), "resolve": resolve or {}}
+    job.error = ""
+    job.save(update_fields=["status", "confirmed_by", "confirm_options", "error"])
+    from partnerships.tasks import import_confirm as confirm_task  # it imports this module
+
+    job_id = job.pk  # a lambda, not a partial: a robust callback's error is logged by name
+    transaction.on_commit(lambda: confirm_task.delay(job_id), robust=True)
+    return job
+
+
+def import_confirm_job(job_id: int) -> ImportJob | None:
+    """The worker's part: confirm a job still waiting for it (a message delivered twice is
+    ignored). Refused (rows in error, rights lost, a value a service refused), nothing is
+    written and the job is ready again, with the reason in its language."""
+    job = (
+        ImportJob.objects.select_related("organisation", "confirmed_by")
+        .filter(pk=job_id, status=ImportStatus.CONFIRMING)
+        .first()
+    )
+    if job is None:
+        return job
+    options = job.confirm_options or {}
+    try:
+        if job.confirmed_by is None:
+            raise PermissionDenied
+        return import_confirm(
+            actor=job.confirmed_by,
+            job=job,
+            skip_errors=bool(options.get("skip_errors")),
+            resolve=options.get("resolve") or None,
+            _status=ImportStatus.CONFIRMING,
+        )
+    except ImportHasErrors as error:
+        import_confirm_refused(job.pk, " ".join(error.messages), preview=error.rows)
+    except (PermissionDenied, Http404):
+        with translation.override(job.language):
+            import_confirm_refused(job.pk, _("The person who confirmed may no longer import."))
+    except ValidationError as error:
+        import_confirm_refused(job.pk, " ".join(error.messages))
+    except TRANSIENT_ERRORS:
+        raise  # the task tries again later; the job waits, confirming
+    except Exception:
+        import_confirm_fail(job.pk)  # a bug a retry would repeat: nothing was written
+        raise
+    return ImportJob.objects.filter(pk=job_id).first()
+
+
+def import_confirm_fail(job_id: int) -> None:
+    """The worker's retries are used up: nothing was written (one transaction), so the job is
+    ready to be confirmed again."""
+    job = ImportJob.objects.filter(pk=job_id).only("pk", "language").first()
+    if job is not None:
+        with translation.override(job.language):
+            import_confirm_refused(
+                job.pk, _("The import did not finish and wrote nothing: confirm it again.")
+            )
+
+
+def import_confirm_refused(job_id: int, error: str, preview: list | None = None) -> None:
+    """A confirmation in the background that did not go through: ready again, with why."""
+    fields = {"status": ImportStatus.READY, "error": error}
+    if preview is not None:
+        fields["preview"] = preview
+    ImportJob.objects.filter(pk=job_id, status=ImportStatus.CONFIRMING).update(**fields)
+
+
+@transaction.atomic
+def import_confirm(
+    *,
+    actor: User,
+    job: ImportJob,
+    skip_errors: bool = False,
+    resolve: dict[str, str] | None = None,
+    _status: str = ImportStatus.READY,
+) -> ImportJob:
+    """Write every row in one transaction, or nothing: rows with errors stop it unless
+    ``skip_errors``. Returns the job with its ``result``: counts per action."""
+    organisation = job.organisation
+    policy.require_organisation_writer(_actor(actor, organisation))
+    job = ImportJob.objects.select_for_update().select_related("organisation").get(pk=job.pk)
+    _require_confirmable(job, _status, resolve)
     with translation.override(job.language):
         rows = analyse(job, resolve)
     preview = [row.as_json() for row in rows]
@@ -1025,8 +1127,9 @@ def import_confirm(
         "skipped": counts["error"],
     }
     job.status = ImportStatus.CONFIRMED
+    job.error = ""
     job.finished_at = timezone.now()
-    job.save(update_fields=["preview", "result", "status", "finished_at"])
+    job.save(update_fields=["preview", "result", "status", "error", "finished_at"])
     return job
 
 
@@ -1167,13 +1270,60 @@ def _propose(actor: User, organisation: Organisation, partnership: Partnership, 
     others = Party.objects.filter(policy.taking_part(), partnership=partnership).exclude(
         organisation=organisation
     )
+    from partnerships.services.versions import save_validated
+
     if not others.exists():
+        # Kept on the importing party: proposed once a partner accepts (``propose_imported_level``).
+        own = Party.objects.get(partnership=partnership, organisation=organisation)
+        own.level_to_propose, own.level_to_propose_by = level, actor
+        save_validated(own, actor)
         return
     if LevelProposal.objects.filter(
         partnership=partnership, state=ProposalState.PENDING, level=level
     ).exists():
         return
     level_propose(actor=actor, organisation=organisation, partnership=partnership, level=level)
+
+
+def propose_imported_level(partnership: Partnership) -> LevelProposal | None:
+    """A partner accepted: the level an import kept for later is proposed as the agreed level,
+    as the person who imported it, if the partnership has no agreed level and no pending
+    proposal yet (the partners confirm it or not: no one agrees alone). The kept level is
+    used once; if its importer may no longer propose it, it is dropped."""
+    from partnerships.services.proposals import level_propose
+    from partnerships.services.versions import save_validated
+
+    party = (
+        Party.objects.select_for_update(of=("self",))
+        .select_related("organisation", "level_to_propose_by")
+        .filter(policy.taking_part(), partnership=partnership, level_to_propose__isnull=False)
+        .first()
+    )
+    if party is None:
+        return None
+    level, user = party.level_to_propose, party.level_to_propose_by
+    party.level_to_propose = party.level_to_propose_by = None
+    save_validated(party, user)
+    agreed = LevelAssessment.objects.filter(partnership=partnership, kind=AssessmentKind.AGREED)
+    pending = LevelProposal.objects.filter(partnership=partnership, state=ProposalState.PENDING)
+    if user is None or agreed.exists() or pending.exists():
+        return None
+    others = Party.objects.filter(policy.taking_part(), partnership=partnership).exclude(
+        pk=party.pk
+    )
+    if not others.exists():
+        return None
+    try:
+        with transaction.atomic():
+            return level_propose(
+                actor=user,
+                organisation=party.organisation,
+                partnership=partnership,
+                level=level,
+                rationale=_("Imported from a spreadsheet."),
+            )
+    except (PermissionDenied, policy.NotVisible, ValidationError, StateConflict):
+        return None  # the importer may no longer propose: the partners propose themselves
 
 
 # --- The template -------------------------------------------------------------------------

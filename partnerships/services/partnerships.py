@@ -186,6 +186,10 @@ def invitation_respond(*, actor: User, party: Party, accept: bool) -> Party:
         party.joined_on = timezone.localdate()
     save_validated(party, actor)
     events.invitation_answered(party, accepted=accept, actor=actor)
+    if accept:
+        from partnerships.services.imports import propose_imported_level
+
+        propose_imported_level(party.partnership)
     return party
 
 

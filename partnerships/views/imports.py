@@ -169,7 +169,7 @@ def import_confirm(request: HttpRequest, membership, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _detail(request, membership, job, confirm_form=form, status=400)
     try:
-        job = imports.import_confirm(
+        job = imports.import_confirm_start(
             actor=request.user,
             job=job,
             skip_errors=form.cleaned_data["skip_errors"],
@@ -181,6 +181,10 @@ def import_confirm(request: HttpRequest, membership, pk: int) -> HttpResponse:
         form.add_error(None, " ".join(error.messages))
         return _detail(request, membership, job, confirm_form=form, status=400)
     else:
+        if job.in_progress:  # a large file: a worker writes it, the page follows it
+            return redirect(
+                "partnerships:import-detail", org_slug=membership.organisation.slug, pk=job.pk
+            )
         result = job.result
         messages.success(
             request,

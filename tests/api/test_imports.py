@@ -130,3 +130,32 @@ def test_another_organisation_cannot_read_or_confirm_an_import(api, owner, outsi
 
 def test_viewers_get_403(api, viewer, org_a):
     assert post_file(api(viewer), [["Titre"], ["Un"]]).status_code == 403
+
+
+def test_a_large_import_is_confirmed_in_the_background_with_202(
+    api, owner, org_a, django_capture_on_commit_callbacks
+):
+    rows = [["Titre"]] + [[f"P{n}"] for n in range(imports.BACKGROUND_ROWS + 1)]
+    client = api(owner)
+    with django_capture_on_commit_callbacks(execute=True):
+        job_id = post_file(client, rows).json()["id"]
+    confirm = reverse("api:import-confirm", kwargs={"pk": job_id})
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = client.post(confirm, {}, format="json")
+    assert response.status_code == 202
+    body = response.json()
+    assert body["status"] == "confirming" and body["result"] is None
+    assert client.get(body["status_url"]).json()["status"] == "confirming"
+    assert Partnership.objects.count() == 0
+    for callback in callbacks:
+        callback()  # without a broker the task runs in-process once the request commits
+    polled = client.get(body["status_url"]).json()
+    assert polled["status"] == "confirmed" and polled["error"] == ""
+    assert polled["result"] == {
+        "created": imports.BACKGROUND_ROWS + 1,
+        "updated": 0,
+        "unchanged": 0,
+        "skipped": 0,
+    }
+    assert Partnership.objects.count() == imports.BACKGROUND_ROWS + 1
+    assert client.post(confirm, {}, format="json").status_code == 409

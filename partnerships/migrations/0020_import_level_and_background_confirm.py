@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('organisations', '0006_signup_requests'),
-        ('partnerships', '0018_questionnaires'),
+        ('partnerships', '0019_questionnaire_asked_members'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1674,5 +1674,13 @@ NOT_ABOUT_ONE_PARTNERSHIP = {
     "join-request-approve": "the organisation's members",
     "join-request-refuse": "the organisation's members",
     "organisation-join-request": "asking to join an organisation (the person's own request)",
+    "partnerships:import": "importing a spreadsheet of partnerships (tests/partnerships)",
+    "partnerships:import-detail": "one import's preview (tests/partnerships)",
+    "partnerships:import-confirm": "confirming one import (tests/partnerships)",
+    "partnerships:import-template": "the import's template as CSV",
+    "partnerships:import-template-xlsx": "the import's template as XLSX",
+    "organisation-archive": "the organisation's archive, for its administrators (tests/privacy)",
+    "organisation-archive-download": "the organisation's archive file (tests/privacy)",
+    "organisation-leave-platform": "the organisation's request to leave (tests/privacy)",
 }
 NOT_ABOUT_ONE_PARTNERSHIP_PREFIXES = ("partnerships:report-",)

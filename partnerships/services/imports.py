@@ -73,6 +73,7 @@ if TYPE_CHECKING:
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 5000
+NUL_MARK = "\u2400"  # ␀, in place of a NUL character read from the file
 # More rows than this are read in the background; the page and the API follow the job.
 BACKGROUND_ROWS = 500
 FORMATS = ("csv", "xlsx", "ods")
@@ -264,7 +265,9 @@ def read_table(content: bytes, filename: str) -> tuple[list[str], list[list[str]
         raise ImportRefused(
             _("This file could not be read as a %(format)s file.") % {"format": extension.upper()}
         ) from error
-    rows = [[_cell(value) for value in row] for row in rows]
+    # A NUL cannot be stored (PostgreSQL's JSON refuses it): kept as a visible mark, which the
+    # row's check reports as an error where it is.
+    rows = [[_cell(value).replace("\x00", NUL_MARK) for value in row] for row in rows]
     rows = [row[: _width(row)] for row in rows]
     widest = max((sum(1 for v in row if v) for row in rows[:10]), default=0)
     start = next(
@@ -283,7 +286,7 @@ def read_table(content: bytes, filename: str) -> tuple[list[str], list[list[str]
         raise ImportRefused(
             _("The file has more than %(count)s rows: split it.") % {"count": MAX_ROWS}
         )
-    if any("\x00" in title for title in headers):
+    if any(NUL_MARK in title for title in headers):
         raise ImportRefused(_("A column title holds a character that is not allowed."))
     return headers, data
 
@@ -576,7 +579,7 @@ def _row_values(headers: list[str], mapping: dict[str, str], cells: list[str]) -
 def _check_row(row: Row, directory: Directory, resolve: dict[str, str]) -> None:
     values = row.values
     for name, text in values.items():
-        if "\x00" in text:
+        if NUL_MARK in text:
             row.error(name, _("This text holds a character that is not allowed (NUL)."))
     if row.errors:
         return

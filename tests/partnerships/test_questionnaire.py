@@ -327,6 +327,8 @@ def test_coordinators_choose_who_of_their_party_is_asked_on_the_page(
     # Victor was not chosen; the other party chose nobody, so all its members are asked.
     assert "victor" not in invited and "alice" in invited and {"c0", "c1"} <= invited
 
+    viewer.language = "en"
+    viewer.save(update_fields=["language"])
     client.force_login(viewer)
     assert "did not ask you" in client.get(page("review", org_a, review)).content.decode()
     assert client.get(page("questionnaire-answer", org_a, review)).status_code == 403

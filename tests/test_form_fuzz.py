@@ -95,6 +95,11 @@ class _Forms(HTMLParser):
             kind = attrs.get("type", "text")
             known = self.current.fields.get(name, (kind, [], ""))
             self.current.fields[name] = (kind, [*known[1], attrs.get("value", "")], "")
+        elif tag == "button" and attrs.get("type", "submit") == "submit":
+            # A named submit button sends its value: one choice among the form's buttons (the
+            # footer's language buttons, an export's file formats).
+            known = self.current.fields.get(name, ("radio", [], ""))
+            self.current.fields[name] = ("radio", [*known[1], attrs.get("value", "")], "")
         elif tag == "textarea":
             self.current.fields[name] = ("textarea", [], "")
         elif tag == "select":

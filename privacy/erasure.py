@@ -148,6 +148,15 @@ def _delete_what_served_only_them(user: User, identity: Identity, actor: User) -
     for model in (AccessAttempt, AccessLog, AccessFailureLog):
         model.objects.filter(attempts).delete()
     delete_sessions_of(user)
+    # Their own copies of their data: files in the store, which no column sweep reaches. The
+    # files go once the transaction commits, so a failed erasure keeps them.
+    from .models import PersonalExport
+
+    for export in PersonalExport.objects.filter(user=user):
+        if export.file:
+            name, storage = export.file.name, export.file.storage
+            transaction.on_commit(lambda name=name, storage=storage: storage.delete(name))
+        export.delete()
 
 
 def delete_sessions_of(user: User) -> int:

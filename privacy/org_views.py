@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from core import files
 from organisations.access import ADMIN, member_required
 
 from .archives import ARCHIVE_KEEP_DAYS, archive_request, leave_request
@@ -48,12 +49,9 @@ def organisation_archive_download(request: HttpRequest, membership, archive_id: 
         pk=archive_id,
     )
     stamp = archive.created_at.strftime("%Y-%m-%d-%H%M")
-    try:
-        content = archive.file.open("rb")
-    except FileNotFoundError as missing:  # deleted from the disk by hand: gone, not an error
-        raise Http404 from missing
-    return FileResponse(
-        content,
+    return files.download(
+        request,
+        archive.file,
         as_attachment=True,
         filename=f"archive-{membership.organisation.slug}-{stamp}.json",
     )

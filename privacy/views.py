@@ -9,10 +9,12 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.serializers.json import DjangoJSONEncoder
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
+
+from core import files
 
 from .erasure import person_erase
 from .export import personal_data
@@ -63,14 +65,15 @@ def my_data(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_safe
-def my_data_export(request: HttpRequest, export_id: int) -> FileResponse:
+def my_data_export(request: HttpRequest, export_id: int) -> HttpResponse:
     """The link of the e-mail: the file, to the person it is about only (404 for anyone else,
     and once the file is no longer kept)."""
     export = PersonalExport.objects.filter(pk=export_id).first()
     if export is None or not may_download_personal_export(request.user, export):
         raise Http404
-    return FileResponse(
-        export.file.open("rb"),
+    return files.download(
+        request,
+        export.file,
         as_attachment=True,
         filename=f"my-data-{export.created_at:%Y%m%d}.json",
         content_type="application/json; charset=utf-8",

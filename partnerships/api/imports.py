@@ -221,6 +221,8 @@ class ImportDetailApi(APIView):
     @extend_schema(summary=_("An import and its preview"), responses={200: ImportJobSerializer})
     def get(self, request, pk: int, *args, **kwargs):
         job = get_object_or_404(jobs_for(request.user), pk=pk)
+        # The preview holds partners' contacts: for those who may import, as on the page.
+        policy.require_organisation_writer(policy.Actor.of(request.user, job.organisation))
         return Response(ImportJobSerializer(job).data)
 
 

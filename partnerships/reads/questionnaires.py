@@ -460,7 +460,9 @@ def questionnaire_history(partnership, parties: list[Party]) -> list[tuple[dict,
                 n = respondents.get((questionnaire.pk, party.pk), 0)
                 answered = values.get((questionnaire.pk, party.pk, question), [])
                 cell = HistoryCell(n)
-                if answered and n >= policy.QUESTIONNAIRE_THRESHOLD:
+                # The threshold holds for the party and for the question, as in the results.
+                threshold = policy.QUESTIONNAIRE_THRESHOLD
+                if n >= threshold and len(answered) >= threshold:
                     cell.low, cell.high = min(answered), max(answered)
                     cell.average = round(sum(answered) / len(answered), 1)
                 cells.append(cell)

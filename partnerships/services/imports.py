@@ -40,6 +40,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.dates import validate_date_in_range
+from core.numbers import whole_number
 from core.retry import TRANSIENT_ERRORS
 from organisations.models import Organisation
 from partnerships import policy
@@ -436,7 +437,7 @@ def parse_status(text: str) -> str:
 
 def parse_cadence(text: str) -> int:
     key = normalise(text)
-    if key.isdigit() and int(key) in ReviewCadence.values:
+    if whole_number(key, 4) in ReviewCadence.values:
         return int(key)
     words = _choice_words(ReviewCadence)
     if key in words:
@@ -721,13 +722,13 @@ def _check_records(row: Row, importer: Organisation) -> None:
             continue
         intensity = None
         if intensity_text:
-            if not intensity_text.isdigit() or int(intensity_text) > 5:
+            intensity = whole_number(intensity_text, 2)
+            if intensity is None or intensity > 5:
                 row.error(
                     "concerns",
                     _("“%(value)s” is not an intensity from 0 to 5.") % {"value": intensity_text},
                 )
                 continue
-            intensity = int(intensity_text)
         if not description:
             row.error("concerns", _("A fear or resistance needs a description."))
             continue
@@ -879,8 +880,8 @@ def analyse(job: ImportJob, resolve: dict[str, str] | None = None) -> list[Row]:
                 )
             seen.setdefault(key, row.line)
             identifier = row.values.get("id", "").strip()
-            if identifier.isdigit() and int(identifier) in existing.by_id:
-                row.partnership = existing.by_id[int(identifier)]
+            if whole_number(identifier) in existing.by_id:
+                row.partnership = existing.by_id[whole_number(identifier)]
             else:  # an id of another organisation's partnership is ignored
                 row.partnership = existing.match(row.fields["title"], partner_names)
             if row.partnership is not None and not row.errors:

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.numbers import whole_number
 from notifications import events
 from organisations.models import Organisation, User
 from partnerships import policy
@@ -130,7 +131,7 @@ def _resolve_members(party: Party, members: list) -> list[User]:
         if isinstance(item, int) and not isinstance(item, bool):
             user = by_id.get(item)
         elif isinstance(item, str):
-            user = by_name.get(item) or (by_id.get(int(item)) if item.isdigit() else None)
+            user = by_name.get(item) or by_id.get(whole_number(item))
         if user is None:
             raise ValidationError(
                 {

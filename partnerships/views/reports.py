@@ -22,6 +22,7 @@ from django.utils.functional import Promise, lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.numbers import whole_number
 from organisations.access import member_required
 from partnerships.forms import ReportFilterForm
 from partnerships.reports import figures as reports
@@ -175,8 +176,8 @@ def _table_pages(request: HttpRequest) -> dict[str, int]:
     """The page asked of each long table, by figure name (a page that is not a number: 1)."""
     pages = {}
     for key, value in request.GET.items():
-        if key.endswith(PAGE_SUFFIX) and value.isdigit():
-            pages[key.removesuffix(PAGE_SUFFIX)] = int(value)
+        if key.endswith(PAGE_SUFFIX) and whole_number(value, 9) is not None:
+            pages[key.removesuffix(PAGE_SUFFIX)] = whole_number(value, 9)
     return pages
 
 

@@ -159,3 +159,16 @@ def test_a_large_import_is_confirmed_in_the_background_with_202(
     }
     assert Partnership.objects.count() == imports.BACKGROUND_ROWS + 1
     assert client.post(confirm, {}, format="json").status_code == 409
+
+
+def test_a_viewer_cannot_read_an_import_preview_with_its_contacts(api, owner, viewer, org_a):
+    body = post_file(
+        api(owner),
+        [["Nom", "Qui", "Courriel"], ["Fête", "Nouvelle asso", "contact@asso.example"]],
+        mapping={"Nom": "title", "Qui": "partners", "Courriel": "partner_email"},
+    ).json()
+    detail = reverse("api:import-detail", kwargs={"pk": body["id"]})
+    assert api(owner).get(detail).status_code == 200
+    answer = api(viewer).get(detail)
+    assert answer.status_code == 403
+    assert "contact@asso.example" not in answer.content.decode()

@@ -14,7 +14,11 @@ from notifications.models import Notification
 from notifications.reminders import send_questionnaire_reminders
 from partnerships.models import Answer, Questionnaire, Review
 from partnerships.reads.documents import agenda_document
-from partnerships.reads.questionnaires import agenda_lines, visible_results
+from partnerships.reads.questionnaires import (
+    agenda_lines,
+    questionnaire_history,
+    visible_results,
+)
 from partnerships.services import questionnaires as services
 from partnerships.services.reviews import review_close, review_hold
 from tests.factories import ConcernFactory, MembershipFactory, ReviewFactory, UserFactory
@@ -299,6 +303,11 @@ def test_a_question_fewer_than_three_answered_shows_nothing_even_among_enough_re
     review = review_close(actor=editor, organisation=org_a, review=Review.objects.get(pk=review.pk))
     frozen = review.record["questionnaire"]["parties"][str(party.pk)]
     assert "worth" not in frozen["counts"] and frozen["too_few"] == ["worth"]
+    # The review history keeps the same threshold: the lone answer to "worth" shows nowhere.
+    tables = {q["id"]: rows for q, rows in questionnaire_history(partnership, [party])}
+    [(_review, [worth])] = tables["worth"]
+    [(_review, [level])] = tables["level"]
+    assert worth.low is None and (level.low, level.high) == (2, 5)
 
 
 # --- Who answers: the members each party's coordinators choose -------------------------------

@@ -83,3 +83,17 @@ def test_the_link_expires_with_the_retention_of_export_files(client, owner, medi
     assert personal_exports_delete_old() == 1
     assert not PersonalExport.objects.exists()
     assert not os.path.exists(path)
+
+
+def test_erasure_deletes_the_persons_own_export_files(
+    editor, media, django_capture_on_commit_callbacks
+):
+    from privacy.erasure import person_erase
+
+    export = PersonalExport.objects.create(user=editor, status="done")
+    export.file.save("my-data.json", ContentFile(b'{"name": "Eve"}'), save=True)
+    storage, name = export.file.storage, export.file.name
+    with django_capture_on_commit_callbacks(execute=True):
+        person_erase(actor=editor, user=editor)
+    assert not PersonalExport.objects.exists()
+    assert not storage.exists(name)

@@ -4,12 +4,23 @@ and the partnership's own signals, sent once the change is committed, for whoeve
 
 from __future__ import annotations
 
-from django.db.models.signals import post_delete, post_save, pre_save
+from django.db.models import QuerySet
+from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from django.dispatch import Signal, receiver
 
 from organisations.models import Organisation
 
-from .models import Partnership, Party
+from .models import (
+    Agreement,
+    Commitment,
+    Concern,
+    ConcernCheck,
+    LevelAssessment,
+    Partnership,
+    Party,
+    Responsibility,
+    Review,
+)
 
 # An organisation left a partnership: ``party`` (its left_on set), with the ``reason`` it gave
 # (may be empty). Sent after the commit, once.
@@ -25,13 +36,21 @@ level_proposal_answered = Signal()  # proposal, party, accepted: one party confi
 level_agreed = Signal()  # proposal: every other party confirmed; its level is the agreed one
 
 
+def deleting_a_partnership(origin) -> bool:
+    """Whether a delete comes from a partnership's (``origin``: the instance or the query set
+    whose ``delete()`` started it): its records go with it and need nothing derived."""
+    if isinstance(origin, QuerySet):
+        return origin.model is Partnership
+    return isinstance(origin, Partnership)
+
+
 @receiver([post_save, post_delete], sender=Party, dispatch_uid="party_changes_scope")
 def party_changed(sender, instance: Party, **kwargs) -> None:
     from partnerships.services.agreements import agreement_parties_changed
     from partnerships.services.partnerships import partnership_refresh_scope
     from partnerships.services.proposals import level_proposal_parties_changed
 
-    if kwargs.get("raw") or isinstance(kwargs.get("origin"), Partnership):
+    if kwargs.get("raw") or deleting_a_partnership(kwargs.get("origin")):
         return  # fixtures load derived values as they are; a deleted partnership needs none
     actor = getattr(instance, "_history_user", None)
     partnership_refresh_scope(instance.partnership, actor)
@@ -42,10 +61,13 @@ def party_changed(sender, instance: Party, **kwargs) -> None:
 @receiver(pre_save, sender=Organisation, dispatch_uid="organisation_remember_system")
 def organisation_saving(sender, instance: Organisation, **kwargs) -> None:
     if instance.pk is None:
-        instance._system_changed = False
+        instance._system_changed = instance._size_changed = False
         return
-    previous = list(Organisation.objects.filter(pk=instance.pk).values_list("parent_id", flat=True))
-    instance._system_changed = not previous or previous[0] != instance.parent_id
+    previous = list(
+        Organisation.objects.filter(pk=instance.pk).values_list("parent_id", "size_band")
+    )
+    instance._system_changed = not previous or previous[0][0] != instance.parent_id
+    instance._size_changed = not previous or previous[0][1] != instance.size_band
 
 
 @receiver(post_save, sender=Organisation, dispatch_uid="organisation_system_changes_scope")
@@ -68,3 +90,67 @@ def organisation_changed(sender, instance: Organisation, created: bool, **kwargs
         parties__organisation_id__in=organisation_ids
     ).distinct():
         partnership_refresh_scope(partnership, actor)
+
+
+# --- The read model ------------------------------------------------------------------------
+# Every record the current state is derived from: a save or a delete, whatever path made it,
+# recomputes the partnership's rows in the same transaction (``services.state``).
+def _partnership_of(instance) -> int | None:
+    if isinstance(instance, Partnership):
+        return instance.pk
+    if isinstance(instance, ConcernCheck):
+        return (
+            Concern.objects.filter(pk=instance.concern_id)
+            .values_list("partnership_id", flat=True)
+            .first()
+        )
+    return instance.partnership_id
+
+
+@receiver(post_save, dispatch_uid="read_model_saved")
+@receiver(post_delete, dispatch_uid="read_model_deleted")
+def read_model_source_changed(sender, instance, **kwargs) -> None:
+    from partnerships.services.state import refresh
+
+    if sender not in READ_MODEL_SOURCES or kwargs.get("raw"):
+        return
+    if deleting_a_partnership(kwargs.get("origin")) or (
+        sender is Partnership and not kwargs.get("created")
+    ):
+        return  # a partnership deleted with its records needs no state; an edit changes none
+    partnership_id = _partnership_of(instance)
+    if partnership_id is not None:
+        refresh([partnership_id])
+
+
+@receiver(pre_delete, sender=Partnership, dispatch_uid="read_model_partnership_deleted")
+def partnership_deleting(sender, instance: Partnership, **kwargs) -> None:
+    """Its rows go with it; its share of its organisations' monthly roll-ups is taken out."""
+    from partnerships.services.state import partnership_removed
+
+    partnership_removed(instance.pk)
+
+
+@receiver(post_save, sender=Organisation, dispatch_uid="organisation_size_changes_state")
+def organisation_size_changed(sender, instance: Organisation, created: bool, **kwargs) -> None:
+    """The parties' size spread is part of each of its partnerships' state."""
+    from partnerships.services.state import refresh
+
+    if created or kwargs.get("raw") or not getattr(instance, "_size_changed", False):
+        return
+    refresh(Party.objects.filter(organisation=instance).values_list("partnership_id", flat=True))
+
+
+READ_MODEL_SOURCES = frozenset(
+    {
+        Partnership,
+        Party,
+        LevelAssessment,
+        Concern,
+        ConcernCheck,
+        Commitment,
+        Responsibility,
+        Agreement,
+        Review,
+    }
+)

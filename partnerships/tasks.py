@@ -16,7 +16,7 @@ from __future__ import annotations
 from celery import Task, shared_task
 
 from core.retry import RETRY
-from partnerships.services import exports, imports, records
+from partnerships.services import exports, imports, records, state
 
 
 class ExportTask(Task):
@@ -51,6 +51,13 @@ def fail_stuck_exports() -> int:
 def purge_deleted_records() -> int:
     """Every ten minutes: delete for good the records deleted longer ago than the undo window."""
     return records.records_purge()
+
+
+@shared_task(name="partnerships.tasks.check_read_model", acks_late=True, **RETRY)
+def check_read_model() -> int:
+    """Nightly: recompute a sample of partnerships from their logs and log any difference with
+    the stored read model (it is kept in the transaction of each write; this only watches)."""
+    return len(state.check_sample())
 
 
 class ImportTask(Task):

@@ -9,6 +9,7 @@
 - ``invitations``: invitations by e-mail to organisations not on the platform yet;
 - ``questionnaires``: the anonymous questionnaire before a review;
 - ``proposals``: an agreed level proposed by one party and the others' answers;
+- ``state``: the read model, each partnership's current state kept beside its logs;
 - ``operations``: bookkeeping of background work (reminders sent, export files);
 - ``base``: the helpers the models share; ``querysets``: their query sets.
 """
@@ -51,6 +52,13 @@ from partnerships.models.records import (
     Responsibility,
 )
 from partnerships.models.reviews import REVIEW_FROZEN, Review
+from partnerships.models.state import (
+    ConcernMonth,
+    ConcernState,
+    PartnershipConcernMonth,
+    PartnershipState,
+    PartnershipView,
+)
 
 __all__ = [
     "AGREEMENT_FROZEN",
@@ -74,6 +82,8 @@ __all__ = [
     "Commitment",
     "Concern",
     "ConcernCheck",
+    "ConcernMonth",
+    "ConcernState",
     "CustomQuestion",
     "CustomQuestionKind",
     "ExportJob",
@@ -84,6 +94,9 @@ __all__ = [
     "PartnerInvitation",
     "PartnerInvitationQuerySet",
     "Partnership",
+    "PartnershipConcernMonth",
+    "PartnershipState",
+    "PartnershipView",
     "Party",
     "Questionnaire",
     "Reminder",

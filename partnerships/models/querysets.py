@@ -92,7 +92,7 @@ def latest_level(
     )
 
 
-def _perceived_subquery(value, visible: Q = REVEALED) -> Subquery:
+def perceived_subquery(value, visible: Q = REVEALED) -> Subquery:
     """One figure over the current perceived levels of the outer query's partnership.
 
     ``value`` is an aggregate expression over those rows (they are grouped by partnership), so
@@ -132,14 +132,26 @@ class PartnershipQuerySet(models.QuerySet):
 
         ``perception_gap`` is the spread between the parties' current perceived levels (None
         until two parties rated); ``agreement_gap`` is the largest distance between a perceived
-        level and the agreed one (None without both). With ``as_of``, the levels as they stood
-        that day (entries recorded after it are left out).
+        level and the agreed one (None without both). Today's values are read from the read
+        model (``PartnershipState``, one joined row); with ``as_of``, the levels as they stood
+        that day, recomputed from the log (entries recorded after it are left out).
         """
+        if as_of is not None:
+            return self.with_logged_levels(as_of)
+        return self.annotate(
+            agreed_level=F("state__agreed_level"),
+            target_level=F("state__target_level"),
+            perception_gap=F("state__perception_gap"),
+            agreement_gap=F("state__agreement_gap"),
+        )
+
+    def with_logged_levels(self, as_of: datetime.date | None = None) -> PartnershipQuerySet:
+        """``with_levels`` recomputed from the level log (what the read model stores for today)."""
         visible = REVEALED if as_of is None else REVEALED & Q(assessed_on__lte=as_of)
         return self.annotate(
             agreed_level=latest_level(AssessmentKind.AGREED, as_of),
             target_level=latest_level(AssessmentKind.TARGET, as_of),
-            perception_gap=_perceived_subquery(
+            perception_gap=perceived_subquery(
                 Case(
                     When(GreaterThanOrEqual(Count("pk"), 2), then=Max("level") - Min("level")),
                     default=None,
@@ -149,18 +161,25 @@ class PartnershipQuerySet(models.QuerySet):
             ),
             # The largest distance to the agreed level, read inside for each perceived row:
             # one subquery, where Greatest(max - agreed, agreed - min) needed five.
-            agreement_gap=_perceived_subquery(
+            agreement_gap=perceived_subquery(
                 Max(Abs(F("level") - latest_level(AssessmentKind.AGREED, as_of, "partnership"))),
                 visible,
             ),
         )
 
-    def with_perceived_range(self, as_of: datetime.date | None = None) -> PartnershipQuerySet:
-        """Annotate the lowest and highest current perceived levels (for the gap report)."""
+    def with_perceived_range(
+        self, as_of: datetime.date | None = None, *, from_logs: bool = False
+    ) -> PartnershipQuerySet:
+        """Annotate the lowest and highest current perceived levels (for the gap report): from
+        the read model for today, from the log for a past day (or with ``from_logs``)."""
+        if as_of is None and not from_logs:
+            return self.annotate(
+                perceived_min=F("state__perceived_min"), perceived_max=F("state__perceived_max")
+            )
         visible = REVEALED if as_of is None else REVEALED & Q(assessed_on__lte=as_of)
         return self.annotate(
-            perceived_min=_perceived_subquery(Min("level"), visible),
-            perceived_max=_perceived_subquery(Max("level"), visible),
+            perceived_min=perceived_subquery(Min("level"), visible),
+            perceived_max=perceived_subquery(Max("level"), visible),
         )
 
 
@@ -211,8 +230,14 @@ class ConcernQuerySet(models.QuerySet):
     def with_latest_intensity(self, as_of: datetime.date | None = None) -> ConcernQuerySet:
         """Annotate the intensity and date of each concern's latest check (None if unchecked).
 
-        With ``as_of``, the latest check on or before that day.
+        Today's values are read from the read model (``ConcernState``); with ``as_of``, the
+        latest check on or before that day, looked for in the checks.
         """
+        if as_of is None:
+            return self.annotate(
+                latest_intensity=F("state__latest_intensity"),
+                latest_checked_on=F("state__latest_checked_on"),
+            )
         checks = _model("ConcernCheck").objects.filter(concern=OuterRef("pk"))
         if as_of is not None:
             checks = checks.filter(checked_on__lte=as_of)

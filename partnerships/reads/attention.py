@@ -14,8 +14,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from partnerships.choices import PartnershipStatus
-from partnerships.models import Commitment, Partnership
-from partnerships.reads.health import HIGH_INTENSITY, visible_concerns
+from partnerships.models import Partnership, PartnershipView
 
 # A review due within this many days (or overdue) counts as due.
 REVIEW_DUE_DAYS = 30
@@ -37,18 +36,16 @@ def overdue_reviews(partnerships: QuerySet, organisation, today: datetime.date) 
 
 
 def with_overdue_commitments(partnerships: QuerySet, organisation, today) -> QuerySet:
-    """Partnerships with a commitment still to do past its due date (whoever owns it)."""
-    overdue = Commitment.objects.overdue(today).filter(partnership=OuterRef("pk"))
-    return partnerships.filter(Exists(overdue))
+    """Partnerships with a commitment still to do past its due date (whoever owns it): the
+    read model keeps the earliest such due date."""
+    return partnerships.filter(state__first_pending_due_on__lt=today)
 
 
 def with_high_concerns(partnerships: QuerySet, organisation, today) -> QuerySet:
-    """Partnerships with an open fear or resistance the organisation sees, last rated 4 or 5."""
-    high = (
-        visible_concerns(organisation)
-        .open()
-        .with_latest_intensity()
-        .filter(partnership=OuterRef("pk"), latest_intensity__gte=HIGH_INTENSITY)
+    """Partnerships with an open fear or resistance the organisation sees, last rated 4 or 5
+    (counted for each organisation by the read model)."""
+    high = PartnershipView.objects.filter(
+        partnership=OuterRef("pk"), organisation=organisation, high_concerns__gt=0
     )
     return partnerships.filter(Exists(high))
 

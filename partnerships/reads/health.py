@@ -16,9 +16,8 @@ from django.db.models import (
     Exists,
     F,
     IntegerField,
-    Max,
-    Min,
     OuterRef,
+    Q,
     QuerySet,
     Subquery,
     Value,
@@ -29,9 +28,9 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from organisations.models import Organisation
 from partnerships import policy
 from partnerships.choices import (
-    AgreementState,
     CommitmentStatus,
     ConcernKind,
     ConcernStatus,
@@ -39,7 +38,7 @@ from partnerships.choices import (
     Level,
     PartnershipStatus,
 )
-from partnerships.models import Agreement, Commitment, Concern, ConcernCheck, Party, Responsibility
+from partnerships.models import Commitment, Concern, ConcernCheck, PartnershipView
 
 HIGH_INTENSITY = 4
 GAP_WARNING = 2
@@ -86,16 +85,17 @@ def stuck_concerns(viewer) -> QuerySet:
 
 def with_health(queryset: QuerySet, viewer, today: datetime.date | None = None):
     """Annotate levels, gaps and every count the health signals need, as ``viewer`` (an
-    organisation or a user) may see them."""
-    organisation = viewer
+    organisation or a user) may see them.
+
+    Read from the read model (``PartnershipState`` and, for one organisation, its
+    ``PartnershipView`` row); only the count of overdue commitments, which changes with the
+    calendar, is counted here (per partnership returned, from an indexed date). A user acting
+    for several organisations sees the union of what they see: their concern counts are
+    recomputed from the concerns.
+    """
     today = today or timezone.localdate()
     partnership = OuterRef("pk")
-    taking_part = Party.objects.filter(policy.taking_part(), partnership=partnership)
-    idle_party = taking_part.exclude(
-        Exists(Responsibility.objects.filter(party=OuterRef("pk")))
-    ).exclude(Exists(Commitment.objects.filter(party=OuterRef("pk"))))
-    sizes = taking_part.order_by().values("partnership")
-    return queryset.with_levels().annotate(
+    queryset = queryset.with_levels().annotate(
         overdue_commitments=_count(
             Commitment.objects.filter(
                 partnership=partnership,
@@ -103,33 +103,50 @@ def with_health(queryset: QuerySet, viewer, today: datetime.date | None = None):
                 due_on__lt=today,
             )
         ),
-        stuck_concern_count=_count(stuck_concerns(organisation).filter(partnership=partnership)),
-        has_idle_party=Exists(idle_party),
-        size_spread=Subquery(
-            sizes.annotate(
-                spread=Max("organisation__size_band") - Min("organisation__size_band")
-            ).values("spread"),
-            output_field=IntegerField(),
-        ),
+        has_idle_party=Coalesce(F("state__has_idle_party"), Value(False)),
+        size_spread=F("state__size_spread"),
+        target_distance=Abs(F("target_level") - F("agreed_level")),
+        agreement_ends_on=F("state__agreement_ends_on"),
+    )
+    if isinstance(viewer, Organisation):
+        view = PartnershipView.objects.filter(partnership=partnership, organisation=viewer)
+        return queryset.annotate(
+            stuck_concern_count=Coalesce(Subquery(view.values("stuck_concerns")[:1]), Value(0)),
+            power_fear_open=Coalesce(Subquery(view.values("power_fear_open")[:1]), Value(False)),
+        )
+    return queryset.annotate(
+        stuck_concern_count=_count(stuck_concerns(viewer).filter(partnership=partnership)),
         power_fear_open=Exists(
-            visible_concerns(organisation).filter(
+            visible_concerns(viewer).filter(
                 partnership=partnership,
                 kind=ConcernKind.FEAR,
                 category=FearCategory.POWER,
                 status__in=[ConcernStatus.OPEN, ConcernStatus.EASING],
             )
         ),
-        target_distance=Abs(F("target_level") - F("agreed_level")),
-        # The latest version approved and not superseded: once the daily task marks it ended,
-        # the warning stays until a later version comes into force.
-        agreement_ends_on=Subquery(
-            Agreement.objects.filter(
-                partnership=partnership,
-                state__in=[AgreementState.IN_FORCE, AgreementState.ENDED],
-            )
-            .order_by("-version")
-            .values("ends_on")[:1]
-        ),
+    )
+
+
+def flagged(queryset: QuerySet, organisation, today: datetime.date) -> QuerySet:
+    """The partnerships of ``queryset`` that raise at least one health signal for
+    ``organisation``: the same tests as ``health_signals``, on the read model's columns (no
+    log is read), so counting them costs one indexed pass whatever the organisation's size."""
+    view = PartnershipView.objects.filter(partnership=OuterRef("pk"), organisation=organisation)
+    return queryset.filter(
+        Q(state__perception_gap__gte=GAP_WARNING)
+        | Q(state__agreement_gap__gte=GAP_WARNING)
+        | Q(state__agreed_level=Level.FUSION)
+        | Q(state__has_idle_party=True)
+        | Q(state__size_spread__gte=SIZE_SPREAD_WARNING)
+        | Q(state__first_pending_due_on__lt=today)
+        | Q(
+            status__in=[PartnershipStatus.ACTIVE, PartnershipStatus.PROPOSED],
+            next_review_on__lt=today,
+        )
+        | Exists(view.filter(stuck_concerns__gt=0))
+        | Q(state__target_level__gte=F("state__agreed_level") + GAP_WARNING)
+        | Q(state__target_level__lte=F("state__agreed_level") - GAP_WARNING)
+        | Q(state__agreement_ends_on__lte=today + datetime.timedelta(days=AGREEMENT_ENDING_DAYS))
     )
 
 

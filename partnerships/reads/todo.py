@@ -280,10 +280,8 @@ def _not_rated_since_two_cycles(today: datetime.date) -> Q:
     condition = Q(pk__in=[])
     for cadence in ReviewCadence.values:
         cutoff = add_months(today, -CYCLES_WITHOUT_RATING * cadence)
-        condition |= Q(partnership__review_cadence=cadence) & (
-            Q(latest_checked_on__lt=cutoff)
-            | Q(latest_checked_on__isnull=True, created_at__date__lt=cutoff)
-        )
+        # ``rated_on``: the latest check's date, or the day it was raised (read model).
+        condition |= Q(partnership__review_cadence=cadence, state__rated_on__lt=cutoff)
     return condition
 
 

@@ -19,8 +19,7 @@ from pygal.style import Style
 
 from core.dates import add_months
 from partnerships.choices import AssessmentKind, Level, concern_category_label
-from partnerships.models import ConcernCheck, LevelAssessment, Partnership
-from partnerships.reports.dbfunctions import MonthStart
+from partnerships.models import ConcernCheck, ConcernMonth, LevelAssessment, Partnership
 
 # Fonts are sized for the 720 px drawing shown about 540 px wide in a card: 16 px drawn reads
 # as 12 px or more. Every colour passes 4.5:1 on white, and lines also differ by their dashes
@@ -249,30 +248,18 @@ def partnerships_by_level(partnerships: QuerySet[Partnership]) -> Chart:
 
 
 def concern_intensity_by_category(organisation, today: datetime.date) -> Chart:
-    """Mean intensity of the checks of each category, month by month, over twelve months."""
-    from partnerships.reads.health import visible_concerns
+    """Mean intensity of the checks of each category, month by month, over twelve months, of
+    the concerns the organisation sees."""
 
     first_month = add_months(today.replace(day=1), -11)
     months = [add_months(first_month, offset) for offset in range(12)]
-    rows = (
-        ConcernCheck.objects.filter(
-            checked_on__gte=first_month,
-            concern__in=visible_concerns(organisation).filter(
-                partnership__in=Partnership.objects.for_organisation(organisation)
-            ),
-        )
-        .annotate(month=MonthStart("checked_on"))
-        .order_by()
-        .values("month", "concern__kind", "concern__category")
-        .annotate(mean=Avg("intensity"))
-    )
+    # The read model's monthly roll-up of what the organisation sees: a dozen rows a category.
+    rows = ConcernMonth.objects.filter(
+        organisation=organisation, month__gte=first_month, checks__gt=0
+    ).values_list("month", "kind", "category", "total", "checks")
     series: dict[tuple[str, str], dict[datetime.date, float]] = {}
-    for row in rows:
-        month = row["month"]
-        if isinstance(month, datetime.datetime):
-            month = month.date()
-        key = (row["concern__kind"], row["concern__category"])
-        series.setdefault(key, {})[month] = round(float(row["mean"]), 1)
+    for month, kind, category, total, checks in rows:
+        series.setdefault((kind, category), {})[month] = round(total / checks, 1)
     return Chart(
         title=_("Intensity of fears and resistances, last twelve months"),
         x_title=_("Month"),

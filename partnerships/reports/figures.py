@@ -228,6 +228,12 @@ def _on_record_at_end(selection: Selection) -> QuerySet:
     return _visible_concerns(selection).filter(created_at__lt=_day_after(selection.period.end))
 
 
+def _past_end(selection: Selection) -> datetime.date | None:
+    """The period's last day when it is past, else None: what stands at the end of a period
+    that ends today (or later) is today's state, read from the read model."""
+    return selection.period.end if selection.period.end < selection.today else None
+
+
 def _day_after(day: datetime.date) -> datetime.datetime:
     """The first moment after ``day`` ends, in the current time zone."""
     return timezone.make_aware(
@@ -336,7 +342,7 @@ def concerns_by_category(selection: Selection) -> Figures:
     rows = {
         (row["kind"], row["category"]): row
         for row in _on_record_at_end(selection)
-        .with_latest_intensity(as_of=selection.period.end)
+        .with_latest_intensity(as_of=_past_end(selection))
         .order_by()
         .values("kind", "category")
         .annotate(
@@ -434,7 +440,11 @@ def fears_by_agreed_level(selection: Selection) -> Figures:
         (row["agreed"], row["category"]): row["n"]
         for row in _on_record_at_end(selection)
         .filter(kind=ConcernKind.FEAR)
-        .annotate(agreed=latest_level(AssessmentKind.AGREED, selection.period.end, "partnership"))
+        .annotate(
+            agreed=latest_level(AssessmentKind.AGREED, selection.period.end, "partnership")
+            if _past_end(selection)
+            else F("partnership__state__agreed_level")
+        )
         .order_by()
         .values("agreed", "category")
         .annotate(n=Count("pk"))

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from organisations.access import member_required
 from organisations.permissions import may_manage_members
 from partnerships.reads.attention import attention_counts
-from partnerships.reads.health import health_signals, with_health
+from partnerships.reads.health import flagged, health_signals, with_health
 from partnerships.reads.todo import todo_items
 from partnerships.reports import charts
 
@@ -19,6 +19,7 @@ from ..models import Partnership, Party
 from .common import actor_of, permissions
 
 ALERTS_SHOWN = 30
+RUNNING = [PartnershipStatus.ACTIVE, PartnershipStatus.PROPOSED]
 
 # The dashboard groups signals by kind, each kind with the action that addresses it: the tab of
 # the workspace where it is done (None: the ladder, on the workspace itself).
@@ -91,13 +92,15 @@ def dashboard(request: HttpRequest, membership) -> HttpResponse:
     }
     partnerships = Partnership.objects.for_organisation(organisation)
     totals = partnerships.aggregate(
-        all=Count("pk"), active=Count("pk", filter=Q(status=PartnershipStatus.ACTIVE))
+        all=Count("pk"),
+        active=Count("pk", filter=Q(status=PartnershipStatus.ACTIVE)),
+        running=Count("pk", filter=Q(status__in=RUNNING)),
     )
     if not totals["all"]:
         context["first_run"] = True
         context["levels"] = [(level.value, level.label, LEVEL_SUMMARIES[level]) for level in Level]
         return render(request, "partnerships/dashboard.html", context)
-    running = partnerships.filter(status__in=[PartnershipStatus.ACTIVE, PartnershipStatus.PROPOSED])
+    running = partnerships.filter(status__in=RUNNING)
     counts = {
         "active": totals["active"],
         **attention_counts(organisation, today),
@@ -105,19 +108,22 @@ def dashboard(request: HttpRequest, membership) -> HttpResponse:
             organisation=organisation, invitation=Invitation.INVITED
         ).count(),
     }
-    # Every running partnership is judged to count the alerts, but only the shown ones have
-    # their signals told in sentences (translating them all was most of the Python time).
-    judged = list(with_health(running.order_by("next_review_on", "title"), organisation, today))
-    flagged = [p for p in judged if health_signals(p, today, told=False)]
+    # The read model tells which running partnerships raise a signal (one indexed pass); only
+    # the shown ones are judged in full and told in sentences.
+    ordered = running.order_by("next_review_on", "title", "pk")
+    alert_total = flagged(ordered, organisation, today).count()
+    shown = with_health(flagged(ordered, organisation, today), organisation, today)
     alerts = [
-        (partnership, health_signals(partnership, today)) for partnership in flagged[:ALERTS_SHOWN]
+        (partnership, signals)
+        for partnership in shown[:ALERTS_SHOWN]
+        if (signals := health_signals(partnership, today))
     ]
     context.update(
         counts=counts,
         alerts=alerts,
         signal_groups=signal_groups(organisation, alerts),
-        alert_total=len(flagged),
-        running_total=len(judged),
+        alert_total=alert_total,
+        running_total=totals["running"],
         by_level=charts.partnerships_by_level(partnerships),
         intensity=charts.concern_intensity_by_category(organisation, today),
     )

@@ -24,6 +24,7 @@ from partnerships.models import (
     Responsibility,
     Review,
 )
+from partnerships.services import state
 from partnerships.services.partnerships import partnership_create
 from partnerships.services.records import concern_check_record, level_record
 from partnerships.services.reviews import review_close
@@ -58,6 +59,8 @@ class Command(BaseCommand):
             if not Partnership.objects.filter(title=spec["title"]).exists():
                 DemoPartnership(spec, organisations, admins).build()
                 created += 1
+        if created:
+            state.rebuild()  # some of the demo's history is bulk-created, past the signals
         return organisations, created
 
     def _organisations(self) -> dict[str, Organisation]:

@@ -13,6 +13,7 @@ from organisations.models import Organisation, User
 from partnerships.demo import data
 from partnerships.demo.scale import HEAD_ADMIN, ScaleBuilder
 from partnerships.models import Partnership
+from partnerships.services import state
 
 # Everything tenant data lives in, and the tables that point at users.
 FLUSHED_APPS = ("organisations", "partnerships", "authtoken", "admin", "sessions")
@@ -55,6 +56,7 @@ class Command(BaseCommand):
                 checks=options["checks"],
                 seed=options["seed"],
             ).build()
+            state.rebuild()  # the rows were bulk-created, past the signals that keep it
         if connection.vendor == "postgresql":
             # Fresh statistics after a bulk load, as autovacuum would gather (when it runs):
             # without them the planner expects one row per table and picks nested loops.

@@ -1,0 +1,184 @@
+"""The read model: each partnership's current state, kept beside the logs it is derived from.
+
+The logs (level entries, concern checks, commitments, agreements, parties) stay the truth. These
+rows hold what the dashboard, the list, the workspace and the reports would otherwise recompute
+from them at every request, so a page costs the same for an organisation in five partnerships or
+in fifteen hundred. ``partnerships.services.state`` keeps them right in the same transaction as
+every write (``rebuild_read_model`` recomputes them all).
+
+Two tables, because privacy makes what one sees differ:
+
+- ``PartnershipState``, one row a partnership: what every party sees alike (levels as revealed,
+  gaps, parties' sizes, the agreement's end, the earliest commitment still to do);
+- ``PartnershipView``, one row a partnership and an organisation that joined it: the counts of
+  fears and resistances *that organisation* sees (shared ones, and the private ones it raised).
+
+Facts that change with the calendar alone are not stored: a commitment is overdue when the
+stored ``first_pending_due_on`` is before today, read at request time.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from partnerships.models.partnerships import Partnership
+
+
+class PartnershipState(models.Model):
+    partnership = models.OneToOneField(
+        Partnership,
+        verbose_name=_("partnership"),
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="state",
+    )
+    # The latest agreed and target levels, and the revealed perceived levels of the parties
+    # taking part (blind ratings count once their review is held).
+    agreed_level = models.PositiveSmallIntegerField(null=True)
+    target_level = models.PositiveSmallIntegerField(null=True)
+    perceived_count = models.PositiveSmallIntegerField(default=0)
+    perceived_min = models.PositiveSmallIntegerField(null=True)
+    perceived_max = models.PositiveSmallIntegerField(null=True)
+    perception_gap = models.PositiveSmallIntegerField(null=True)
+    agreement_gap = models.PositiveSmallIntegerField(null=True)
+    # A party taking part with neither a responsibility nor a commitment.
+    has_idle_party = models.BooleanField(default=False)
+    # The spread of the size bands of the parties taking part.
+    size_spread = models.PositiveSmallIntegerField(null=True)
+    # The end of the latest version in force (or ended and not replaced).
+    agreement_ends_on = models.DateField(null=True)
+    # The earliest due date of a commitment still to do: overdue when before today.
+    first_pending_due_on = models.DateField(null=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("partnership state")
+        verbose_name_plural = _("partnership states")
+        indexes = [
+            models.Index(fields=["agreed_level"]),
+            models.Index(fields=["perception_gap"]),
+            models.Index(fields=["first_pending_due_on"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"state of partnership {self.partnership_id}"
+
+
+class PartnershipView(models.Model):
+    partnership = models.ForeignKey(
+        Partnership, verbose_name=_("partnership"), on_delete=models.CASCADE, related_name="views"
+    )
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    # Open concerns this organisation sees whose latest check is 4 or 5.
+    high_concerns = models.PositiveSmallIntegerField(default=0)
+    # Open concerns it sees whose last two checks are both 4 or 5, the latest no lower.
+    stuck_concerns = models.PositiveSmallIntegerField(default=0)
+    # An open or easing fear about sharing power that it sees.
+    power_fear_open = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("partnership as one organisation sees it")
+        verbose_name_plural = _("partnerships as organisations see them")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "partnership"], name="partnership_view_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"partnership {self.partnership_id} as organisation {self.organisation_id} sees it"
+
+
+class ConcernState(models.Model):
+    """A concern's latest checks, kept beside its series of checks (``ConcernCheck``): the
+    lists and the to-do read them instead of looking for the latest check of each concern."""
+
+    concern = models.OneToOneField(
+        "partnerships.Concern",
+        verbose_name=_("fear or resistance"),
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="state",
+    )
+    partnership = models.ForeignKey(
+        Partnership, verbose_name=_("partnership"), on_delete=models.CASCADE, related_name="+"
+    )
+    latest_intensity = models.PositiveSmallIntegerField(null=True)
+    latest_checked_on = models.DateField(null=True)
+    previous_intensity = models.PositiveSmallIntegerField(null=True)
+    # The latest check's date, or the day it was raised when never checked: the to-do asks to
+    # re-rate it once this is two review cycles old.
+    rated_on = models.DateField()
+
+    class Meta:
+        verbose_name = _("state of a fear or resistance")
+        verbose_name_plural = _("states of fears and resistances")
+        indexes = [models.Index(fields=["partnership", "rated_on"])]
+
+    def __str__(self) -> str:
+        return f"state of concern {self.concern_id}"
+
+
+class _ConcernMonthBase(models.Model):
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    month = models.DateField(_("month"))  # its first day
+    kind = models.CharField(_("kind"), max_length=12)
+    category = models.CharField(_("category"), max_length=20)
+    total = models.PositiveIntegerField(default=0)  # the intensities added up
+    checks = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class PartnershipConcernMonth(_ConcernMonthBase):
+    """One partnership's checks of the concerns one organisation sees, by month and category:
+    what that partnership adds to the organisation's ``ConcernMonth`` rows (kept so a change
+    can take its old share out)."""
+
+    partnership = models.ForeignKey(
+        Partnership, verbose_name=_("partnership"), on_delete=models.CASCADE, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("monthly checks of a partnership")
+        verbose_name_plural = _("monthly checks of partnerships")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partnership", "organisation", "month", "kind", "category"],
+                name="partnership_concern_month_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partnership_id} {self.organisation_id} {self.month} {self.category}"
+
+
+class ConcernMonth(_ConcernMonthBase):
+    """The monthly roll-up of the checks of every concern one organisation sees, by category:
+    the dashboard's intensity chart reads a dozen of these rows whatever the organisation's
+    size."""
+
+    class Meta:
+        verbose_name = _("monthly checks of an organisation")
+        verbose_name_plural = _("monthly checks of organisations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "month", "kind", "category"],
+                name="concern_month_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} {self.month} {self.category}"

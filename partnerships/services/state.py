@@ -1,0 +1,506 @@
+"""Keeping the read model (``partnerships.models.state``) equal to what the logs say.
+
+``refresh(ids)`` recomputes the rows of some partnerships from their logs and writes them; it
+runs inside the transaction of the write that changed them (``partnerships.signals`` calls it
+after every save or delete of a level entry, party, concern, check, commitment, responsibility,
+agreement or review, whatever path made it: services, admin or shell), so a reader never sees
+a state the logs do not hold. ``rebuild()`` does the same for every partnership
+(``manage.py rebuild_read_model``); ``drift()`` compares stored rows with a recomputation
+without writing (the daily check, and the property-based test).
+
+Levels and gaps are recomputed by the database (the same subqueries the pages used to run at
+every request); the counts of concerns each organisation sees are recomputed here in Python from
+one read of the open concerns, so the two halves are checked against independent code in tests.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import random
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.db import IntegrityError, transaction
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+)
+from django.utils import timezone
+
+from partnerships.choices import (
+    AgreementState,
+    ConcernKind,
+    ConcernStatus,
+    FearCategory,
+    Visibility,
+)
+from partnerships.models import (
+    Agreement,
+    Commitment,
+    Concern,
+    ConcernCheck,
+    Partnership,
+    Party,
+    Responsibility,
+)
+from partnerships.models.querysets import PENDING_COMMITMENT, perceived_subquery
+from partnerships.models.state import (
+    ConcernMonth,
+    ConcernState,
+    PartnershipConcernMonth,
+    PartnershipState,
+    PartnershipView,
+)
+from partnerships.policy import joined, taking_part
+from partnerships.reports.dbfunctions import MonthStart
+
+logger = logging.getLogger(__name__)
+
+HIGH_INTENSITY = 4  # the same threshold as the health signals (reads.health)
+BATCH = 500
+
+STATE_FIELDS = (
+    "agreed_level",
+    "target_level",
+    "perceived_count",
+    "perceived_min",
+    "perceived_max",
+    "perception_gap",
+    "agreement_gap",
+    "has_idle_party",
+    "size_spread",
+    "agreement_ends_on",
+    "first_pending_due_on",
+)
+VIEW_FIELDS = ("high_concerns", "stuck_concerns", "power_fear_open")
+CONCERN_FIELDS = (
+    "partnership_id",
+    "latest_intensity",
+    "latest_checked_on",
+    "previous_intensity",
+    "rated_on",
+)
+
+
+def states_from_logs(ids: Iterable[int]) -> dict[int, dict]:
+    """Each existing partnership's state, recomputed from its logs (one query)."""
+    partnership = OuterRef("pk")
+    taking = Party.objects.filter(taking_part(), partnership=partnership)
+    idle = taking.exclude(Exists(Responsibility.objects.filter(party=OuterRef("pk")))).exclude(
+        Exists(Commitment.objects.filter(party=OuterRef("pk")))
+    )
+    rows = (
+        Partnership.objects.filter(pk__in=list(ids))
+        .with_logged_levels()
+        .with_perceived_range(from_logs=True)
+        .annotate(
+            perceived_count=perceived_subquery(Count("pk")),
+            has_idle_party=Exists(idle),
+            size_spread=Subquery(
+                taking.order_by()
+                .values("partnership")
+                .annotate(spread=Max("organisation__size_band") - Min("organisation__size_band"))
+                .values("spread"),
+                output_field=IntegerField(),
+            ),
+            agreement_ends_on=Subquery(
+                Agreement.objects.filter(
+                    partnership=partnership,
+                    state__in=[AgreementState.IN_FORCE, AgreementState.ENDED],
+                )
+                .order_by("-version")
+                .values("ends_on")[:1]
+            ),
+            first_pending_due_on=Subquery(
+                Commitment.objects.filter(PENDING_COMMITMENT, partnership=partnership)
+                .order_by()
+                .values("partnership")
+                .annotate(first=Min("due_on"))
+                .values("first")
+            ),
+        )
+        .values("pk", *STATE_FIELDS)
+    )
+    found = {}
+    for row in rows:
+        pk = row.pop("pk")
+        row["perceived_count"] = row["perceived_count"] or 0
+        found[pk] = row
+    return found
+
+
+def _concerns(ids: list[int]) -> list[dict]:
+    """Every concern of these partnerships with its two latest checks (one query)."""
+    checks = ConcernCheck.objects.filter(concern=OuterRef("pk")).order_by("-checked_on", "-pk")
+    return list(
+        Concern.objects.filter(partnership_id__in=ids)
+        .annotate(
+            last=Subquery(checks.values("intensity")[:1]),
+            last_on=Subquery(checks.values("checked_on")[:1]),
+            before=Subquery(checks.values("intensity")[1:2]),
+        )
+        .values(
+            "pk",
+            "partnership_id",
+            "kind",
+            "category",
+            "status",
+            "visibility",
+            "raised_by__organisation_id",
+            "created_at",
+            "last",
+            "last_on",
+            "before",
+        )
+    )
+
+
+def concern_states_from_logs(concerns: list[dict]) -> dict[int, dict]:
+    """Each concern's latest checks, from the rows ``_concerns`` read."""
+    return {
+        c["pk"]: {
+            "partnership_id": c["partnership_id"],
+            "latest_intensity": c["last"],
+            "latest_checked_on": c["last_on"],
+            "previous_intensity": c["before"],
+            "rated_on": c["last_on"] or timezone.localdate(c["created_at"]),
+        }
+        for c in concerns
+    }
+
+
+def views_from_logs(
+    ids: Iterable[int],
+    concerns: list[dict] | None = None,
+    viewers: dict[int, set[int]] | None = None,
+) -> dict:
+    """For each partnership and each organisation that joined it, the counts of the open
+    concerns that organisation sees (two queries; one when ``concerns`` were read)."""
+    ids = list(ids)
+    if concerns is None:
+        concerns = _concerns(ids)
+    viewers = _viewers(ids) if viewers is None else viewers
+    open_concerns = defaultdict(list)
+    for concern in concerns:
+        if concern["status"] != ConcernStatus.RESOLVED:
+            open_concerns[concern["partnership_id"]].append(concern)
+    found = {}
+    for partnership_id, organisations in viewers.items():
+        for organisation_id in organisations:
+            seen = [
+                c
+                for c in open_concerns[partnership_id]
+                if c["visibility"] == Visibility.SHARED
+                or c["raised_by__organisation_id"] == organisation_id
+            ]
+            high = [c for c in seen if c["last"] is not None and c["last"] >= HIGH_INTENSITY]
+            found[(partnership_id, organisation_id)] = {
+                "high_concerns": len(high),
+                "stuck_concerns": sum(
+                    1
+                    for c in high
+                    if c["before"] is not None
+                    and c["before"] >= HIGH_INTENSITY
+                    and c["last"] >= c["before"]
+                ),
+                "power_fear_open": any(
+                    c["kind"] == ConcernKind.FEAR and c["category"] == FearCategory.POWER
+                    for c in seen
+                ),
+            }
+    return found
+
+
+MONTH_KEY = ("partnership_id", "organisation_id", "month", "kind", "category")
+
+
+def concern_months_from_logs(
+    ids: list[int], concerns: list[dict], viewers: dict[int, set[int]]
+) -> dict[tuple, list[int]]:
+    """Each partnership's checks added up by month and category, for every organisation that
+    sees the concern checked (one query): ``{(partnership, organisation, month, kind,
+    category): [total, checks]}``."""
+    by_pk = {c["pk"]: c for c in concerns}
+    found: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
+    rows = (
+        ConcernCheck.objects.filter(concern__partnership_id__in=ids)
+        .annotate(month=MonthStart("checked_on"))
+        .order_by()
+        .values("concern_id", "month")
+        .annotate(total=Sum("intensity"), n=Count("pk"))
+    )
+    for row in rows:
+        concern = by_pk[row["concern_id"]]
+        month = row["month"]
+        if isinstance(month, datetime.datetime):
+            month = month.date()
+        for organisation_id in viewers[concern["partnership_id"]]:
+            if (
+                concern["visibility"] != Visibility.SHARED
+                and concern["raised_by__organisation_id"] != organisation_id
+            ):
+                continue
+            key = (
+                concern["partnership_id"],
+                organisation_id,
+                month,
+                concern["kind"],
+                concern["category"],
+            )
+            found[key][0] += row["total"]
+            found[key][1] += row["n"]
+    return dict(found)
+
+
+def _stored_months(ids: list[int]) -> dict[tuple, list[int]]:
+    return {
+        row[:5]: list(row[5:])
+        for row in PartnershipConcernMonth.objects.filter(partnership_id__in=ids).values_list(
+            *MONTH_KEY, "total", "checks"
+        )
+    }
+
+
+def _add_to_organisations(old: dict[tuple, list[int]], new: dict[tuple, list[int]]) -> None:
+    """Move the organisations' monthly roll-ups by what changed between ``old`` and ``new``
+    shares (one update a row that moved; a row created the first time)."""
+    delta: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
+    for sign, shares in ((-1, old), (1, new)):
+        for key, (total, checks) in shares.items():
+            delta[key[1:]][0] += sign * total
+            delta[key[1:]][1] += sign * checks
+    for (organisation_id, month, kind, category), (total, checks) in sorted(delta.items()):
+        if not total and not checks:
+            continue
+        row = {"organisation_id": organisation_id, "month": month, "kind": kind}
+        row["category"] = category
+        moved = ConcernMonth.objects.filter(**row).update(
+            total=F("total") + total, checks=F("checks") + checks
+        )
+        if not moved:
+            try:
+                with transaction.atomic():
+                    ConcernMonth.objects.create(**row, total=total, checks=checks)
+            except IntegrityError:  # created meanwhile by another writer: add to it
+                ConcernMonth.objects.filter(**row).update(
+                    total=F("total") + total, checks=F("checks") + checks
+                )
+
+
+def _viewers(ids: list[int]) -> dict[int, set[int]]:
+    viewers = defaultdict(set)
+    for partnership_id, organisation_id in Party.objects.filter(
+        joined(), partnership_id__in=ids
+    ).values_list("partnership_id", "organisation_id"):
+        viewers[partnership_id].add(organisation_id)
+    return viewers
+
+
+def partnership_removed(partnership_id: int) -> None:
+    """Before a partnership is deleted: take its share out of the organisations' roll-ups
+    (its own rows go with it)."""
+    _add_to_organisations(_stored_months([partnership_id]), {})
+
+
+def refresh(ids: Iterable[int], *, months_later: bool = False) -> None:
+    """Recompute and store the read model of these partnerships (those that still exist).
+
+    ``months_later``: leave the monthly roll-ups to the caller (``rebuild`` sums them once)."""
+    ids = sorted(set(ids))
+    if not ids:
+        return
+    states = states_from_logs(ids)
+    if not states:
+        return
+    PartnershipState.objects.bulk_create(
+        [PartnershipState(partnership_id=pk, **values) for pk, values in states.items()],
+        update_conflicts=True,
+        unique_fields=["partnership"],
+        update_fields=[*STATE_FIELDS, "updated_at"],
+    )
+    concerns = _concerns(list(states))
+    ConcernState.objects.filter(partnership_id__in=list(states)).exclude(
+        concern_id__in=[c["pk"] for c in concerns]
+    ).delete()
+    if concerns:
+        ConcernState.objects.bulk_create(
+            [
+                ConcernState(concern_id=pk, **values)
+                for pk, values in concern_states_from_logs(concerns).items()
+            ],
+            update_conflicts=True,
+            unique_fields=["concern"],
+            update_fields=list(CONCERN_FIELDS),
+        )
+    viewers = _viewers(list(states))
+    views = views_from_logs(states, concerns, viewers)
+    if not months_later:
+        old_months = _stored_months(list(states))
+        new_months = concern_months_from_logs(list(states), concerns, viewers)
+        if old_months != new_months:
+            PartnershipConcernMonth.objects.filter(partnership_id__in=list(states)).delete()
+            PartnershipConcernMonth.objects.bulk_create(
+                [
+                    PartnershipConcernMonth(
+                        **dict(zip(MONTH_KEY, key, strict=True)), total=total, checks=checks
+                    )
+                    for key, (total, checks) in new_months.items()
+                ]
+            )
+            _add_to_organisations(old_months, new_months)
+    stale = Q()
+    for partnership_id in states:
+        keep = [o for (p, o) in views if p == partnership_id]
+        stale |= Q(partnership_id=partnership_id) & ~Q(organisation_id__in=keep)
+    PartnershipView.objects.filter(stale).delete()
+    if views:
+        PartnershipView.objects.bulk_create(
+            [
+                PartnershipView(partnership_id=p, organisation_id=o, **values)
+                for (p, o), values in views.items()
+            ],
+            update_conflicts=True,
+            unique_fields=["organisation", "partnership"],
+            update_fields=list(VIEW_FIELDS),
+        )
+
+
+def _batches(ids: list[int]):
+    for start in range(0, len(ids), BATCH):
+        yield ids[start : start + BATCH]
+
+
+def rebuild() -> int:
+    """Recompute every partnership's rows from the logs; the number of partnerships."""
+    ids = list(Partnership.objects.order_by("pk").values_list("pk", flat=True))
+    PartnershipConcernMonth.objects.all().delete()
+    for batch in _batches(ids):
+        refresh(batch, months_later=True)
+        viewers = _viewers(batch)
+        shares = concern_months_from_logs(batch, _concerns(batch), viewers)
+        PartnershipConcernMonth.objects.bulk_create(
+            [
+                PartnershipConcernMonth(
+                    **dict(zip(MONTH_KEY, key, strict=True)), total=total, checks=checks
+                )
+                for key, (total, checks) in shares.items()
+            ],
+            batch_size=BATCH,
+        )
+    PartnershipView.objects.exclude(partnership_id__in=Partnership.objects.values("pk")).delete()
+    ConcernMonth.objects.all().delete()
+    ConcernMonth.objects.bulk_create(
+        [
+            ConcernMonth(**row)
+            for row in PartnershipConcernMonth.objects.order_by()
+            .values("organisation_id", "month", "kind", "category")
+            .annotate(total=Sum("total"), checks=Sum("checks"))
+        ],
+        batch_size=BATCH,
+    )
+    return len(ids)
+
+
+def drift(ids: Iterable[int] | None = None) -> list[str]:
+    """Where the stored read model differs from a recomputation (nothing written): one line a
+    difference, empty when they agree. Every partnership unless ``ids`` is given."""
+    if ids is None:
+        ids = list(Partnership.objects.order_by("pk").values_list("pk", flat=True))
+    ids = list(ids)
+    found: list[str] = []
+    for batch in _batches(ids):
+        expected = states_from_logs(batch)
+        stored = {
+            row.pop("partnership_id"): row
+            for row in PartnershipState.objects.filter(partnership_id__in=batch).values(
+                "partnership_id", *STATE_FIELDS
+            )
+        }
+        for pk, values in expected.items():
+            if stored.get(pk) != values:
+                found.append(f"partnership {pk}: stored {stored.get(pk)}, logs say {values}")
+        concerns = _concerns(list(expected))
+        expected_concerns = concern_states_from_logs(concerns)
+        stored_concerns = {
+            row.pop("concern_id"): row
+            for row in ConcernState.objects.filter(partnership_id__in=batch).values(
+                "concern_id", *CONCERN_FIELDS
+            )
+        }
+        for key in expected_concerns.keys() | stored_concerns.keys():
+            if expected_concerns.get(key) != stored_concerns.get(key):
+                found.append(
+                    f"concern {key}: stored {stored_concerns.get(key)}, "
+                    f"logs say {expected_concerns.get(key)}"
+                )
+        viewers = _viewers(list(expected))
+        expected_months = concern_months_from_logs(list(expected), concerns, viewers)
+        stored_months = _stored_months(list(expected))
+        if expected_months != stored_months:
+            found.append(
+                f"monthly checks of partnerships {sorted({k[0] for k in expected_months})}: "
+                f"stored {sorted(stored_months.items())}, "
+                f"logs say {sorted(expected_months.items())}"
+            )
+        organisations = {key[1] for key in expected_views_keys(viewers)}
+        found += _roll_up_drift(organisations)
+        expected_views = views_from_logs(expected, concerns, viewers)
+        stored_views = {
+            (row.pop("partnership_id"), row.pop("organisation_id")): row
+            for row in PartnershipView.objects.filter(partnership_id__in=batch).values(
+                "partnership_id", "organisation_id", *VIEW_FIELDS
+            )
+        }
+        for key in expected_views.keys() | stored_views.keys():
+            if expected_views.get(key) != stored_views.get(key):
+                found.append(
+                    f"partnership {key[0]} as organisation {key[1]} sees it: "
+                    f"stored {stored_views.get(key)}, logs say {expected_views.get(key)}"
+                )
+    return found
+
+
+def expected_views_keys(viewers: dict[int, set[int]]):
+    return [(p, o) for p, organisations in viewers.items() for o in organisations]
+
+
+def _roll_up_drift(organisations: set[int]) -> list[str]:
+    """Where an organisation's monthly roll-up differs from the sum of its shares."""
+    summed = {
+        row[:4]: list(row[4:])
+        for row in PartnershipConcernMonth.objects.filter(organisation_id__in=organisations)
+        .order_by()
+        .values_list("organisation_id", "month", "kind", "category")
+        .annotate(total=Sum("total"), checks=Sum("checks"))
+    }
+    stored = {
+        row[:4]: list(row[4:])
+        for row in ConcernMonth.objects.filter(organisation_id__in=organisations)
+        .exclude(total=0, checks=0)
+        .values_list("organisation_id", "month", "kind", "category", "total", "checks")
+    }
+    return [
+        f"monthly checks of organisation {key[0]} in {key[1]} ({key[3]}): "
+        f"stored {stored.get(key)}, its partnerships add up to {summed.get(key)}"
+        for key in summed.keys() | stored.keys()
+        if summed.get(key) != stored.get(key)
+    ]
+
+
+def check_sample(size: int = 200) -> list[str]:
+    """The daily check: recompute a random sample of partnerships and log any drift."""
+    ids = list(Partnership.objects.values_list("pk", flat=True))
+    sample = random.sample(ids, min(size, len(ids)))
+    found = drift(sample)
+    for line in found:
+        logger.error("read model drift: %s", line)
+    return found

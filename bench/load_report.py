@@ -22,12 +22,13 @@ def percentile(values: list[float], share: float) -> float | None:
     return ordered[rank - 1]
 
 
-def summarise(name: str, times: list[float], failures: int, seconds: float) -> dict:
-    """One row: answers per second (successes only), percentiles in ms, errors."""
+def summarise(name: str, times: list[float], failures: int, in_time: int, seconds: float) -> dict:
+    """One row: successful answers per second (``in_time`` of them answered within the
+    ``seconds`` of the phase), percentiles in ms of every success, errors."""
     return {
         "name": name,
         "requests": len(times),
-        "rps": len(times) / seconds if seconds > 0 else 0.0,
+        "rps": in_time / seconds if seconds > 0 else 0.0,
         "p50": percentile(times, 0.50),
         "p95": percentile(times, 0.95),
         "p99": percentile(times, 0.99),
@@ -87,6 +88,8 @@ def render(info: dict, capacity: list[dict], mixed: list[dict], writes: dict) ->
         f"- Server: gunicorn, {info['workers']} workers, DEBUG off, PostgreSQL "
         f"({info['database']}); {info['world']}.",
         "- Sessions and API tokens are made in the database, not through the sign-in form.",
+        "- req/s: successful answers within the phase, over its length; the requests still in "
+        "flight when it ends are answered and timed (percentiles, errors) but not counted.",
         "",
         f"### Capacity: {info['capacity_users']} users asking for one page, "
         f"{info['capacity_seconds']:g} s per page, one page after the other",

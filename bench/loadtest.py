@@ -71,26 +71,30 @@ def django_step(env: dict, *args: str) -> str:
     ).stdout
 
 
-def swarm(host: str, user_class, users: int, seconds: float, recorder: Recorder) -> float:
-    """``users`` instances of ``user_class`` for ``seconds``; the seconds it really took
-    (each user finishes the request it is in before the phase ends)."""
+def swarm(host: str, user_class, users: int, seconds: float, recorder: Recorder) -> None:
+    """``users`` instances of ``user_class`` for ``seconds``; then each user finishes the
+    request it is in (timed, but not counted in the requests/s) and stops."""
     env = Environment(user_classes=[user_class], host=host, stop_timeout=60)
     env.events.request.add_listener(recorder.on_request)
     runner = env.create_local_runner()
-    started = time.monotonic()
+    recorder.until = time.monotonic() + seconds
     runner.start(users, spawn_rate=users)
     gevent.sleep(seconds)
     runner.quit()
-    return time.monotonic() - started
+
+
+def row_of(recorder: Recorder, name: str, seconds: float) -> dict:
+    times, failures = recorder.times[name], recorder.failures[name]
+    return load_report.summarise(name, times, failures, recorder.in_time[name], seconds)
 
 
 def capacity(host: str, plan: dict, users: int, seconds: float) -> list[dict]:
     rows = []
     for page in plan["pages"]:
         recorder = Recorder()
-        took = swarm(host, page_user(page, plan), users, seconds, recorder)
+        swarm(host, page_user(page, plan), users, seconds, recorder)
         name = page["name"]
-        row = load_report.summarise(name, recorder.times[name], recorder.failures[name], took)
+        row = row_of(recorder, name, seconds)
         rows.append(row)
         print(
             f"  {name:<12} {row['rps']:7.1f} req/s  p50 {row['p50'] or 0:6.0f} ms  "
@@ -105,12 +109,9 @@ def capacity(host: str, plan: dict, users: int, seconds: float) -> list[dict]:
 
 def mixed(host: str, members: list[dict], seconds: float, think: float) -> tuple[list, Recorder]:
     recorder = Recorder()
-    took = swarm(host, member_user(members, recorder, think), len(members), seconds, recorder)
+    swarm(host, member_user(members, recorder, think), len(members), seconds, recorder)
     names = sorted(set(recorder.times) | set(recorder.failures))
-    rows = [
-        load_report.summarise(name, recorder.times[name], recorder.failures[name], took)
-        for name in names
-    ]
+    rows = [row_of(recorder, name, seconds) for name in names]
     for row in rows:
         print(
             f"  {row['name']:<22} {row['rps']:6.1f} req/s  p50 {row['p50'] or 0:6.0f} ms  "

@@ -12,7 +12,9 @@ Every answer is timed by a ``Recorder`` (exact percentiles, not locust's rounded
 from __future__ import annotations
 
 import itertools
+import math
 import random
+import time
 import uuid
 from collections import defaultdict
 
@@ -33,10 +35,16 @@ class Recorder:
         self.failures: dict[str, int] = defaultdict(int)
         self.reasons: dict[str, set[str]] = defaultdict(set)
         self.writes: list[dict] = []
+        # Successes answered before the phase's end (time.monotonic()): the requests/s count
+        # these over the phase's length, not the ones finished while the users stop.
+        self.until = math.inf
+        self.in_time: dict[str, int] = defaultdict(int)
 
     def on_request(self, name, response_time, exception=None, **_kwargs) -> None:
         if exception is None:
             self.times[name].append(response_time)
+            if time.monotonic() <= self.until:
+                self.in_time[name] += 1
         else:
             self.failures[name] += 1
             self.reasons[name].add(str(exception)[:120])

@@ -50,6 +50,13 @@ def test_percentiles_are_nearest_rank_over_the_answers():
     assert load_report.percentile([], 0.5) is None
 
 
+def test_requests_per_second_count_only_the_answers_within_the_phase():
+    summary = load_report.summarise("dashboard", [100.0, 200.0, 900.0], 1, 2, 4.0)
+    assert summary["rps"] == 0.5
+    assert summary["requests"] == 3 and summary["errors"] == 1
+    assert summary["p99"] == 900.0
+
+
 DOC = (
     "# Benchmarks\n\n<!-- bench:begin: x -->\nbench table\n<!-- bench:end -->\n\n"
     "## Notes\n\nhand-written\n"
@@ -89,7 +96,7 @@ def test_the_section_says_when_writes_were_lost():
         "mixed_seconds": 60,
         "think": 1,
     }
-    capacity = [load_report.summarise("profile", [10.0, 20.0], 0, 1.0)]
+    capacity = [load_report.summarise("profile", [10.0, 20.0, 30.0], 0, 2, 1.0)]
     writes = {"level": {"sent": 3, "acked": 2, "found": 1, "lost": 1}}
     text = load_report.render(info, capacity, [], writes)
     assert text.startswith(load_report.BEGIN) and text.endswith(load_report.END)

@@ -113,7 +113,7 @@ def member_plan(membership) -> dict | None:
     from django.urls import reverse
 
     from partnerships import policy
-    from partnerships.choices import INTENSITY_MAX, INTENSITY_MIN, Level
+    from partnerships.choices import INTENSITY_MAX, INTENSITY_MIN, ConcernStatus, Level
     from partnerships.models import Commitment, Concern
     from partnerships.views.reports import PAGES
 
@@ -125,7 +125,7 @@ def member_plan(membership) -> dict | None:
     concerns = (
         Concern.objects.visible_to(user)
         .filter(partnership__in=partnerships)
-        .exclude(status="resolved")
+        .exclude(status=ConcernStatus.RESOLVED)
         .order_by("pk")
         .values("pk", "partnership_id")[:TARGETS_PER_KIND]
     )
@@ -184,11 +184,14 @@ def prepare(users: int) -> dict:
     from django.db.models import Case, Value, When
 
     from bench.pages import busiest_organisation
+    from organisations.choices import MemberRole
     from organisations.models import Membership
 
     head = busiest_organisation()
     editors = (
-        Membership.objects.filter(role="editor", organisation__active=True)
+        # Editors are picked as the simulated members; whether they may write where they
+        # do is the policy's answer (member_plan asks it).
+        Membership.objects.filter(role=MemberRole.EDITOR, organisation__active=True)
         .annotate(head_first=Case(When(organisation=head, then=Value(0)), default=Value(1)))
         .select_related("user", "organisation")
         .order_by("head_first", "organisation__pk", "pk")

@@ -119,7 +119,7 @@ def member_user(plans: list[dict], recorder: Recorder, think: float) -> type[Fas
             marker = f"load-{uuid.uuid4().hex}"
             payload = {key: marker if value is MARK else value for key, value in body.items()}
             write = {"kind": kind, "marker": marker, "acked": False}
-            self.recorder_writes.append(write)
+            recorder.writes.append(write)
             with self.client.request(
                 method,
                 url + self.acting,
@@ -130,8 +130,6 @@ def member_user(plans: list[dict], recorder: Recorder, think: float) -> type[Fas
             ) as answer:
                 write["acked"] = _checked(answer, expected)
                 return answer.json() if write["acked"] else None
-
-        recorder_writes = recorder.writes
 
         def write_level(self) -> None:
             body = {

@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run worker beat require-broker test install install-dev messages compile-messages migrate seed bench lint format check clean backup restore cluster cluster-stop drill
+.PHONY: run worker beat require-broker test install install-dev messages compile-messages migrate seed bench load lint format check clean backup restore cluster cluster-stop drill
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
@@ -69,6 +69,14 @@ restore: $(VENV)/.installed
 ## written to docs/benchmarks.md. BENCH_ARGS="--repeat 10 --seconds 5" for a quicker run.
 bench: $(VENV)/.installed compile-messages
 	$(PY) -m bench.run $(BENCH_ARGS)
+
+## Under load, on PostgreSQL only (a benchmark, not part of CI): locust against gunicorn with
+## 2 workers, capacity per page then a mixed read/write phase, about 4 minutes after seeding;
+## written to docs/benchmarks.md. LOAD_DATABASE_URL names the database (default
+## postgres://postgres@127.0.0.1:5432/bench_load: created, migrated, seeded when it has no
+## partnership). LOAD_ARGS="--capacity-seconds 5 --mixed-seconds 15" for a quicker run.
+load: $(VENV)/.installed-dev compile-messages
+	$(PY) -m bench.loadtest $(LOAD_ARGS)
 
 ## The production topology on this machine (ops/cluster.sh: nginx HTTPS → two gunicorn →
 ## pgbouncer → its own PostgreSQL; its own Redis; two workers and beat; an S3-compatible store),

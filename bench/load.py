@@ -1,22 +1,20 @@
 """Requests per second under gunicorn on loopback, with a small threaded HTTP client.
 
 The app runs as it would in production (gunicorn, ``--workers 2``) on a free port of
-127.0.0.1; the client signs in through the real login form (session cookie) and gets an API
-token from the API, then sends each page from ``--threads`` threads until ``--requests``
-answers or ``--seconds`` have passed, whichever comes first.
+127.0.0.1; the client carries the sessions and API tokens ``bench.measure`` made (the sign-in
+form asks for a verified e-mail address, which seed_scale's people lack), then sends each page
+from ``--threads`` threads until ``--requests`` answers or ``--seconds`` have passed,
+whichever comes first.
 """
 
 from __future__ import annotations
 
 import http.client
-import json
 import os
-import re
 import socket
 import subprocess
 import threading
 import time
-import urllib.parse
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -82,53 +80,6 @@ def request(port, method, path, headers=None, body=None, connection=None):
             connection.close()
 
 
-def _cookies(headers) -> dict[str, str]:
-    found = {}
-    for name, value in headers:
-        if name.lower() == "set-cookie":
-            key, _, rest = value.partition("=")
-            found[key] = rest.split(";", 1)[0]
-    return found
-
-
-def sign_in(port: int, username: str, password: str) -> dict[str, str]:
-    """Headers of a browser signed in through the login form (session cookie)."""
-    status, headers, content = request(port, "GET", "/accounts/login/")
-    csrf = _cookies(headers)["csrftoken"]
-    token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', content).group(1).decode()
-    form = urllib.parse.urlencode(
-        {"username": username, "password": password, "csrfmiddlewaretoken": token}
-    )
-    status, headers, _ = request(
-        port,
-        "POST",
-        "/accounts/login/",
-        {
-            "Cookie": f"csrftoken={csrf}",
-            "Content-Type": "application/x-www-form-urlencoded",
-            "Referer": f"http://127.0.0.1:{port}/accounts/login/",
-        },
-        form,
-    )
-    session = _cookies(headers).get("sessionid")
-    if status != 302 or not session:
-        raise RuntimeError(f"signing in as {username} failed ({status})")
-    return {"Cookie": f"sessionid={session}; csrftoken={csrf}"}
-
-
-def api_token(port: int, username: str, password: str) -> dict[str, str]:
-    status, _, content = request(
-        port,
-        "POST",
-        "/api/v1/auth/token/",
-        {"Content-Type": "application/json"},
-        json.dumps({"username": username, "password": password}),
-    )
-    if status != 200:
-        raise RuntimeError(f"no API token for {username} ({status})")
-    return {"Authorization": f"Token {json.loads(content)['token']}"}
-
-
 def hammer(port: int, path: str, headers: dict, threads: int, requests: int, seconds: float):
     """Send ``path`` from ``threads`` threads; answers per second and the failures."""
     lock = threading.Lock()
@@ -166,22 +117,18 @@ def hammer(port: int, path: str, headers: dict, threads: int, requests: int, sec
     }
 
 
-def run(env: dict, pages: list[dict], logins: dict, threads: int, requests: int, seconds: float):
-    """``pages`` as measured in-process (name, url, who); ``logins`` (username, password) by
-    audience. Returns the pages with their requests per second."""
+def run(env: dict, pages: list[dict], headers: dict, threads: int, requests: int, seconds: float):
+    """``pages`` as measured in-process (name, url, who); ``headers`` by audience (a session
+    cookie or an API token, made by ``bench.measure``). Returns the pages with their
+    requests per second."""
     results = []
     with Server(env) as server:
-        port = server.port
-        headers = {
-            "anonymous": {},
-            "member": sign_in(port, *logins["member"]),
-            "staff": sign_in(port, *logins["staff"]),
-            "token": api_token(port, *logins["member"]),
-        }
         for page in pages:
-            outcome = hammer(port, page["url"], headers[page["who"]], threads, requests, seconds)
+            outcome = hammer(
+                server.port, page["url"], headers[page["who"]], threads, requests, seconds
+            )
             results.append({"name": page["name"], **outcome})
-            print(f"  {page['name']:<28} {outcome['rps']:7.1f} req/s", flush=True)
+            print(f"  {page['name']:<34} {outcome['rps']:7.1f} req/s", flush=True)
     return results
 
 

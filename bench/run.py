@@ -22,6 +22,7 @@ import time
 
 from bench import load, report
 from bench.load import ROOT
+from bench.measure import OUT
 
 PYTHON = str(ROOT / ".venv/bin/python")
 
@@ -81,9 +82,13 @@ def bench_database(label: str, database_url: str, args) -> dict:
         manage(env, "seed_scale", *sizes)
         seeded = time.monotonic() - started
     print("In-process timings (Django test client):", flush=True)
+    explain_dir = OUT / "explain"
     measured = json.loads(
         subprocess.run(
-            [PYTHON, "-m", "bench.measure", "--repeat", str(args.repeat)],
+            [
+                *(PYTHON, "-m", "bench.measure", "--repeat", str(args.repeat)),
+                *("--explain-dir", str(explain_dir)),
+            ],
             cwd=ROOT,
             env=env,
             check=True,
@@ -91,8 +96,10 @@ def bench_database(label: str, database_url: str, args) -> dict:
             stdout=subprocess.PIPE,
         ).stdout
     )
+    credentials = measured.pop("credentials")  # sessions and tokens: not for the report
     measured["label"] = label
     measured["seeded_seconds"] = seeded
+    measured["explain_path"] = f"{os.path.relpath(explain_dir, ROOT)}/{measured['vendor']}-*.txt"
     if args.no_load:
         return measured
     print(
@@ -100,14 +107,8 @@ def bench_database(label: str, database_url: str, args) -> dict:
         f"requests or {args.seconds:g} s per page:",
         flush=True,
     )
-    password = args.password
     measured["load"] = load.run(
-        env,
-        measured["pages"],
-        {"member": (measured["member"], password), "staff": (measured["staff"], password)},
-        args.threads,
-        args.requests,
-        args.seconds,
+        env, measured["pages"], credentials, args.threads, args.requests, args.seconds
     )
     return measured
 
@@ -152,7 +153,6 @@ def main() -> None:
     parser.add_argument("--checks", type=int, default=100_000, help="to seed an empty DB")
     parser.add_argument("--sqlite", default=str(ROOT / "bench.sqlite3"))
     parser.add_argument("--no-load", action="store_true", help="skip the gunicorn part")
-    parser.add_argument("--password", default="partenariat-demo")
     parser.add_argument("--output", default=str(ROOT / "docs/benchmarks.md"))
     args = parser.parse_args()
     command = command_line()

@@ -27,6 +27,7 @@ A = P + "agreements/<int:agreement_id>/"
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
+    path("todo/", dashboard.todo, name="todo"),
     path("charts/levels.svg", charts.levels_chart, name="chart-levels"),
     path("charts/concerns.svg", charts.concerns_chart, name="chart-concerns"),
     path("network/", network.network_map, name="network"),

@@ -107,7 +107,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'state of a fear or resistance',
                 'verbose_name_plural': 'states of fears and resistances',
-                'indexes': [models.Index(fields=['partnership', 'rated_on'], name='partnership_partner_58ff49_idx')],
+                'indexes': [models.Index(fields=['partnership', 'rated_on'], name='partnership_partner_58ff49_idx'), models.Index(fields=['rated_on'], name='partnership_rated_o_0608d1_idx')],
             },
         ),
         migrations.CreateModel(

@@ -119,7 +119,10 @@ class ConcernState(models.Model):
     class Meta:
         verbose_name = _("state of a fear or resistance")
         verbose_name_plural = _("states of fears and resistances")
-        indexes = [models.Index(fields=["partnership", "rated_on"])]
+        indexes = [
+            models.Index(fields=["partnership", "rated_on"]),
+            models.Index(fields=["rated_on"]),
+        ]
 
     def __str__(self) -> str:
         return f"state of concern {self.concern_id}"

@@ -1,10 +1,11 @@
 """What one person should do now for one organisation: the dashboard's to-do and the API's.
 
 Each kind of item is one *source*: a function reading its items in one query (bounded by
-``PER_KIND``), after asking the policy whether this person may act on that kind at all. So the
-to-do costs at most one query a kind, whatever the organisation's size, and a kind the person
-may not act on costs none. Reads go through the policy's scoping (partnerships the organisation
-takes part in, the concerns it may see), so nothing shows that the pages would hide.
+``PER_KIND``; the dashboard shows fewer and links to the whole list), after asking the policy
+whether this person may act on that kind at all. So the to-do costs at most one query a kind,
+whatever the organisation's size, and a kind the person may not act on costs none. Reads go
+through the policy's scoping (partnerships the organisation takes part in, the concerns it may
+see), so nothing shows that the pages would hide.
 
 Adding a kind: a value in ``choices.TodoKind``, a function ``(TodoContext) -> list[TodoItem]``
 and one more entry in ``SOURCES`` (or ``register``) — nothing else changes.
@@ -27,6 +28,7 @@ from partnerships import policy
 from partnerships.choices import (
     AgreementState,
     AssessmentKind,
+    ConcernStatus,
     Invitation,
     PartnershipStatus,
     ProposalAnswer,
@@ -39,7 +41,7 @@ from partnerships.models import (
     Agreement,
     AgreementApproval,
     Commitment,
-    Concern,
+    ConcernState,
     LevelAssessment,
     LevelProposalAnswer,
     Partnership,
@@ -71,6 +73,7 @@ class TodoContext:
 
     actor: policy.Actor
     today: datetime.date
+    per_kind: int = PER_KIND
     may: policy.Permissions = field(init=False)
 
     def __post_init__(self) -> None:
@@ -106,7 +109,7 @@ def invitations_to_answer(ctx: TodoContext) -> list[TodoItem]:
     invitations = (
         Party.objects.filter(organisation=ctx.organisation, invitation=Invitation.INVITED)
         .select_related("partnership")
-        .order_by("-invited_at", "pk")[:PER_KIND]
+        .order_by("-invited_at", "pk")[: ctx.per_kind]
     )
     return [
         TodoItem(
@@ -129,7 +132,7 @@ def agreements_to_approve(ctx: TodoContext) -> list[TodoItem]:
         Agreement.objects.filter(ctx.taking_part("partnership"), state=AgreementState.PENDING)
         .exclude(Exists(decided))
         .select_related("partnership")
-        .order_by("submitted_at", "pk")[:PER_KIND]
+        .order_by("submitted_at", "pk")[: ctx.per_kind]
     )
     return [
         TodoItem(
@@ -155,7 +158,7 @@ def level_proposals_to_answer(ctx: TodoContext) -> list[TodoItem]:
             proposal__state=ProposalState.PENDING,
         )
         .select_related("proposal__partnership", "proposal__proposed_by__organisation")
-        .order_by("proposal__created_at", "pk")[:PER_KIND]
+        .order_by("proposal__created_at", "pk")[: ctx.per_kind]
     )
     return [
         TodoItem(
@@ -187,7 +190,7 @@ def ratings_to_give(ctx: TodoContext) -> list[TodoItem]:
         )
         .exclude(Exists(rated))
         .select_related("partnership")
-        .order_by("scheduled_on", "pk")[:PER_KIND]
+        .order_by("scheduled_on", "pk")[: ctx.per_kind]
     )
     return [
         TodoItem(
@@ -212,7 +215,7 @@ def reviews_to_plan(ctx: TodoContext) -> list[TodoItem]:
             next_review_on__lt=ctx.today,
         )
         .exclude(Exists(planned))
-        .order_by("next_review_on", "pk")[:PER_KIND]
+        .order_by("next_review_on", "pk")[: ctx.per_kind]
     )
     return [
         TodoItem(
@@ -234,7 +237,7 @@ def reviews_to_close(ctx: TodoContext) -> list[TodoItem]:
             ctx.taking_part("partnership"), status=ReviewStatus.HELD, closed_at__isnull=True
         )
         .select_related("partnership")
-        .order_by("held_on", "pk")[:PER_KIND]
+        .order_by("held_on", "pk")[: ctx.per_kind]
     )
     return [
         TodoItem(
@@ -255,7 +258,7 @@ def overdue_commitments(ctx: TodoContext) -> list[TodoItem]:
         Commitment.objects.overdue(ctx.today)
         .filter(ctx.taking_part("partnership"), party__organisation=ctx.organisation)
         .select_related("partnership")
-        .order_by("due_on", "pk")[:PER_KIND]
+        .order_by("due_on", "pk")[: ctx.per_kind]
     )
     return [
         TodoItem(
@@ -275,46 +278,47 @@ def overdue_commitments(ctx: TodoContext) -> list[TodoItem]:
 
 
 def _not_rated_since_two_cycles(today: datetime.date) -> Q:
-    """Concerns whose latest rating (or creation, never rated) is older than two review
-    cycles of their partnership: one condition per cadence, so the database decides."""
+    """Concerns (read-model rows) whose latest rating, or creation when never rated, is older
+    than two review cycles of their partnership: one condition per cadence, so the database
+    decides."""
     condition = Q(pk__in=[])
     for cadence in ReviewCadence.values:
         cutoff = add_months(today, -CYCLES_WITHOUT_RATING * cadence)
-        # ``rated_on``: the latest check's date, or the day it was raised (read model).
-        condition |= Q(partnership__review_cadence=cadence, state__rated_on__lt=cutoff)
+        condition |= Q(partnership__review_cadence=cadence, rated_on__lt=cutoff)
     return condition
 
 
 def concerns_to_rerate(ctx: TodoContext) -> list[TodoItem]:
     if not ctx.may.write_for_organisation:
         return []
-    concerns = (
-        Concern.objects.filter(ctx.taking_part("partnership"))
-        .filter(policy.visible_concerns(ctx.viewer))
-        .open()
-        .with_latest_intensity()
+    # Read from each concern's state (latest rating, ``rated_on``): no check is looked for.
+    states = (
+        ConcernState.objects.filter(ctx.taking_part("partnership"))
+        .filter(policy.visible_concerns(ctx.viewer, "concern__"))
+        .exclude(concern__status=ConcernStatus.RESOLVED)
         .filter(_not_rated_since_two_cycles(ctx.today))
-        .select_related("partnership")
-        .order_by("latest_checked_on", "pk")[:PER_KIND]
+        .select_related("concern", "partnership")
+        # The longest without a rating first (never rated: since it was raised).
+        .order_by("rated_on", "concern_id")[: ctx.per_kind]
     )
     return [
         TodoItem(
             TodoKind.RERATE_CONCERN,
             (
                 _("Re-rate “%(concern)s” (%(title)s): not rated since %(date)s.")
-                if concern.latest_checked_on
+                if state.latest_checked_on
                 else _("Rate “%(concern)s” (%(title)s): never rated yet.")
             )
             % {
-                "concern": concern.category_label,
-                "title": concern.partnership.title,
-                "date": _day(concern.latest_checked_on),
+                "concern": state.concern.category_label,
+                "title": state.partnership.title,
+                "date": _day(state.latest_checked_on),
             },
-            ctx.url("tab-concerns", partnership_id=concern.partnership_id)
-            + f"#concern-{concern.pk}",
+            ctx.url("tab-concerns", partnership_id=state.partnership_id)
+            + f"#concern-{state.concern_id}",
             _("Re-rate"),
         )
-        for concern in concerns
+        for state in states
     ]
 
 
@@ -324,7 +328,7 @@ def leads_to_name(ctx: TodoContext) -> list[TodoItem]:
     partnerships = (
         Partnership.objects.filter(ctx.taking_part())
         .filter(policy.without_lead())
-        .order_by("title", "pk")[:PER_KIND]
+        .order_by("title", "pk")[: ctx.per_kind]
     )
     return [
         TodoItem(
@@ -357,10 +361,12 @@ def register(source: Source) -> Source:
     return source
 
 
-def todo_items(actor: policy.Actor, today: datetime.date | None = None) -> list[TodoItem]:
-    """Everything ``actor`` should do now for their organisation, kind by kind; nothing for an
-    outsider or an inactive organisation."""
+def todo_items(
+    actor: policy.Actor, today: datetime.date | None = None, per_kind: int = PER_KIND
+) -> list[TodoItem]:
+    """Everything ``actor`` should do now for their organisation, kind by kind (at most
+    ``per_kind`` of each); nothing for an outsider or an inactive organisation."""
     if not actor.is_member:
         return []
-    ctx = TodoContext(actor, today or timezone.localdate())
+    ctx = TodoContext(actor, today or timezone.localdate(), per_kind)
     return [item for source in SOURCES for item in source(ctx)]

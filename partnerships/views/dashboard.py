@@ -19,6 +19,8 @@ from ..models import Partnership, Party
 from .common import actor_of, permissions
 
 ALERTS_SHOWN = 30
+# Items of each kind of the to-do shown on the dashboard; the to-do page shows them all.
+TODO_SHOWN = 5
 RUNNING = [PartnershipStatus.ACTIVE, PartnershipStatus.PROPOSED]
 
 # The dashboard groups signals by kind, each kind with the action that addresses it: the tab of
@@ -75,6 +77,32 @@ def signal_groups(organisation, alerts) -> list[dict]:
     return [group for group in [*groups, other] if group["items"]]
 
 
+def dashboard_todo(actor, today) -> dict:
+    """The first items of each kind of the to-do, and whether the to-do page holds more (one
+    more item of each kind is read to know)."""
+    items = todo_items(actor, today, per_kind=TODO_SHOWN + 1)
+    shown, seen = [], {}
+    for item in items:
+        seen[item.kind] = seen.get(item.kind, 0) + 1
+        if seen[item.kind] <= TODO_SHOWN:
+            shown.append(item)
+    return {"todo": shown, "todo_more": len(shown) < len(items)}
+
+
+@member_required()
+def todo(request: HttpRequest, membership) -> HttpResponse:
+    """The person's whole to-do for the organisation, kind by kind."""
+    return render(
+        request,
+        "partnerships/todo.html",
+        {
+            "membership": membership,
+            "organisation": membership.organisation,
+            "todo": todo_items(actor_of(membership), timezone.localdate()),
+        },
+    )
+
+
 @member_required()
 def dashboard(request: HttpRequest, membership) -> HttpResponse:
     """The person's to-do, counts that link to the matching lists, health alerts and two
@@ -88,8 +116,8 @@ def dashboard(request: HttpRequest, membership) -> HttpResponse:
         "organisation": organisation,
         "may": may,
         "may_manage_members": may_manage_members(membership),
-        "todo": todo_items(actor_of(membership), today),
     }
+    context.update(dashboard_todo(actor_of(membership), today))
     partnerships = Partnership.objects.for_organisation(organisation)
     totals = partnerships.aggregate(
         all=Count("pk"),

@@ -235,3 +235,38 @@ def test_no_user_no_todo():
     organisation = OrganisationFactory()
     user = UserFactory()
     assert todo_items(policy.Actor.of(user, organisation), TODAY) == []
+
+
+def test_the_dashboard_shows_the_first_items_of_each_kind_and_links_to_the_whole_list(
+    client, owner, org_a
+):
+    owner.language = "en"
+    owner.save()
+    for number in range(7):
+        partnership = PartnershipFactory(title=f"Atelier {number}")
+        CommitmentFactory(
+            party=PartyFactory(partnership=partnership, organisation=org_a),
+            title=f"Livrer {number}",
+            due_on=TODAY - DAY,
+        )
+    client.force_login(owner)
+    dashboard = client.get(reverse("partnerships:dashboard", args=[org_a.slug]))
+    whole = reverse("partnerships:todo", args=[org_a.slug])
+    overdue = "todo-" + TodoKind.OVERDUE_COMMITMENT
+    assert dashboard.content.decode().count(overdue) == 5
+    assert f'href="{whole}"' in dashboard.content.decode()
+    page = client.get(whole)
+    assert page.status_code == 200
+    assert page.content.decode().count(overdue) == 7
+
+
+def test_the_dashboard_does_not_link_to_the_whole_list_when_it_shows_everything(
+    client, owner, org_a
+):
+    partnership = PartnershipFactory()
+    CommitmentFactory(
+        party=PartyFactory(partnership=partnership, organisation=org_a), due_on=TODAY - DAY
+    )
+    client.force_login(owner)
+    dashboard = client.get(reverse("partnerships:dashboard", args=[org_a.slug]))
+    assert reverse("partnerships:todo", args=[org_a.slug]) not in dashboard.content.decode()

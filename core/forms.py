@@ -1,8 +1,10 @@
-"""Form pieces shared by the apps: dates inside the bounds of ``core.dates``, a quick select."""
+"""Form pieces shared by the apps: dates inside the bounds of ``core.dates``; the
+form renderer."""
 
 from __future__ import annotations
 
 from django import forms
+from django.forms.renderers import DjangoTemplates
 from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
@@ -28,27 +30,37 @@ class BoundedDateField(forms.DateField):
         super().__init__(**kwargs)
 
 
-class QuickSelect(forms.Select):
-    """A ``<select>`` written in Python: the HTML of Django's templates, without a template
-    rendered for each option (the list's 200 partner organisations took half its time)."""
+SELECT_TEMPLATE = "django/forms/widgets/select.html"
 
-    def render(self, name, value, attrs=None, renderer=None) -> str:
-        widget = self.get_context(name, value, attrs)["widget"]
-        groups = []
-        for group_name, options, _index in widget["optgroups"]:
-            inner = format_html_join(
-                "",
-                '<option value="{}"{}>{}</option>',
-                ((str(o["value"]), flatatt(o["attrs"]), o["label"]) for o in options),
-            )
-            groups.append(
-                format_html('<optgroup label="{}">{}</optgroup>', group_name, inner)
-                if group_name
-                else inner
-            )
-        return format_html(
-            '<select name="{}"{}>{}</select>',
-            widget["name"],
-            flatatt(widget["attrs"]),
-            mark_safe("".join(groups)),  # each part was escaped above
+
+def select_html(widget: dict) -> str:
+    """The HTML of Django's ``select.html`` for a widget's context, written in Python."""
+    groups = []
+    for group_name, options, _index in widget["optgroups"]:
+        inner = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            ((str(o["value"]), flatatt(o["attrs"]), o["label"]) for o in options),
         )
+        groups.append(
+            format_html('<optgroup label="{}">{}</optgroup>', group_name, inner)
+            if group_name
+            else inner
+        )
+    return format_html(
+        '<select name="{}"{}>{}</select>',
+        widget["name"],
+        flatatt(widget["attrs"]),
+        mark_safe("".join(groups)),  # each part was escaped above
+    )
+
+
+class FormRenderer(DjangoTemplates):
+    """Django's form renderer, but a ``<select>`` is written in Python: the same HTML without
+    one template rendered for each option (a list of 200 organisations took half a page's
+    time). ``FORM_RENDERER`` names it."""
+
+    def render(self, template_name, context, request=None) -> str:
+        if template_name == SELECT_TEMPLATE:
+            return select_html(context["widget"])
+        return super().render(template_name, context, request)

@@ -107,12 +107,10 @@ def _partnership_of(instance) -> int | None:
     return instance.partnership_id
 
 
-@receiver(post_save, dispatch_uid="read_model_saved")
-@receiver(post_delete, dispatch_uid="read_model_deleted")
 def read_model_source_changed(sender, instance, **kwargs) -> None:
     from partnerships.services.state import refresh
 
-    if sender not in READ_MODEL_SOURCES or kwargs.get("raw"):
+    if kwargs.get("raw"):
         return
     if deleting_a_partnership(kwargs.get("origin")) or (
         sender is Partnership and not kwargs.get("created")
@@ -141,16 +139,23 @@ def organisation_size_changed(sender, instance: Organisation, created: bool, **k
     refresh(Party.objects.filter(organisation=instance).values_list("partnership_id", flat=True))
 
 
-READ_MODEL_SOURCES = frozenset(
-    {
-        Partnership,
-        Party,
-        LevelAssessment,
-        Concern,
-        ConcernCheck,
-        Commitment,
-        Responsibility,
-        Agreement,
-        Review,
-    }
+READ_MODEL_SOURCES = (
+    Partnership,
+    Party,
+    LevelAssessment,
+    Concern,
+    ConcernCheck,
+    Commitment,
+    Responsibility,
+    Agreement,
+    Review,
 )
+# Connected model by model: a receiver for every sender would make Django load each row of any
+# bulk delete anywhere (sessions, notifications…) to send it the signal.
+for _source in READ_MODEL_SOURCES:
+    post_save.connect(
+        read_model_source_changed, sender=_source, dispatch_uid=f"read_model_saved_{_source}"
+    )
+    post_delete.connect(
+        read_model_source_changed, sender=_source, dispatch_uid=f"read_model_deleted_{_source}"
+    )

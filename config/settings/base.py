@@ -122,6 +122,8 @@ TEMPLATES = [
         },
     },
 ]
+# Django's form templates, but each <select> written in Python (core.forms.FormRenderer).
+FORM_RENDERER = "core.forms.FormRenderer"
 
 # --- Database -----------------------------------------------------------------------------
 # SQLite is tuned for several writers: WAL lets readers run beside a writer, IMMEDIATE

@@ -10,7 +10,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from core.dates import add_months
-from core.forms import BoundedDateField, QuickSelect, date_input
+from core.forms import BoundedDateField, date_input
 from organisations.choices import OrganisationKind
 from organisations.models import Organisation
 from partnerships import policy
@@ -178,13 +178,11 @@ class PartnershipFilterForm(forms.Form):
 
     q = forms.CharField(label=_("Search"), required=False)
     status = forms.ChoiceField(
-        widget=QuickSelect,
         label=_("Status"),
         choices=[("", _("Any status")), *PartnershipStatus.choices],
         required=False,
     )
     level = forms.TypedChoiceField(
-        widget=QuickSelect,
         label=_("Agreed level"),
         choices=[("", _("Any level")), *Level.choices],
         coerce=int,
@@ -192,13 +190,11 @@ class PartnershipFilterForm(forms.Form):
         required=False,
     )
     scope = forms.ChoiceField(
-        widget=QuickSelect,
         label=_("Scope"),
         choices=[("", _("Any scope")), *Scope.choices],
         required=False,
     )
     partner = SlugChoiceField(
-        widget=QuickSelect,
         label=_("Partner organisation"),
         queryset=Organisation.objects.none(),
         to_field_name="slug",
@@ -207,7 +203,6 @@ class PartnershipFilterForm(forms.Form):
     )
 
     attention = forms.ChoiceField(
-        widget=QuickSelect,
         label=_("Needing attention"),
         choices=[("", _("All")), *((key, label) for key, (label, _filter) in ATTENTION.items())],
         required=False,

@@ -110,6 +110,30 @@ def perceived_subquery(value, visible: Q = REVEALED) -> Subquery:
     )
 
 
+def logged_levels(as_of: datetime.date | None = None) -> dict:
+    """The expressions of ``with_levels``'s four values, recomputed from the level log (as
+    they stood on ``as_of`` when given)."""
+    visible = REVEALED if as_of is None else REVEALED & Q(assessed_on__lte=as_of)
+    return {
+        "agreed_level": latest_level(AssessmentKind.AGREED, as_of),
+        "target_level": latest_level(AssessmentKind.TARGET, as_of),
+        "perception_gap": perceived_subquery(
+            Case(
+                When(GreaterThanOrEqual(Count("pk"), 2), then=Max("level") - Min("level")),
+                default=None,
+                output_field=IntegerField(),
+            ),
+            visible,
+        ),
+        # The largest distance to the agreed level, read inside for each perceived row: one
+        # subquery, where Greatest(max - agreed, agreed - min) needed five.
+        "agreement_gap": perceived_subquery(
+            Max(Abs(F("level") - latest_level(AssessmentKind.AGREED, as_of, "partnership"))),
+            visible,
+        ),
+    }
+
+
 class PartnershipQuerySet(models.QuerySet):
     # --- Scoping --------------------------------------------------------------------------
     def for_organisation(self, organisation: Organisation) -> PartnershipQuerySet:
@@ -133,54 +157,63 @@ class PartnershipQuerySet(models.QuerySet):
         ``perception_gap`` is the spread between the parties' current perceived levels (None
         until two parties rated); ``agreement_gap`` is the largest distance between a perceived
         level and the agreed one (None without both). Today's values are read from the read
-        model (``PartnershipState``, one joined row); with ``as_of``, the levels as they stood
-        that day, recomputed from the log (entries recorded after it are left out).
+        model (``PartnershipState``, one joined row). With ``as_of``, the levels as they stood
+        that day: still from the read model for a partnership whose latest level entry is dated
+        that day or before, recomputed from the log (entries recorded after it left out) for
+        the others only.
         """
-        if as_of is not None:
-            return self.with_logged_levels(as_of)
+        if as_of is None:
+            return self.annotate(
+                agreed_level=F("state__agreed_level"),
+                target_level=F("state__target_level"),
+                perception_gap=F("state__perception_gap"),
+                agreement_gap=F("state__agreement_gap"),
+            )
+        logged = logged_levels(as_of)
         return self.annotate(
-            agreed_level=F("state__agreed_level"),
-            target_level=F("state__target_level"),
-            perception_gap=F("state__perception_gap"),
-            agreement_gap=F("state__agreement_gap"),
+            **{
+                name: _state_or_log(f"state__{name}", logged[name], as_of)
+                for name in ("agreed_level", "target_level", "perception_gap", "agreement_gap")
+            }
         )
 
     def with_logged_levels(self, as_of: datetime.date | None = None) -> PartnershipQuerySet:
         """``with_levels`` recomputed from the level log (what the read model stores for today)."""
-        visible = REVEALED if as_of is None else REVEALED & Q(assessed_on__lte=as_of)
-        return self.annotate(
-            agreed_level=latest_level(AssessmentKind.AGREED, as_of),
-            target_level=latest_level(AssessmentKind.TARGET, as_of),
-            perception_gap=perceived_subquery(
-                Case(
-                    When(GreaterThanOrEqual(Count("pk"), 2), then=Max("level") - Min("level")),
-                    default=None,
-                    output_field=IntegerField(),
-                ),
-                visible,
-            ),
-            # The largest distance to the agreed level, read inside for each perceived row:
-            # one subquery, where Greatest(max - agreed, agreed - min) needed five.
-            agreement_gap=perceived_subquery(
-                Max(Abs(F("level") - latest_level(AssessmentKind.AGREED, as_of, "partnership"))),
-                visible,
-            ),
-        )
+        return self.annotate(**logged_levels(as_of))
 
     def with_perceived_range(
         self, as_of: datetime.date | None = None, *, from_logs: bool = False
     ) -> PartnershipQuerySet:
         """Annotate the lowest and highest current perceived levels (for the gap report): from
-        the read model for today, from the log for a past day (or with ``from_logs``)."""
+        the read model, as ``with_levels`` does (from the log alone with ``from_logs``)."""
         if as_of is None and not from_logs:
             return self.annotate(
                 perceived_min=F("state__perceived_min"), perceived_max=F("state__perceived_max")
             )
         visible = REVEALED if as_of is None else REVEALED & Q(assessed_on__lte=as_of)
+        logged = {
+            "perceived_min": perceived_subquery(Min("level"), visible),
+            "perceived_max": perceived_subquery(Max("level"), visible),
+        }
+        if from_logs:
+            return self.annotate(**logged)
         return self.annotate(
-            perceived_min=perceived_subquery(Min("level"), visible),
-            perceived_max=perceived_subquery(Max("level"), visible),
+            **{
+                name: _state_or_log(f"state__{name}", value, as_of)
+                for name, value in logged.items()
+            }
         )
+
+
+def _state_or_log(field: str, logged, as_of: datetime.date) -> Case:
+    """The read model's ``field`` for a partnership with no level entry dated after ``as_of``
+    (its state then is its state that day), else ``logged``, the log's value that day (only
+    evaluated for those rows)."""
+    return Case(
+        When(state__levels_dated_until__lte=as_of, then=F(field)),
+        default=logged,
+        output_field=IntegerField(),
+    )
 
 
 class PartyQuerySet(models.QuerySet):
@@ -230,21 +263,35 @@ class ConcernQuerySet(models.QuerySet):
     def with_latest_intensity(self, as_of: datetime.date | None = None) -> ConcernQuerySet:
         """Annotate the intensity and date of each concern's latest check (None if unchecked).
 
-        Today's values are read from the read model (``ConcernState``); with ``as_of``, the
-        latest check on or before that day, looked for in the checks.
+        Today's values are read from the read model (``ConcernState``). With ``as_of``, the
+        latest check on or before that day: the read model's too when that check is dated that
+        day or before (or the concern was never checked), looked for in the checks otherwise.
         """
         if as_of is None:
             return self.annotate(
                 latest_intensity=F("state__latest_intensity"),
                 latest_checked_on=F("state__latest_checked_on"),
             )
-        checks = _model("ConcernCheck").objects.filter(concern=OuterRef("pk"))
-        if as_of is not None:
-            checks = checks.filter(checked_on__lte=as_of)
-        latest = checks.order_by("-checked_on", "-pk")
+        latest = (
+            _model("ConcernCheck")
+            .objects.filter(concern=OuterRef("pk"), checked_on__lte=as_of)
+            .order_by("-checked_on", "-pk")
+        )
+        # A state row always has ``rated_on``: without a check yet, its latest is None.
+        stored = Q(state__latest_checked_on__lte=as_of) | Q(
+            state__rated_on__isnull=False, state__latest_checked_on__isnull=True
+        )
         return self.annotate(
-            latest_intensity=Subquery(latest.values("intensity")[:1], output_field=IntegerField()),
-            latest_checked_on=Subquery(latest.values("checked_on")[:1]),
+            latest_intensity=Case(
+                When(stored, then=F("state__latest_intensity")),
+                default=Subquery(latest.values("intensity")[:1]),
+                output_field=IntegerField(),
+            ),
+            latest_checked_on=Case(
+                When(stored, then=F("state__latest_checked_on")),
+                default=Subquery(latest.values("checked_on")[:1]),
+                output_field=models.DateField(),
+            ),
         )
 
 

@@ -19,6 +19,8 @@ stored ``first_pending_due_on`` is before today, read at request time.
 
 from __future__ import annotations
 
+import datetime
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -50,6 +52,10 @@ class PartnershipState(models.Model):
     agreement_ends_on = models.DateField(null=True)
     # The earliest due date of a commitment still to do: overdue when before today.
     first_pending_due_on = models.DateField(null=True)
+    # The date of the latest level entry (``date.min`` without any): for any day from this one
+    # on, the levels above are also the levels as they stood that day, so a report at the end
+    # of a period reads them here instead of in the log.
+    levels_dated_until = models.DateField(default=datetime.date.min)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

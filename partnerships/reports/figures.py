@@ -19,7 +19,19 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.db.models import Avg, Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import (
+    Avg,
+    Case,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce, TruncDate
 from django.urls import reverse
 from django.utils import timezone
@@ -228,12 +240,6 @@ def _on_record_at_end(selection: Selection) -> QuerySet:
     return _visible_concerns(selection).filter(created_at__lt=_day_after(selection.period.end))
 
 
-def _past_end(selection: Selection) -> datetime.date | None:
-    """The period's last day when it is past, else None: what stands at the end of a period
-    that ends today (or later) is today's state, read from the read model."""
-    return selection.period.end if selection.period.end < selection.today else None
-
-
 def _day_after(day: datetime.date) -> datetime.datetime:
     """The first moment after ``day`` ends, in the current time zone."""
     return timezone.make_aware(
@@ -342,7 +348,7 @@ def concerns_by_category(selection: Selection) -> Figures:
     rows = {
         (row["kind"], row["category"]): row
         for row in _on_record_at_end(selection)
-        .with_latest_intensity(as_of=_past_end(selection))
+        .with_latest_intensity(as_of=selection.period.end)
         .order_by()
         .values("kind", "category")
         .annotate(
@@ -441,9 +447,14 @@ def fears_by_agreed_level(selection: Selection) -> Figures:
         for row in _on_record_at_end(selection)
         .filter(kind=ConcernKind.FEAR)
         .annotate(
-            agreed=latest_level(AssessmentKind.AGREED, selection.period.end, "partnership")
-            if _past_end(selection)
-            else F("partnership__state__agreed_level")
+            # The read model's agreed level where no level was logged after the period's end.
+            agreed=Case(
+                When(
+                    partnership__state__levels_dated_until__lte=selection.period.end,
+                    then=F("partnership__state__agreed_level"),
+                ),
+                default=latest_level(AssessmentKind.AGREED, selection.period.end, "partnership"),
+            )
         )
         .order_by()
         .values("agreed", "category")

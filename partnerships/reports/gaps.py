@@ -28,14 +28,8 @@ def _levels_at_end(selection: Selection) -> QuerySet:
             began=Coalesce("starts_on", TruncDate("created_at")), ended=F("ends_on")
         )
         .filter(Q(began__lte=period.end) & (Q(ended__isnull=True) | Q(ended__gte=period.start)))
-        .with_levels(as_of=as_of(selection))
+        .with_levels(as_of=period.end)
     )
-
-
-def as_of(selection: Selection):
-    """The day the levels are read at: None (today's, from the read model) for a period that
-    ends today or later, else its last day (recomputed from the log)."""
-    return None if selection.period.end >= selection.today else selection.period.end
 
 
 GAP_SIZES = range(Level.FUSION - Level.SERVICE + 1)
@@ -127,7 +121,7 @@ def gap_lists(selection: Selection, counts: dict[str, int] | None = None) -> Fig
         _("Highest perceived level"),
     ]
     fields = ["title", "agreed_level", "perceived_min", "perceived_max"]
-    with_range = {"as_of": as_of(selection)}
+    with_range = {"as_of": selection.period.end}
     apart_page = differing_page = None
     if selection.table_pages is None:
         apart = partnerships.filter(perception_gap__gte=GAP_WARNING).order_by(

@@ -48,6 +48,7 @@ from partnerships.models import (
     Commitment,
     Concern,
     ConcernCheck,
+    LevelAssessment,
     Partnership,
     Party,
     Responsibility,
@@ -80,6 +81,7 @@ STATE_FIELDS = (
     "size_spread",
     "agreement_ends_on",
     "first_pending_due_on",
+    "levels_dated_until",
 )
 VIEW_FIELDS = ("high_concerns", "stuck_concerns", "power_fear_open")
 CONCERN_FIELDS = (
@@ -120,6 +122,13 @@ def states_from_logs(ids: Iterable[int]) -> dict[int, dict]:
                 .order_by("-version")
                 .values("ends_on")[:1]
             ),
+            levels_dated_until=Subquery(
+                LevelAssessment.objects.filter(partnership=partnership)
+                .order_by()
+                .values("partnership")
+                .annotate(last=Max("assessed_on"))
+                .values("last")
+            ),
             first_pending_due_on=Subquery(
                 Commitment.objects.filter(PENDING_COMMITMENT, partnership=partnership)
                 .order_by()
@@ -134,6 +143,7 @@ def states_from_logs(ids: Iterable[int]) -> dict[int, dict]:
     for row in rows:
         pk = row.pop("pk")
         row["perceived_count"] = row["perceived_count"] or 0
+        row["levels_dated_until"] = row["levels_dated_until"] or datetime.date.min
         found[pk] = row
     return found
 

@@ -38,6 +38,12 @@ NODE_RADIUS = 11
 LABELS_UP_TO = 40  # beyond, the names are in each node's title and in the table
 
 
+def level_names() -> dict[int, str]:
+    """Each level's name, translated once: a large network has thousands of edges, and a lazy
+    name is translated again each time it is written."""
+    return {value: str(label) for value, label in Level.choices}
+
+
 def width(level: int | None) -> float:
     return 1.5 + (level or 0) * 0.75
 
@@ -118,7 +124,7 @@ def draw(network: Network) -> SafeString:
     }
     head, _zero, tail = reverse("partnerships:workspace", args=[slug, 0]).rpartition("/0/")
     workspace = head + "/{}/" + tail
-    levels = dict(Level.choices)
+    levels = level_names()
     for target, edges in by_target.items():
         x1, y1 = positions[slug]
         x2, y2 = positions[target]
@@ -161,56 +167,39 @@ def draw(network: Network) -> SafeString:
             parts.append("</a>")
     parts.append("</g>")
     labelled = len(network.partners) <= LABELS_UP_TO
+    system_label = gettext("System: %(name)s")
+    dashboard = html.escape(reverse("partnerships:dashboard", args=[slug]))
+    partner_list = html.escape(reverse("partnerships:list", args=[slug]))
     for system, nodes in [(organisation.name, [network.centre]), *network.systems()]:
-        parts.append(
-            format_html(
-                '<g class="network-system" role="group" aria-label="{}">',
-                gettext("System: %(name)s") % {"name": system},
-            )
-        )
+        label = html.escape(system_label % {"name": system})
+        parts.append(f'<g class="network-system" role="group" aria-label="{label}">')
         for node in nodes:
             if node.centre:
-                url = reverse("partnerships:dashboard", args=[slug])
+                url = dashboard
             else:
-                url = (
-                    reverse("partnerships:list", args=[slug])
-                    + "?"
-                    + urlencode({"partner": node.slug})
-                )
+                url = f"{partner_list}?{html.escape(urlencode({'partner': node.slug}))}"
             name = (
                 node.name
                 if not node.system or node.system_name == node.name
                 else (f"{node.name} ({node.system_name})")
             )
             parts.append(
-                format_html(
-                    '<a href="{}" class="network-node"><circle cx="{}" cy="{}" r="{}" fill="{}" '
-                    'stroke="#1a1a1a" stroke-width="1.5"><title>{}</title></circle>',
-                    url,
-                    node.x,
-                    node.y,
-                    NODE_RADIUS * (1.6 if node.centre else 1),
-                    "#fdb863" if node.centre else "#ffffff",
-                    name,
-                )
+                f'<a href="{url}" class="network-node"><circle cx="{node.x}" cy="{node.y}" '
+                f'r="{NODE_RADIUS * (1.6 if node.centre else 1)}" '
+                f'fill="{"#fdb863" if node.centre else "#ffffff"}" stroke="#1a1a1a" '
+                f'stroke-width="1.5"><title>{html.escape(name)}</title></circle>'
             )
             if labelled or node.centre:
                 anchor = "middle" if abs(node.x) < 1 else ("start" if node.x > 0 else "end")
                 dx = 0 if anchor == "middle" else (16 if node.x > 0 else -16)
                 dy = -22 if node.centre else 4
                 parts.append(
-                    format_html(
-                        '<text x="{}" y="{}" text-anchor="{}" font-size="{}" fill="#1a1a1a">{}'
-                        "</text>",
-                        round(node.x + dx, 1),
-                        round(node.y + dy * font / 13, 1),
-                        anchor,
-                        font,
-                        node.name,
-                    )
+                    f'<text x="{round(node.x + dx, 1)}" y="{round(node.y + dy * font / 13, 1)}" '
+                    f'text-anchor="{anchor}" font-size="{font}" fill="#1a1a1a">'
+                    f"{html.escape(node.name)}</text>"
                 )
-            parts.append(mark_safe("</a>"))
-        parts.append(mark_safe("</g>"))
+            parts.append("</a>")
+        parts.append("</g>")
     parts.append("</svg>")
     return mark_safe("".join(str(part) for part in parts))
 
@@ -247,62 +236,50 @@ def draw_systems(network, title: str, shown: int = 40) -> SafeString:
     ]
     links = [link for link in network.links if link.source in where and link.target in where]
     biggest = max((len(link.partnerships) for link in links), default=1)
+    esc = html.escape
+    # Hundreds of lines: each plural form translated once, plain escaping (see ``draw``).
+    plurals: dict[int, str] = {}
     for link in links:
         (a, ax, ay), (b, bx, by) = where[link.source], where[link.target]
         number = len(link.partnerships)
-        parts.append(
-            format_html(
-                '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="{}" '
-                'stroke-opacity="0.6"><title>{}</title></line>',
-                round(ax, 1),
-                round(ay, 1),
-                round(bx, 1),
-                round(by, 1),
-                LEVEL_COLOURS.get(round(link.mean_level or 0), NO_LEVEL),
-                round(1 + 9 * math.sqrt(number / biggest), 1),
-                ngettext(
-                    "%(a)s and %(b)s: %(count)s partnership",
-                    "%(a)s and %(b)s: %(count)s partnerships",
-                    number,
-                )
-                % {"a": a.name, "b": b.name, "count": number},
+        if number not in plurals:
+            plurals[number] = ngettext(
+                "%(a)s and %(b)s: %(count)s partnership",
+                "%(a)s and %(b)s: %(count)s partnerships",
+                number,
             )
+        label = plurals[number] % {"a": a.name, "b": b.name, "count": number}
+        parts.append(
+            f'<line x1="{round(ax, 1)}" y1="{round(ay, 1)}" x2="{round(bx, 1)}" '
+            f'y2="{round(by, 1)}" '
+            f'stroke="{LEVEL_COLOURS.get(round(link.mean_level or 0), NO_LEVEL)}" '
+            f'stroke-width="{round(1 + 9 * math.sqrt(number / biggest), 1)}" '
+            f'stroke-opacity="0.6"><title>{esc(label)}</title></line>'
         )
     most = max((len(s.partnerships) for s in systems), default=1)
+    described = gettext(
+        "%(name)s: %(organisations)s organisations, %(partnerships)s partnerships, "
+        "%(internal)s internal"
+    )
     for node, x, y in where.values():
         number = len(node.partnerships)
         size = round(6 + 36 * math.sqrt(number / most), 1)
+        label = described % {
+            "name": node.name,
+            "organisations": len(node.organisations),
+            "partnerships": number,
+            "internal": len(node.internal),
+        }
         parts.append(
-            format_html(
-                '<circle cx="{}" cy="{}" r="{}" fill="#ffffff" stroke="#1a1a1a" '
-                'stroke-width="1.5"><title>{}</title></circle>',
-                round(x, 1),
-                round(y, 1),
-                size,
-                gettext(
-                    "%(name)s: %(organisations)s organisations, %(partnerships)s partnerships, "
-                    "%(internal)s internal"
-                )
-                % {
-                    "name": node.name,
-                    "organisations": len(node.organisations),
-                    "partnerships": number,
-                    "internal": len(node.internal),
-                },
-            )
+            f'<circle cx="{round(x, 1)}" cy="{round(y, 1)}" r="{size}" fill="#ffffff" '
+            f'stroke="#1a1a1a" stroke-width="1.5"><title>{esc(label)}</title></circle>'
         )
         outward = 1 + (size + font) / max(radius, 1)
         anchor = "middle" if abs(x) < radius / 4 else ("start" if x > 0 else "end")
         parts.append(
-            format_html(
-                '<text x="{}" y="{}" text-anchor="{}" font-size="{}" fill="#1a1a1a">{} ({})</text>',
-                round(x * outward, 1),
-                round(y * outward + font / 3, 1),
-                anchor,
-                font,
-                node.name,
-                number,
-            )
+            f'<text x="{round(x * outward, 1)}" y="{round(y * outward + font / 3, 1)}" '
+            f'text-anchor="{anchor}" font-size="{font}" fill="#1a1a1a">'
+            f"{esc(node.name)} ({number})</text>"
         )
     parts.append("</svg>")
     return mark_safe("".join(str(part) for part in parts))
@@ -315,7 +292,7 @@ def table_body(network: Network, rows, partner_url: str) -> SafeString:
     esc = html.escape
     internal = esc(gettext("internal"))
     gap = gettext("perception gap of %(gap)s steps")
-    levels = dict(Level.choices)
+    levels = level_names()
     out = []
     for row in rows:
         node = row.node
@@ -327,7 +304,7 @@ def table_body(network: Network, rows, partner_url: str) -> SafeString:
             if edge.gap_marked:
                 item += f" <small>({esc(gap % {'gap': edge.perception_gap})})</small>"
             items.append(item + "</li>")
-        named = sorted({str(levels[e.level]) for e in row.edges if e.level})
+        named = sorted({levels[e.level] for e in row.edges if e.level})
         since = date_format(row.since, "DATE_FORMAT") if row.since else "—"
         out.append(
             f'<tr><th scope="row"><a href="{esc(partner_url)}?{urlencode({"partner": node.slug})}">'

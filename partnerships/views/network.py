@@ -23,6 +23,9 @@ from partnerships.reads.network_svg import draw, draw_systems, legend, table_bod
 from partnerships.reports import network as platform
 from partnerships.reports.figures import partnerships_matching
 
+# Partners listed in the table under the map until the whole of it is asked for.
+TABLE_ROWS = 100
+
 
 def parse_day(value: str | None) -> datetime.date | None:
     """A date written YYYY-MM-DD within the calendar the project accepts; None otherwise."""
@@ -50,6 +53,10 @@ def network_map(request: HttpRequest, membership) -> HttpResponse:
     for edge in network.edges:
         edge.url = f"{head}/{edge.partnership}/{tail}"
     rows = network.rows()
+    # A network head has hundreds of partners: the table shows the first ones, and the whole
+    # of it on asking (the same page, slower).
+    every_partner = request.GET.get("partners") == "all"
+    shown = rows if every_partner else rows[:TABLE_ROWS]
     dates = months(today, network.first)
     if at not in dates:
         dates = sorted({*dates, at})
@@ -62,8 +69,11 @@ def network_map(request: HttpRequest, membership) -> HttpResponse:
         "legend": legend(),
         "rows": rows,
         "table_body": table_body(
-            network, rows, reverse("partnerships:list", args=[organisation.slug])
+            network, shown, reverse("partnerships:list", args=[organisation.slug])
         ),
+        "rows_shown": len(shown),
+        "every_partner": every_partner,
+        "keep": "&partners=all" if every_partner else "",
         "dates": dates,
         "at": at,
         "previous": dates[index - 1] if index > 0 else None,
@@ -109,6 +119,7 @@ def _staff_network(request: HttpRequest, site) -> HttpResponse:
         period.end,
         level=data["level"],
         system=system.slug if system else "",
+        files=bool(export),
     )
     stem = f"network-{period.start}-{period.end}"
     if export == "graphml":

@@ -227,6 +227,18 @@ def _since(record: _Record, joined_on) -> datetime.date:
     return max(record.starts, joined_on) if joined_on else record.starts
 
 
+def first_rows(rows: list[PartnerRow], partners: int, partnerships: int) -> list[PartnerRow]:
+    """The first rows of the table, up to ``partners`` partners and about ``partnerships``
+    partnerships listed (the row that crosses that line is shown whole; one at least)."""
+    shown, listed = [], 0
+    for row in rows[:partners]:
+        if shown and listed + len(row.edges) > partnerships:
+            break
+        shown.append(row)
+        listed += len(row.edges)
+    return shown
+
+
 def systems_of(rows) -> dict[int, tuple[str, str, str | None, str]]:
     """For each organisation id (from rows of pk, parent id, slug, name): its slug, its name,
     its system's slug (None outside any system) and the system's name (its own name when it

@@ -13,7 +13,7 @@ from collections import defaultdict
 from urllib.parse import urlencode
 
 from django.urls import reverse
-from django.utils.formats import date_format
+from django.utils.formats import date_format, localize
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, ngettext
@@ -125,34 +125,44 @@ def draw(network: Network) -> SafeString:
     head, _zero, tail = reverse("partnerships:workspace", args=[slug, 0]).rpartition("/0/")
     workspace = head + "/{}/" + tail
     levels = level_names()
+    # What every edge of one level (and scope) shares, written once.
+    strokes = {
+        (value, internal): f'fill="none" stroke="{LEVEL_COLOURS.get(value, NO_LEVEL)}" '
+        f'stroke-width="{width(value)}" stroke-linecap="round"'
+        + (f' stroke-dasharray="{INTERNAL_DASH}"' if internal else "")
+        for value in [None, *levels]
+        for internal in (False, True)
+    }
+    x1, y1 = positions[slug]
     for target, edges in by_target.items():
-        x1, y1 = positions[slug]
         x2, y2 = positions[target]
         length = max(((x2 - x1) ** 2 + (y2 - y1) ** 2) ** 0.5, 1.0)
         nx_, ny_ = -(y2 - y1) / length, (x2 - x1) / length
+        start, end = f"M{x1:.1f} {y1:.1f} Q", f" {x2:.1f} {y2:.1f}"
+        partner = names.get(target, target)
+        count = len(edges)
         for index, edge in enumerate(edges):
-            offset = (index - (len(edges) - 1) / 2) * min(26.0, 160.0 / len(edges))
+            offset = (index - (count - 1) / 2) * min(26.0, 160.0 / count)
             cx, cy = (x1 + x2) / 2 + nx_ * offset, (y1 + y2) / 2 + ny_ * offset
+            internal = edge.internal
             label = said["with"] % {
                 "title": edge.title,
-                "partner": names.get(target, target),
+                "partner": partner,
                 "level": levels.get(edge.level) or said["none"],
             }
-            if edge.internal:
+            if internal:
                 label += " · " + said["internal"]
-            if edge.gap_marked:
+            gap = edge.gap_marked
+            if gap:
                 label += " · " + said["gap"] % {"gap": edge.perception_gap}
             label = html.escape(label)
-            dash = f' stroke-dasharray="{INTERNAL_DASH}"' if edge.internal else ""
-            colour = LEVEL_COLOURS.get(edge.level, NO_LEVEL)
             parts.append(
                 f'<a href="{workspace.format(edge.partnership)}" aria-label="{label}" '
-                f'class="network-edge"><path d="M{x1:.1f} {y1:.1f} Q{cx:.1f} {cy:.1f} '
-                f'{x2:.1f} {y2:.1f}" fill="none" stroke="{colour}" '
-                f'stroke-width="{width(edge.level)}" stroke-linecap="round"{dash}>'
+                f'class="network-edge"><path d="{start}{cx:.1f} {cy:.1f}{end}" '
+                f"{strokes[edge.level, internal]}>"
                 f"<title>{label}</title></path>"
             )
-            if edge.gap_marked:
+            if gap:
                 # The curve's middle point: a quadratic Bézier at t = 1/2.
                 mx = (x1 + 2 * cx + x2) / 4
                 my = (y1 + 2 * cy + y2) / 4
@@ -315,3 +325,29 @@ def table_body(network: Network, rows, partner_url: str) -> SafeString:
             f"<td>{esc(since)}</td></tr>"
         )
     return mark_safe("".join(out))
+
+
+def systems_table_body(systems) -> SafeString:
+    """The rows of the staff map's table of systems (hundreds: written here, as ``table_body``)."""
+    esc = html.escape
+    return mark_safe(
+        "".join(
+            f'<tr><th scope="row">{esc(system.name)}</th>'
+            f"<td>{len(system.organisations)}</td><td>{len(system.partnerships)}</td>"
+            f"<td>{len(system.internal)}</td></tr>"
+            for system in systems
+        )
+    )
+
+
+def links_table_body(links) -> SafeString:
+    """The rows of the staff map's table of links between systems."""
+    esc = html.escape
+    return mark_safe(
+        "".join(
+            f"<tr><td>{esc(link.source_name)}</td><td>{esc(link.target_name)}</td>"
+            f"<td>{len(link.partnerships)}</td>"
+            f"<td>{esc(localize(link.mean_level)) if link.mean_level else '—'}</td></tr>"
+            for link in links
+        )
+    )

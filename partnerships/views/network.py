@@ -18,13 +18,22 @@ from core.dates import EARLIEST, LATEST
 from organisations.access import member_required
 from partnerships.forms.network import StaffNetworkForm
 from partnerships.models import Partnership
-from partnerships.reads.network import months, network_at
-from partnerships.reads.network_svg import draw, draw_systems, legend, table_body
+from partnerships.reads.network import first_rows, months, network_at
+from partnerships.reads.network_svg import (
+    draw,
+    draw_systems,
+    legend,
+    links_table_body,
+    systems_table_body,
+    table_body,
+)
 from partnerships.reports import network as platform
 from partnerships.reports.figures import partnerships_matching
 
-# Partners listed in the table under the map until the whole of it is asked for.
-TABLE_ROWS = 100
+# The table under the map lists that many partners (and about that many partnerships) until the
+# whole of it is asked for.
+TABLE_PARTNERS = 50
+TABLE_PARTNERSHIPS = 300
 
 
 def parse_day(value: str | None) -> datetime.date | None:
@@ -56,7 +65,7 @@ def network_map(request: HttpRequest, membership) -> HttpResponse:
     # A network head has hundreds of partners: the table shows the first ones, and the whole
     # of it on asking (the same page, slower).
     every_partner = request.GET.get("partners") == "all"
-    shown = rows if every_partner else rows[:TABLE_ROWS]
+    shown = rows if every_partner else first_rows(rows, TABLE_PARTNERS, TABLE_PARTNERSHIPS)
     dates = months(today, network.first)
     if at not in dates:
         dates = sorted({*dates, at})
@@ -138,13 +147,16 @@ def _staff_network(request: HttpRequest, site) -> HttpResponse:
         "start": period.start,
         "end": period.end,
     }
+    links = network.links[:200]
     context.update(
         {
             "network": network,
             "period": period,
             "svg": draw_systems(network, title),
             "query": query.urlencode(),
-            "links": network.links[:200],
+            "links": links,
+            "systems_body": systems_table_body(network.systems),
+            "links_body": links_table_body(links),
         }
     )
     return TemplateResponse(request, "reports/admin_network.html", context)

@@ -304,26 +304,13 @@ def months(today: datetime.date, first: datetime.date | None) -> list[datetime.d
     return dates
 
 
-def network_at(organisation: Organisation, at: datetime.date | None = None) -> Network:
-    """The organisation's network on day ``at`` (today by default); see the module."""
-    from organisations.models import Organisation as OrganisationModel
-    from partnerships.models import Partnership, Party
-
-    today = timezone.localdate()
-    at = at or today
-    visible = Partnership.objects.for_organisation(organisation)
-    # The parties with their dates only, the partnerships once each (a large network has
-    # thousands of party rows: joining the partnership's columns to each cost more than the
-    # rest of the page).
-    parties = list(
-        Party.objects.filter(joined(), partnership__in=visible)
-        .order_by("partnership_id", "pk")
-        .values_list("partnership_id", "organisation_id", "joined_on", "left_on")
-    )
+def _partnerships(visible, today: datetime.date | None):
+    """Each partnership's record and, with ``today``, its levels from the read model (a past
+    day's come from the log, for the partnerships present then only)."""
     records: dict[int, _Record] = {}
     levels: dict[int, tuple[int | None, int | None]] = {}
     partnerships = visible.order_by()
-    if at >= today:  # today's levels are the read model's, read with the partnerships
+    if today:
         partnerships = partnerships.with_levels()
     else:
         partnerships = partnerships.annotate(
@@ -341,6 +328,26 @@ def network_at(organisation: Organisation, at: datetime.date | None = None) -> N
     ):
         records[pk] = _Record(title, scope, starts_on or timezone.localdate(created_at), ends_on)
         levels[pk] = (agreed, gap)
+    return records, levels
+
+
+def network_at(organisation: Organisation, at: datetime.date | None = None) -> Network:
+    """The organisation's network on day ``at`` (today by default); see the module."""
+    from organisations.models import Organisation as OrganisationModel
+    from partnerships.models import Partnership, Party
+
+    today = timezone.localdate()
+    at = at or today
+    visible = Partnership.objects.for_organisation(organisation)
+    # The parties with their dates only, the partnerships once each (a large network has
+    # thousands of party rows: joining the partnership's columns to each cost more than the
+    # rest of the page).
+    parties = list(
+        Party.objects.filter(joined(), partnership__in=visible)
+        .order_by("partnership_id", "pk")
+        .values_list("partnership_id", "organisation_id", "joined_on", "left_on")
+    )
+    records, levels = _partnerships(visible, today if at >= today else None)
     own = {
         partnership: (joined_on, left_on)
         for partnership, member, joined_on, left_on in parties

@@ -2,9 +2,10 @@
 period, aggregated by system so that a network of thousands of partnerships stays readable.
 
 Three queries whatever the size: the partnerships selected (with the level agreed at the end
-of the period), their accepted parties, and the organisations with their parents. The graph
-of organisations (one edge per pair of parties, weighted by their partnerships) is what the
-GraphML and CSV files hold; the drawing and the tables group it by system.
+of the period: the read model's for a period ending today), the accepted parties that took
+part in the period, and the organisations with their parents. The graph of organisations (one
+edge per pair of parties, weighted by their partnerships) is what the GraphML and CSV files
+hold, built only for them; the drawing and the tables group the parties by system.
 """
 
 from __future__ import annotations

@@ -288,3 +288,18 @@ def test_the_table_stops_near_its_share_of_partnerships(org_a):
     assert [row.node.name for row in first_rows(rows, 3, 5)] == ["Partenaire 0", "Partenaire 1"]
     assert len(first_rows(rows, 3, 100)) == 3
     assert len(first_rows(rows, 10, 1)) == 1  # the first row, whole, at least
+
+
+def test_the_central_partners_are_the_graphs_most_connected(org_a, history):
+    network = network_at(org_a, D(2024, 3, 31))
+    graph, centre = network.graph(), network.centre.slug
+    expected = sorted(
+        (
+            (node.slug, graph.edges[centre, node.slug]["weight"], graph.degree(node.slug) - 1)
+            for node in network.partners
+        ),
+        key=lambda item: (-item[1] - item[2], item[0]),
+    )
+    found = [(node.slug, shared, met) for node, shared, met in network.central_partners()]
+    assert sorted(found) == sorted(expected)
+    assert ("college-b", 1, 1) in found  # B meets D in the partnership of three

@@ -117,6 +117,13 @@ def took_part_between(
     return (joined_on is None or joined_on <= end) and (left_on is None or left_on > start)
 
 
+def took_part_between_q(start: datetime.date, end: datetime.date, prefix: str = "") -> Q:
+    """``took_part_between`` as a filter on parties, for the database to apply."""
+    return (Q(**{f"{prefix}joined_on__isnull": True}) | Q(**{f"{prefix}joined_on__lte": end})) & (
+        Q(**{f"{prefix}left_on__isnull": True}) | Q(**{f"{prefix}left_on__gt": start})
+    )
+
+
 # --- Who reads: the Viewer -------------------------------------------------------------------
 @dataclass(frozen=True)
 class Viewer:

@@ -9,8 +9,9 @@ the other accepted parties of each, and the perception gap computed from reveale
 (the same for every party; a sealed rating never counts). Partnerships between two of its
 partners that it is not party to never show.
 
-Three queries whatever the size: the parties of its partnerships, their levels at the date, and
-the organisations' parents (to group the nodes by system).
+Three queries whatever the size: the parties of its partnerships, the partnerships with today's
+levels (from the read model), and the organisations' parents (to group the nodes by system); a
+past day adds a fourth, the levels as logged then.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import networkx as nx
+from django.db.models import IntegerField, Value
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -181,33 +183,60 @@ class Network:
 
     def central_partners(self, count: int = 5) -> list[tuple[Node, int, int]]:
         """(partner, partnerships with the organisation, other partners met in them), the most
-        connected first: those that hold the organisation's network together."""
-        graph = self.graph()
-        centre = self.centre.slug
-        ranked = []
-        for node in self.partners:
-            linked = graph.has_edge(centre, node.slug)
-            shared = graph.edges[centre, node.slug]["weight"] if linked else 0
-            met = graph.degree(node.slug) - (1 if linked else 0)
-            ranked.append((node, shared, met))
+        connected first: those that hold the organisation's network together.
+
+        The same figures as ``graph()`` gives (the weight of the edge to the organisation, the
+        degree less that edge), counted from the edges directly: building the graph cost a
+        large network's page more than the rest of its measures."""
+        shared: Counter = Counter()
+        parties: dict[int, set[str]] = defaultdict(set)
+        for edge in self.edges:
+            shared[edge.target] += 1
+            parties[edge.partnership].add(edge.target)
+        met: dict[str, set[str]] = defaultdict(set)
+        for members in parties.values():
+            if len(members) > 1:
+                for member in members:
+                    met[member].update(members)
+        ranked = [
+            (node, shared[node.slug], len(met[node.slug] - {node.slug})) for node in self.partners
+        ]
         ranked.sort(key=lambda item: (-item[1] - item[2], item[0].name))
         return ranked[:count]
 
 
-def _present(row: dict, day: datetime.date) -> bool:
-    """Whether a party row (with its partnership's dates) was in the partnership on ``day``."""
-    start = row["partnership__starts_on"] or timezone.localdate(row["partnership__created_at"])
-    if start > day:
-        return False
-    ends = row["partnership__ends_on"]
-    if ends is not None and ends < day:
-        return False
-    return took_part_on(row["joined_on"], row["left_on"], day)
+@dataclass(frozen=True)
+class _Record:
+    """What the map needs of one of the organisation's partnerships."""
+
+    title: str
+    scope: str
+    starts: datetime.date  # its start date or, without one, the day it was created
+    ends_on: datetime.date | None
+
+    def ran_on(self, day: datetime.date) -> bool:
+        return self.starts <= day and (self.ends_on is None or self.ends_on >= day)
 
 
-def _since(row: dict) -> datetime.date:
-    start = row["partnership__starts_on"] or timezone.localdate(row["partnership__created_at"])
-    return max(start, row["joined_on"]) if row["joined_on"] else start
+def _present(record: _Record, joined_on, left_on, day: datetime.date) -> bool:
+    """Whether a party (its dates, in the partnership ``record``) was in it on ``day``."""
+    return record.ran_on(day) and took_part_on(joined_on, left_on, day)
+
+
+def _since(record: _Record, joined_on) -> datetime.date:
+    return max(record.starts, joined_on) if joined_on else record.starts
+
+
+def first_rows(rows: list[PartnerRow], partners: int, partnerships: int) -> list[PartnerRow]:
+    """The first rows of the table, up to ``partners`` partners and about ``partnerships``
+    partnerships listed (the row that crosses that line is shown whole; one at least)."""
+    shown, listed = [], 0
+    for row in rows[:partners]:
+        if shown and listed + len(row.edges) > partnerships:
+            break
+        shown.append(row)
+        listed += len(row.edges)
+    return shown
 
 
 def systems_of(rows) -> dict[int, tuple[str, str, str | None, str]]:
@@ -275,38 +304,63 @@ def months(today: datetime.date, first: datetime.date | None) -> list[datetime.d
     return dates
 
 
+def _partnerships(visible, today: datetime.date | None):
+    """Each partnership's record and, with ``today``, its levels from the read model (a past
+    day's come from the log, for the partnerships present then only)."""
+    records: dict[int, _Record] = {}
+    levels: dict[int, tuple[int | None, int | None]] = {}
+    partnerships = visible.order_by()
+    if today:
+        partnerships = partnerships.with_levels()
+    else:
+        partnerships = partnerships.annotate(
+            agreed_level=Value(None, IntegerField()), perception_gap=Value(None, IntegerField())
+        )
+    for pk, title, scope, starts_on, ends_on, created_at, agreed, gap in partnerships.values_list(
+        "pk",
+        "title",
+        "scope",
+        "starts_on",
+        "ends_on",
+        "created_at",
+        "agreed_level",
+        "perception_gap",
+    ):
+        records[pk] = _Record(title, scope, starts_on or timezone.localdate(created_at), ends_on)
+        levels[pk] = (agreed, gap)
+    return records, levels
+
+
 def network_at(organisation: Organisation, at: datetime.date | None = None) -> Network:
     """The organisation's network on day ``at`` (today by default); see the module."""
     from organisations.models import Organisation as OrganisationModel
     from partnerships.models import Partnership, Party
 
-    at = at or timezone.localdate()
+    today = timezone.localdate()
+    at = at or today
     visible = Partnership.objects.for_organisation(organisation)
-    rows = list(
+    # The parties with their dates only, the partnerships once each (a large network has
+    # thousands of party rows: joining the partnership's columns to each cost more than the
+    # rest of the page).
+    parties = list(
         Party.objects.filter(joined(), partnership__in=visible)
         .order_by("partnership_id", "pk")
-        .values(
-            "partnership_id",
-            "organisation_id",
-            "joined_on",
-            "left_on",
-            "partnership__title",
-            "partnership__scope",
-            "partnership__starts_on",
-            "partnership__ends_on",
-            "partnership__created_at",
-        )
+        .values_list("partnership_id", "organisation_id", "joined_on", "left_on")
     )
-    own = {row["partnership_id"]: row for row in rows if row["organisation_id"] == organisation.pk}
-    present = {pk for pk, row in own.items() if _present(row, at)}
-    levels = {}
-    if present:
+    records, levels = _partnerships(visible, today if at >= today else None)
+    own = {
+        partnership: (joined_on, left_on)
+        for partnership, member, joined_on, left_on in parties
+        if member == organisation.pk and partnership in records
+    }
+    present = {pk for pk, dates in own.items() if _present(records[pk], *dates, at)}
+    if present and at < today:  # a past day's levels are recomputed from the log
         levels = {
-            row["pk"]: row
-            for row in visible.filter(pk__in=present)
+            pk: (agreed, gap)
+            for pk, agreed, gap in visible.filter(pk__in=present)
             .with_levels(as_of=at)
             .order_by()
-            .values("pk", "agreed_level", "perception_gap")
+            .values_list("pk", "agreed_level", "perception_gap")
         }
     organisations = list(
         OrganisationModel.objects.order_by().values_list("pk", "parent_id", "slug", "name")
@@ -320,25 +374,26 @@ def network_at(organisation: Organisation, at: datetime.date | None = None) -> N
     ever: dict[int, Node] = {organisation.pk: node(organisation.pk, centre=True)}
     on_day: set[int] = {organisation.pk}
     edges: list[Edge] = []
-    for row in rows:
-        partnership = row["partnership_id"]
-        if partnership not in own or row["organisation_id"] == organisation.pk:
+    for partnership, member, joined_on, left_on in parties:
+        if partnership not in own or member == organisation.pk:
             continue
-        ever.setdefault(row["organisation_id"], node(row["organisation_id"]))
-        if partnership not in present or not _present(row, at):
+        if member not in ever:
+            ever[member] = node(member)
+        record = records[partnership]
+        if partnership not in present or not _present(record, joined_on, left_on, at):
             continue
-        on_day.add(row["organisation_id"])
-        level = levels.get(partnership, {})
+        on_day.add(member)
+        agreed, gap = levels.get(partnership, (None, None))
         edges.append(
             Edge(
                 source=organisation.slug,
-                target=found[row["organisation_id"]][0],
+                target=found[member][0],
                 partnership=partnership,
-                title=row["partnership__title"],
-                level=level.get("agreed_level"),
-                scope=row["partnership__scope"],
-                perception_gap=level.get("perception_gap"),
-                since=max(_since(row), _since(own[partnership])),
+                title=record.title,
+                level=agreed,
+                scope=record.scope,
+                perception_gap=gap,
+                since=max(_since(record, joined_on), _since(record, own[partnership][0])),
             )
         )
     positions = layout(
@@ -349,7 +404,7 @@ def network_at(organisation: Organisation, at: datetime.date | None = None) -> N
         shown = ever[pk]
         shown.x, shown.y = positions[shown.slug]
         nodes.append(shown)
-    first = min((_since(row) for row in own.values()), default=None)
+    first = min((_since(records[pk], dates[0]) for pk, dates in own.items()), default=None)
     network = Network(
         organisation,
         at,

@@ -13,7 +13,7 @@ from collections import defaultdict
 from urllib.parse import urlencode
 
 from django.urls import reverse
-from django.utils.formats import date_format
+from django.utils.formats import date_format, localize
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, ngettext
@@ -36,6 +36,12 @@ GAP_COLOUR = "#b35806"
 INTERNAL_DASH = "8 5"
 NODE_RADIUS = 11
 LABELS_UP_TO = 40  # beyond, the names are in each node's title and in the table
+
+
+def level_names() -> dict[int, str]:
+    """Each level's name, translated once: a large network has thousands of edges, and a lazy
+    name is translated again each time it is written."""
+    return {value: str(label) for value, label in Level.choices}
 
 
 def width(level: int | None) -> float:
@@ -118,35 +124,45 @@ def draw(network: Network) -> SafeString:
     }
     head, _zero, tail = reverse("partnerships:workspace", args=[slug, 0]).rpartition("/0/")
     workspace = head + "/{}/" + tail
-    levels = dict(Level.choices)
+    levels = level_names()
+    # What every edge of one level (and scope) shares, written once.
+    strokes = {
+        (value, internal): f'fill="none" stroke="{LEVEL_COLOURS.get(value, NO_LEVEL)}" '
+        f'stroke-width="{width(value)}" stroke-linecap="round"'
+        + (f' stroke-dasharray="{INTERNAL_DASH}"' if internal else "")
+        for value in [None, *levels]
+        for internal in (False, True)
+    }
+    x1, y1 = positions[slug]
     for target, edges in by_target.items():
-        x1, y1 = positions[slug]
         x2, y2 = positions[target]
         length = max(((x2 - x1) ** 2 + (y2 - y1) ** 2) ** 0.5, 1.0)
         nx_, ny_ = -(y2 - y1) / length, (x2 - x1) / length
+        start, end = f"M{x1:.1f} {y1:.1f} Q", f" {x2:.1f} {y2:.1f}"
+        partner = names.get(target, target)
+        count = len(edges)
         for index, edge in enumerate(edges):
-            offset = (index - (len(edges) - 1) / 2) * min(26.0, 160.0 / len(edges))
+            offset = (index - (count - 1) / 2) * min(26.0, 160.0 / count)
             cx, cy = (x1 + x2) / 2 + nx_ * offset, (y1 + y2) / 2 + ny_ * offset
+            internal = edge.internal
             label = said["with"] % {
                 "title": edge.title,
-                "partner": names.get(target, target),
+                "partner": partner,
                 "level": levels.get(edge.level) or said["none"],
             }
-            if edge.internal:
+            if internal:
                 label += " · " + said["internal"]
-            if edge.gap_marked:
+            gap = edge.gap_marked
+            if gap:
                 label += " · " + said["gap"] % {"gap": edge.perception_gap}
             label = html.escape(label)
-            dash = f' stroke-dasharray="{INTERNAL_DASH}"' if edge.internal else ""
-            colour = LEVEL_COLOURS.get(edge.level, NO_LEVEL)
             parts.append(
                 f'<a href="{workspace.format(edge.partnership)}" aria-label="{label}" '
-                f'class="network-edge"><path d="M{x1:.1f} {y1:.1f} Q{cx:.1f} {cy:.1f} '
-                f'{x2:.1f} {y2:.1f}" fill="none" stroke="{colour}" '
-                f'stroke-width="{width(edge.level)}" stroke-linecap="round"{dash}>'
+                f'class="network-edge"><path d="{start}{cx:.1f} {cy:.1f}{end}" '
+                f"{strokes[edge.level, internal]}>"
                 f"<title>{label}</title></path>"
             )
-            if edge.gap_marked:
+            if gap:
                 # The curve's middle point: a quadratic Bézier at t = 1/2.
                 mx = (x1 + 2 * cx + x2) / 4
                 my = (y1 + 2 * cy + y2) / 4
@@ -161,56 +177,39 @@ def draw(network: Network) -> SafeString:
             parts.append("</a>")
     parts.append("</g>")
     labelled = len(network.partners) <= LABELS_UP_TO
+    system_label = gettext("System: %(name)s")
+    dashboard = html.escape(reverse("partnerships:dashboard", args=[slug]))
+    partner_list = html.escape(reverse("partnerships:list", args=[slug]))
     for system, nodes in [(organisation.name, [network.centre]), *network.systems()]:
-        parts.append(
-            format_html(
-                '<g class="network-system" role="group" aria-label="{}">',
-                gettext("System: %(name)s") % {"name": system},
-            )
-        )
+        label = html.escape(system_label % {"name": system})
+        parts.append(f'<g class="network-system" role="group" aria-label="{label}">')
         for node in nodes:
             if node.centre:
-                url = reverse("partnerships:dashboard", args=[slug])
+                url = dashboard
             else:
-                url = (
-                    reverse("partnerships:list", args=[slug])
-                    + "?"
-                    + urlencode({"partner": node.slug})
-                )
+                url = f"{partner_list}?{html.escape(urlencode({'partner': node.slug}))}"
             name = (
                 node.name
                 if not node.system or node.system_name == node.name
                 else (f"{node.name} ({node.system_name})")
             )
             parts.append(
-                format_html(
-                    '<a href="{}" class="network-node"><circle cx="{}" cy="{}" r="{}" fill="{}" '
-                    'stroke="#1a1a1a" stroke-width="1.5"><title>{}</title></circle>',
-                    url,
-                    node.x,
-                    node.y,
-                    NODE_RADIUS * (1.6 if node.centre else 1),
-                    "#fdb863" if node.centre else "#ffffff",
-                    name,
-                )
+                f'<a href="{url}" class="network-node"><circle cx="{node.x}" cy="{node.y}" '
+                f'r="{NODE_RADIUS * (1.6 if node.centre else 1)}" '
+                f'fill="{"#fdb863" if node.centre else "#ffffff"}" stroke="#1a1a1a" '
+                f'stroke-width="1.5"><title>{html.escape(name)}</title></circle>'
             )
             if labelled or node.centre:
                 anchor = "middle" if abs(node.x) < 1 else ("start" if node.x > 0 else "end")
                 dx = 0 if anchor == "middle" else (16 if node.x > 0 else -16)
                 dy = -22 if node.centre else 4
                 parts.append(
-                    format_html(
-                        '<text x="{}" y="{}" text-anchor="{}" font-size="{}" fill="#1a1a1a">{}'
-                        "</text>",
-                        round(node.x + dx, 1),
-                        round(node.y + dy * font / 13, 1),
-                        anchor,
-                        font,
-                        node.name,
-                    )
+                    f'<text x="{round(node.x + dx, 1)}" y="{round(node.y + dy * font / 13, 1)}" '
+                    f'text-anchor="{anchor}" font-size="{font}" fill="#1a1a1a">'
+                    f"{html.escape(node.name)}</text>"
                 )
-            parts.append(mark_safe("</a>"))
-        parts.append(mark_safe("</g>"))
+            parts.append("</a>")
+        parts.append("</g>")
     parts.append("</svg>")
     return mark_safe("".join(str(part) for part in parts))
 
@@ -247,62 +246,50 @@ def draw_systems(network, title: str, shown: int = 40) -> SafeString:
     ]
     links = [link for link in network.links if link.source in where and link.target in where]
     biggest = max((len(link.partnerships) for link in links), default=1)
+    esc = html.escape
+    # Hundreds of lines: each plural form translated once, plain escaping (see ``draw``).
+    plurals: dict[int, str] = {}
     for link in links:
         (a, ax, ay), (b, bx, by) = where[link.source], where[link.target]
         number = len(link.partnerships)
-        parts.append(
-            format_html(
-                '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="{}" '
-                'stroke-opacity="0.6"><title>{}</title></line>',
-                round(ax, 1),
-                round(ay, 1),
-                round(bx, 1),
-                round(by, 1),
-                LEVEL_COLOURS.get(round(link.mean_level or 0), NO_LEVEL),
-                round(1 + 9 * math.sqrt(number / biggest), 1),
-                ngettext(
-                    "%(a)s and %(b)s: %(count)s partnership",
-                    "%(a)s and %(b)s: %(count)s partnerships",
-                    number,
-                )
-                % {"a": a.name, "b": b.name, "count": number},
+        if number not in plurals:
+            plurals[number] = ngettext(
+                "%(a)s and %(b)s: %(count)s partnership",
+                "%(a)s and %(b)s: %(count)s partnerships",
+                number,
             )
+        label = plurals[number] % {"a": a.name, "b": b.name, "count": number}
+        parts.append(
+            f'<line x1="{round(ax, 1)}" y1="{round(ay, 1)}" x2="{round(bx, 1)}" '
+            f'y2="{round(by, 1)}" '
+            f'stroke="{LEVEL_COLOURS.get(round(link.mean_level or 0), NO_LEVEL)}" '
+            f'stroke-width="{round(1 + 9 * math.sqrt(number / biggest), 1)}" '
+            f'stroke-opacity="0.6"><title>{esc(label)}</title></line>'
         )
     most = max((len(s.partnerships) for s in systems), default=1)
+    described = gettext(
+        "%(name)s: %(organisations)s organisations, %(partnerships)s partnerships, "
+        "%(internal)s internal"
+    )
     for node, x, y in where.values():
         number = len(node.partnerships)
         size = round(6 + 36 * math.sqrt(number / most), 1)
+        label = described % {
+            "name": node.name,
+            "organisations": len(node.organisations),
+            "partnerships": number,
+            "internal": len(node.internal),
+        }
         parts.append(
-            format_html(
-                '<circle cx="{}" cy="{}" r="{}" fill="#ffffff" stroke="#1a1a1a" '
-                'stroke-width="1.5"><title>{}</title></circle>',
-                round(x, 1),
-                round(y, 1),
-                size,
-                gettext(
-                    "%(name)s: %(organisations)s organisations, %(partnerships)s partnerships, "
-                    "%(internal)s internal"
-                )
-                % {
-                    "name": node.name,
-                    "organisations": len(node.organisations),
-                    "partnerships": number,
-                    "internal": len(node.internal),
-                },
-            )
+            f'<circle cx="{round(x, 1)}" cy="{round(y, 1)}" r="{size}" fill="#ffffff" '
+            f'stroke="#1a1a1a" stroke-width="1.5"><title>{esc(label)}</title></circle>'
         )
         outward = 1 + (size + font) / max(radius, 1)
         anchor = "middle" if abs(x) < radius / 4 else ("start" if x > 0 else "end")
         parts.append(
-            format_html(
-                '<text x="{}" y="{}" text-anchor="{}" font-size="{}" fill="#1a1a1a">{} ({})</text>',
-                round(x * outward, 1),
-                round(y * outward + font / 3, 1),
-                anchor,
-                font,
-                node.name,
-                number,
-            )
+            f'<text x="{round(x * outward, 1)}" y="{round(y * outward + font / 3, 1)}" '
+            f'text-anchor="{anchor}" font-size="{font}" fill="#1a1a1a">'
+            f"{esc(node.name)} ({number})</text>"
         )
     parts.append("</svg>")
     return mark_safe("".join(str(part) for part in parts))
@@ -315,7 +302,7 @@ def table_body(network: Network, rows, partner_url: str) -> SafeString:
     esc = html.escape
     internal = esc(gettext("internal"))
     gap = gettext("perception gap of %(gap)s steps")
-    levels = dict(Level.choices)
+    levels = level_names()
     out = []
     for row in rows:
         node = row.node
@@ -327,7 +314,7 @@ def table_body(network: Network, rows, partner_url: str) -> SafeString:
             if edge.gap_marked:
                 item += f" <small>({esc(gap % {'gap': edge.perception_gap})})</small>"
             items.append(item + "</li>")
-        named = sorted({str(levels[e.level]) for e in row.edges if e.level})
+        named = sorted({levels[e.level] for e in row.edges if e.level})
         since = date_format(row.since, "DATE_FORMAT") if row.since else "—"
         out.append(
             f'<tr><th scope="row"><a href="{esc(partner_url)}?{urlencode({"partner": node.slug})}">'
@@ -338,3 +325,29 @@ def table_body(network: Network, rows, partner_url: str) -> SafeString:
             f"<td>{esc(since)}</td></tr>"
         )
     return mark_safe("".join(out))
+
+
+def systems_table_body(systems) -> SafeString:
+    """The rows of the staff map's table of systems (hundreds: written here, as ``table_body``)."""
+    esc = html.escape
+    return mark_safe(
+        "".join(
+            f'<tr><th scope="row">{esc(system.name)}</th>'
+            f"<td>{len(system.organisations)}</td><td>{len(system.partnerships)}</td>"
+            f"<td>{len(system.internal)}</td></tr>"
+            for system in systems
+        )
+    )
+
+
+def links_table_body(links) -> SafeString:
+    """The rows of the staff map's table of links between systems."""
+    esc = html.escape
+    return mark_safe(
+        "".join(
+            f"<tr><td>{esc(link.source_name)}</td><td>{esc(link.target_name)}</td>"
+            f"<td>{len(link.partnerships)}</td>"
+            f"<td>{esc(localize(link.mean_level)) if link.mean_level else '—'}</td></tr>"
+            for link in links
+        )
+    )

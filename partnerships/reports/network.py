@@ -2,9 +2,10 @@
 period, aggregated by system so that a network of thousands of partnerships stays readable.
 
 Three queries whatever the size: the partnerships selected (with the level agreed at the end
-of the period), their accepted parties, and the organisations with their parents. The graph
-of organisations (one edge per pair of parties, weighted by their partnerships) is what the
-GraphML and CSV files hold; the drawing and the tables group it by system.
+of the period: the read model's for a period ending today), the accepted parties that took
+part in the period, and the organisations with their parents. The graph of organisations (one
+edge per pair of parties, weighted by their partnerships) is what the GraphML and CSV files
+hold, built only for them; the drawing and the tables group the parties by system.
 """
 
 from __future__ import annotations
@@ -13,13 +14,15 @@ import datetime
 import io
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from itertools import combinations
 
 import networkx as nx
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
 
 from partnerships.choices import AssessmentKind, Scope
 from partnerships.models.querysets import latest_level
-from partnerships.policy import joined, took_part_between
+from partnerships.policy import joined, took_part_between_q
 from partnerships.reads.network import systems_of
 from partnerships.reads.tables import write_csv
 
@@ -82,29 +85,40 @@ def platform_network(
     *,
     level: int | None = None,
     system: str = "",
+    files: bool = False,
 ) -> PlatformNetwork:
     """The network of ``partnerships`` over the period; ``level`` keeps those agreed at that
-    level at the period's end, ``system`` those with a party in that system (by root slug)."""
+    level at the period's end, ``system`` those with a party in that system (by root slug).
+    The graph of organisations (``organisations`` and ``pairs``) is built only with ``files``:
+    the page shows the systems, and the pairs of thousands of partnerships cost it the most."""
     from organisations.models import Organisation
     from partnerships.models import Party
 
-    # Only the agreed level: the gaps' subqueries would cost more than the whole rest.
-    selected = partnerships.filter(in_period(start, end)).annotate(
-        agreed_level=latest_level(AssessmentKind.AGREED, end)
-    )
+    # Only the agreed level: the gaps' subqueries would cost more than the whole rest. A period
+    # ending today reads it from the read model, an earlier end from the log.
+    if end >= timezone.localdate():
+        agreed = F("state__agreed_level")
+    else:
+        agreed = latest_level(AssessmentKind.AGREED, end)
+    selected = partnerships.filter(in_period(start, end)).annotate(agreed_level=agreed)
     if level:
         selected = selected.filter(agreed_level=level)
     rows = {
-        row["pk"]: row for row in selected.order_by().values("pk", "title", "scope", "agreed_level")
+        pk: (scope, agreed_level)
+        for pk, scope, agreed_level in selected.order_by().values_list(
+            "pk", "scope", "agreed_level"
+        )
     }
+    # Every party of the period, those of partnerships not selected left out here: a scan of
+    # the parties costs less than looking each selected partnership's up (5,000 of them).
     parties = (
-        Party.objects.filter(joined(), partnership__in=selected.values("pk"))
+        Party.objects.filter(joined(), took_part_between_q(start, end))
         .order_by("partnership_id", "organisation_id")
-        .values_list("partnership_id", "organisation_id", "joined_on", "left_on")
+        .values_list("partnership_id", "organisation_id")
     )
     by_partnership: dict[int, list[int]] = defaultdict(list)
-    for partnership, organisation, joined_on, left_on in parties:
-        if partnership in rows and took_part_between(joined_on, left_on, start, end):
+    for partnership, organisation in parties:
+        if partnership in rows:
             by_partnership[partnership].append(organisation)
     organisations = list(
         Organisation.objects.order_by().values_list("pk", "parent_id", "slug", "name", "kind")
@@ -120,45 +134,52 @@ def platform_network(
 
     nodes: dict[str, dict] = {}
     pairs: dict[tuple[str, str], list[int]] = {}
-    systems: dict[str, SystemNode] = {}
-    links: dict[tuple[str, str], SystemLink] = {}
-    level_counts: Counter = Counter()
+    # Each organisation's system once (its root's slug, or its own outside any system); the
+    # loop below runs once a partnership and gathers ids only (thousands of partnerships).
+    key_of = {pk: root or slug for pk, (slug, _name, root, _root_name) in found.items()}
+    seen: set[int] = set()
+    partnerships_of: dict[str, set[int]] = defaultdict(set)
+    internal_of: dict[str, set[int]] = defaultdict(set)
+    linked: dict[tuple[str, str], set[int]] = defaultdict(set)
+    linked_levels: dict[tuple[str, str], list[int]] = defaultdict(list)
+    agreed_levels = []
     for pk, members in by_partnership.items():
-        row = rows[pk]
-        level_counts[row["agreed_level"]] += 1
-        keys = set()
-        for member in members:
-            slug, name, root, root_name = found[member]
-            key = root or slug
-            keys.add(key)
-            node = systems.setdefault(key, SystemNode(key, root_name))
-            node.organisations.add(member)
-            node.partnerships.add(pk)
-            if slug not in nodes:
-                nodes[slug] = {
-                    "label": name,
-                    "kind": kinds[member],
-                    "system": root or "",
-                    "system_name": root_name,
-                }
-        if len(keys) == 1 and len(members) > 1:
-            systems[next(iter(keys))].internal.add(pk)
-        ordered = sorted(members)
-        for i, first in enumerate(ordered):
-            for second in ordered[i + 1 :]:
-                pair = pairs.setdefault(tuple(sorted((found[first][0], found[second][0]))), [0, 0])
-                pair[0] += 1
-                pair[1] += row["scope"] == Scope.INTERNAL
-        for source in sorted(keys):
-            for target in sorted(keys):
-                if source < target:
-                    link = links.setdefault(
-                        (source, target),
-                        SystemLink(source, target, systems[source].name, systems[target].name),
-                    )
-                    link.partnerships.add(pk)
-                    if row["agreed_level"]:
-                        link.levels.append(row["agreed_level"])
+        scope, agreed_level = rows[pk]
+        agreed_levels.append(agreed_level)
+        seen.update(members)
+        keys = {key_of[member] for member in members}
+        for key in keys:
+            partnerships_of[key].add(pk)
+        if len(keys) == 1:
+            if len(members) > 1:
+                internal_of[key].add(pk)
+        else:
+            for pair in combinations(sorted(keys), 2):
+                linked[pair].add(pk)
+                if agreed_level:
+                    linked_levels[pair].append(agreed_level)
+        if files:
+            _add_pairs(nodes, pairs, members, found, kinds, scope == Scope.INTERNAL)
+    systems: dict[str, SystemNode] = {}
+    for member in seen:
+        key = key_of[member]
+        if key not in systems:
+            systems[key] = SystemNode(
+                key, found[member][3], partnerships=partnerships_of[key], internal=internal_of[key]
+            )
+        systems[key].organisations.add(member)
+    links = {
+        (source, target): SystemLink(
+            source,
+            target,
+            systems[source].name,
+            systems[target].name,
+            partnerships,
+            linked_levels[source, target],
+        )
+        for (source, target), partnerships in linked.items()
+    }
+    level_counts = Counter(agreed_levels)
     ordered_systems = sorted(systems.values(), key=lambda s: (-len(s.partnerships), s.name))
     return PlatformNetwork(
         nodes,
@@ -168,6 +189,23 @@ def platform_network(
         len(by_partnership),
         level_counts,
     )
+
+
+def _add_pairs(nodes, pairs, members, found, kinds, internal: bool) -> None:
+    """The organisations of one partnership into the graph of organisations (for the files)."""
+    for member in members:
+        slug, name, root, root_name = found[member]
+        if slug not in nodes:
+            nodes[slug] = {
+                "label": name,
+                "kind": kinds[member],
+                "system": root or "",
+                "system_name": root_name,
+            }
+    for first, second in combinations(sorted(members), 2):
+        pair = pairs.setdefault(tuple(sorted((found[first][0], found[second][0]))), [0, 0])
+        pair[0] += 1
+        pair[1] += internal
 
 
 def graphml(network: PlatformNetwork) -> bytes:

@@ -18,10 +18,22 @@ from core.dates import EARLIEST, LATEST
 from organisations.access import member_required
 from partnerships.forms.network import StaffNetworkForm
 from partnerships.models import Partnership
-from partnerships.reads.network import months, network_at
-from partnerships.reads.network_svg import draw, draw_systems, legend, table_body
+from partnerships.reads.network import first_rows, months, network_at
+from partnerships.reads.network_svg import (
+    draw,
+    draw_systems,
+    legend,
+    links_table_body,
+    systems_table_body,
+    table_body,
+)
 from partnerships.reports import network as platform
 from partnerships.reports.figures import partnerships_matching
+
+# The table under the map lists that many partners (and about that many partnerships) until the
+# whole of it is asked for.
+TABLE_PARTNERS = 50
+TABLE_PARTNERSHIPS = 300
 
 
 def parse_day(value: str | None) -> datetime.date | None:
@@ -50,6 +62,10 @@ def network_map(request: HttpRequest, membership) -> HttpResponse:
     for edge in network.edges:
         edge.url = f"{head}/{edge.partnership}/{tail}"
     rows = network.rows()
+    # A network head has hundreds of partners: the table shows the first ones, and the whole
+    # of it on asking (the same page, slower).
+    every_partner = request.GET.get("partners") == "all"
+    shown = rows if every_partner else first_rows(rows, TABLE_PARTNERS, TABLE_PARTNERSHIPS)
     dates = months(today, network.first)
     if at not in dates:
         dates = sorted({*dates, at})
@@ -62,8 +78,11 @@ def network_map(request: HttpRequest, membership) -> HttpResponse:
         "legend": legend(),
         "rows": rows,
         "table_body": table_body(
-            network, rows, reverse("partnerships:list", args=[organisation.slug])
+            network, shown, reverse("partnerships:list", args=[organisation.slug])
         ),
+        "rows_shown": len(shown),
+        "every_partner": every_partner,
+        "keep": "&partners=all" if every_partner else "",
         "dates": dates,
         "at": at,
         "previous": dates[index - 1] if index > 0 else None,
@@ -109,6 +128,7 @@ def _staff_network(request: HttpRequest, site) -> HttpResponse:
         period.end,
         level=data["level"],
         system=system.slug if system else "",
+        files=bool(export),
     )
     stem = f"network-{period.start}-{period.end}"
     if export == "graphml":
@@ -127,13 +147,16 @@ def _staff_network(request: HttpRequest, site) -> HttpResponse:
         "start": period.start,
         "end": period.end,
     }
+    links = network.links[:200]
     context.update(
         {
             "network": network,
             "period": period,
             "svg": draw_systems(network, title),
             "query": query.urlencode(),
-            "links": network.links[:200],
+            "links": links,
+            "systems_body": systems_table_body(network.systems),
+            "links_body": links_table_body(links),
         }
     )
     return TemplateResponse(request, "reports/admin_network.html", context)

@@ -12,7 +12,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from partnerships.reads.network import months, network_at
+from organisations.models import Organisation
+from partnerships.reads.network import first_rows, months, network_at
 from tests.factories import (
     LevelAssessmentFactory,
     OrganisationFactory,
@@ -231,3 +232,74 @@ def test_a_large_network_keeps_every_partner_apart(org_a):
     places = [(n.x, n.y) for n in network.partners]
     assert len(set(places)) == 120
     assert min(math.dist((0, 0), place) for place in places) >= 299
+
+
+def test_today_the_levels_are_the_ones_recorded_and_a_past_day_keeps_its_own(org_a, org_c):
+    """Today's map reads the read model; a past day still reads the log as it stood then."""
+    p = PartnershipFactory(starts_on=D(2024, 1, 1))
+    PartyFactory(partnership=p, organisation=org_a, joined_on=D(2024, 1, 1))
+    PartyFactory(partnership=p, organisation=org_c, joined_on=D(2024, 1, 1))
+    LevelAssessmentFactory(partnership=p, level=2, assessed_on=D(2024, 1, 1))
+    LevelAssessmentFactory(partnership=p, level=6, assessed_on=D(2025, 6, 1))
+    assert edges(network_at(org_a)) == [("fondation-c", p.pk, 6, "external")]
+    assert edges(network_at(org_a, D(2025, 5, 31))) == [("fondation-c", p.pk, 2, "external")]
+
+
+def _partners(count: int, organisation) -> None:
+    for index in range(count):
+        p = PartnershipFactory(title=f"Projet {index}")
+        PartyFactory(partnership=p, organisation=organisation)
+        PartyFactory(partnership=p, organisation=OrganisationFactory(name=f"Partenaire {index}"))
+
+
+def _table(html: str) -> str:
+    start = html.index("<tbody>", html.index('class="network-table"'))
+    return html[start : html.index("</tbody>", start)]
+
+
+def test_the_table_lists_the_first_partners_and_every_one_on_asking(
+    client, owner, org_a, monkeypatch
+):
+    monkeypatch.setattr("partnerships.views.network.TABLE_PARTNERS", 2)
+    _partners(3, org_a)
+    client.force_login(owner)
+    url = reverse("partnerships:network", args=[org_a.slug])
+    html = client.get(url).content.decode()
+    table = _table(html)
+    assert "Partenaire 0" in table and "Partenaire 1" in table
+    assert "Partenaire 2" not in table
+    assert "Partenaire 2" in html  # still on the map
+    assert "partners=all" in html
+    every = client.get(url, {"partners": "all"}).content.decode()
+    assert "Partenaire 2" in _table(every) and "Projet 2" in _table(every)
+    assert 'name="partners" value="all"' in every  # kept when the month changes
+    partial = client.get(url, {"partners": "all"}, headers={"HX-Request": "true"})
+    assert b"<html" not in partial.content and "Partenaire 2" in _table(partial.content.decode())
+
+
+def test_the_table_stops_near_its_share_of_partnerships(org_a):
+    _partners(4, org_a)
+    for index in range(3):  # a second partnership with the first partner
+        p = PartnershipFactory(title=f"Autre {index}")
+        PartyFactory(partnership=p, organisation=org_a)
+        PartyFactory(partnership=p, organisation=Organisation.objects.get(name="Partenaire 0"))
+    rows = network_at(org_a).rows()
+    assert [len(row.edges) for row in rows] == [4, 1, 1, 1]
+    assert [row.node.name for row in first_rows(rows, 3, 5)] == ["Partenaire 0", "Partenaire 1"]
+    assert len(first_rows(rows, 3, 100)) == 3
+    assert len(first_rows(rows, 10, 1)) == 1  # the first row, whole, at least
+
+
+def test_the_central_partners_are_the_graphs_most_connected(org_a, history):
+    network = network_at(org_a, D(2024, 3, 31))
+    graph, centre = network.graph(), network.centre.slug
+    expected = sorted(
+        (
+            (node.slug, graph.edges[centre, node.slug]["weight"], graph.degree(node.slug) - 1)
+            for node in network.partners
+        ),
+        key=lambda item: (-item[1] - item[2], item[0]),
+    )
+    found = [(node.slug, shared, met) for node, shared, met in network.central_partners()]
+    assert sorted(found) == sorted(expected)
+    assert ("college-b", 1, 1) in found  # B meets D in the partnership of three

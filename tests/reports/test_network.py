@@ -126,3 +126,22 @@ def test_the_queries_do_not_grow_with_the_platform(staff, platform, org_a):
 
 def test_the_reports_index_links_the_map(staff):
     assert reverse("admin:report-network") in staff.get("/admin/reports/").content.decode()
+
+
+def test_the_tables_hold_the_systems_and_their_links(staff, platform, org_a):
+    gone = PartnershipFactory(starts_on=D(2020, 1, 1))
+    PartyFactory(partnership=gone, organisation=org_a, joined_on=D(2020, 1, 1))
+    PartyFactory(
+        partnership=gone,
+        organisation=OrganisationFactory(name="Partie partie", slug="partie-partie"),
+        joined_on=D(2020, 1, 1),
+        left_on=D(2021, 1, 1),  # gone before the period
+    )
+    response = staff.get(URL)
+    html = response.content.decode()
+    # A and Ville share two partnerships, agreed at 5 and 3; B and C one, with no level.
+    assert "<tr><td>Association A</td><td>Ville</td><td>2</td><td>4.0</td></tr>" in html
+    assert '<tr><th scope="row">Ville</th><td>2</td><td>3</td><td>1</td></tr>' in html
+    assert "<td>—</td></tr>" in html
+    assert "partie-partie" not in {s.key for s in response.context["network"].systems}
+    assert "Partie partie" not in html

@@ -19,8 +19,19 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.db.models import Avg, Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce, TruncDate
+from django.db import connection
+from django.db.models import (
+    Avg,
+    Count,
+    Exists,
+    F,
+    FilteredRelation,
+    OuterRef,
+    Q,
+    QuerySet,
+    Window,
+)
+from django.db.models.functions import Coalesce, Lead, RowNumber, TruncDate
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -44,7 +55,6 @@ from partnerships.models import (
     Commitment,
     Concern,
     ConcernCheck,
-    LevelAssessment,
     Party,
     Review,
 )
@@ -250,70 +260,23 @@ def _running_on(day: datetime.date) -> Q:
 def agreed_levels_by_month(selection: Selection) -> Figures:
     """How many partnerships sat at each agreed level, and in each scope, at each month's end.
 
-    Two queries: the agreed entries in force at each month's end, grouped by level and scope;
-    and the partnerships running then without any agreed level yet.
+    One query: each selected partnership joined to its agreed entries up to the period's end,
+    each entry with the date of the next one (``LEAD``, a window over the partnership's
+    entries in order), counted at each month's end by level and scope; a partnership counts
+    as not agreed yet on a day before its first entry (or without any entry).
     """
     days = selection.period.month_ends()
-    agreed = LevelAssessment.objects.filter(kind=AssessmentKind.AGREED)
-    next_agreed = agreed.filter(partnership=OuterRef("partnership")).filter(
-        Q(assessed_on__gt=OuterRef("assessed_on"))
-        | Q(assessed_on=OuterRef("assessed_on"), pk__gt=OuterRef("pk"))
-    )
-    in_force = (
-        agreed.filter(partnership__in=selection.partnerships)
-        .alias(
-            # Never replaced reads as replaced at the end of time: one subquery per monthly
-            # count instead of two (``IS NULL OR > day``); Django inlines it in each count.
-            replaced_on=Coalesce(
-                Subquery(next_agreed.order_by("assessed_on", "pk").values("assessed_on")[:1]),
-                Value(datetime.date.max),
-            ),
-            began=Coalesce("partnership__starts_on", TruncDate("partnership__created_at")),
-            ended=F("partnership__ends_on"),
-        )
-        .order_by()
-        .values("level", "partnership__scope")
-        .annotate(
-            **{
-                f"m{index}": Count(
-                    "pk",
-                    filter=_running_on(day) & Q(assessed_on__lte=day) & Q(replaced_on__gt=day),
-                )
-                for index, day in enumerate(days)
-            }
-        )
-    )
-    not_agreed = (
-        selection.partnerships.order_by()
-        .alias(
-            first_agreed=Subquery(
-                agreed.filter(partnership=OuterRef("pk"))
-                .order_by("assessed_on")
-                .values("assessed_on")[:1]
-            ),
-            began=Coalesce("starts_on", TruncDate("created_at")),
-            ended=F("ends_on"),
-        )
-        .values("scope")
-        .annotate(
-            **{
-                f"m{index}": Count(
-                    "pk",
-                    filter=_running_on(day)
-                    & (Q(first_agreed__isnull=True) | Q(first_agreed__gt=day)),
-                )
-                for index, day in enumerate(days)
-            }
-        )
-    )
+    rows = _count_by_month_end(_agreed_entries(selection), days)
     by_level = {level: [0] * len(days) for level in [*Level.values, None]}
     by_scope = {scope: [0] * len(days) for scope in Scope.values}
-    rows = [(row["level"], row["partnership__scope"], row) for row in in_force]
-    rows += [(None, row["scope"], row) for row in not_agreed]
-    for level, scope, row in rows:
+    for row in rows:
+        level, scope = row[0], row[1]
+        in_force, not_agreed = row[2 : 2 + len(days)], row[2 + len(days) :]
         for index in range(len(days)):
-            by_level[level][index] += row[f"m{index}"]
-            by_scope[scope][index] += row[f"m{index}"]
+            if level is not None:
+                by_level[level][index] += in_force[index]
+            by_level[None][index] += not_agreed[index]
+            by_scope[scope][index] += in_force[index] + not_agreed[index]
     months = [month_label(month) for month in selection.period.months()]
     return {
         "levels-by-level": Chart(
@@ -333,6 +296,80 @@ def agreed_levels_by_month(selection: Selection) -> Figures:
             kind="stacked",
         ),
     }
+
+
+def _agreed_entries(selection: Selection) -> QuerySet:
+    """One row per selected partnership and agreed entry recorded by the period's end (one
+    row with no entry for a partnership without any): the entry's level and date, the date of
+    the next entry (None for the latest), its rank, and the days the partnership ran."""
+    window = {
+        "partition_by": [F("pk")],
+        "order_by": [F("agreed__assessed_on").asc(), F("agreed__pk").asc()],
+    }
+    return (
+        selection.partnerships.order_by()
+        .alias(
+            agreed=FilteredRelation(
+                "level_assessments",
+                condition=Q(
+                    level_assessments__kind=AssessmentKind.AGREED,
+                    level_assessments__assessed_on__lte=selection.period.end,
+                ),
+            )
+        )
+        .annotate(
+            entry_level=F("agreed__level"),
+            entry_on=F("agreed__assessed_on"),
+            replaced_on=Window(Lead("agreed__assessed_on"), **window),
+            entry_rank=Window(RowNumber(), **window),
+            began=Coalesce("starts_on", TruncDate("created_at")),
+            ended=F("ends_on"),
+        )
+        .values("entry_level", "scope", "entry_on", "replaced_on", "entry_rank", "began", "ended")
+    )
+
+
+def _count_by_month_end(entries: QuerySet, days: list[datetime.date]) -> list[tuple]:
+    """``(level, scope, in force at each day…, not agreed yet at each day…)`` rows.
+
+    The counts read the window's results, so they are made over the entries as a derived
+    table: SQL allows no aggregate over a window function in the same SELECT, and Django
+    writes no such outer query.
+    """
+    inner, params = entries.query.sql_with_params()
+    quote = connection.ops.quote_name
+    running = "{began} <= %s AND ({ended} IS NULL OR {ended} >= %s)".format(
+        began=quote("began"), ended=quote("ended")
+    )
+    in_force = (
+        f"{running} AND {quote('entry_on')} <= %s"
+        f" AND ({quote('replaced_on')} IS NULL OR {quote('replaced_on')} > %s)"
+    )
+    not_agreed = (
+        f"{running} AND {quote('entry_rank')} = 1"
+        f" AND ({quote('entry_on')} IS NULL OR {quote('entry_on')} > %s)"
+    )
+    counts, count_params = [], []
+    for condition, per_day in ((in_force, 4), (not_agreed, 3)):
+        for day in days:
+            counts.append(f"COUNT(*) FILTER (WHERE {condition})")
+            count_params += [connection.ops.adapt_datefield_value(day)] * per_day
+    # Left out before counting: what counts on no day (replaced, or the partnership ended,
+    # before the first day; begun after the last), most of the rows of a long history.
+    relevant = (
+        f"({quote('replaced_on')} IS NULL OR {quote('replaced_on')} > %s)"
+        f" AND ({quote('ended')} IS NULL OR {quote('ended')} >= %s)"
+        f" AND {quote('began')} <= %s"
+    )
+    first, last = (connection.ops.adapt_datefield_value(day) for day in (days[0], days[-1]))
+    level, scope = quote("entry_level"), quote("scope")
+    sql = (
+        f"SELECT {level}, {scope}, {', '.join(counts)} FROM ({inner}) entries"
+        f" WHERE {relevant} GROUP BY {level}, {scope}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*count_params, *params, first, first, last])
+        return cursor.fetchall()
 
 
 # --- Fears and resistances -----------------------------------------------------------------

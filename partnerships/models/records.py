@@ -348,7 +348,11 @@ class ConcernCheck(AppendOnlyModel):
                 violation_error_message=_("Intensity is a number from 0 (gone) to 5."),
             ),
         ]
-        indexes = [models.Index(fields=["concern", "checked_on"])]
+        indexes = [
+            models.Index(fields=["concern", "checked_on"]),
+            # The reports read a few days of checks of every partnership by their date.
+            models.Index(fields=["checked_on"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.concern}: {self.intensity}/5 ({self.checked_on})"

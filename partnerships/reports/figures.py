@@ -231,6 +231,10 @@ CATEGORY_ORDER = [
 
 def _visible_concerns(selection: Selection) -> QuerySet:
     """Concerns of the selected partnerships the viewer may see (all of them for staff)."""
+    if selection.whole:  # every partnership the viewer reads: no list of them to match
+        if selection.organisation is None:
+            return Concern.objects.all()
+        return Concern.objects.visible_to_organisation(selection.organisation)
     concerns = Concern.objects.filter(partnership__in=selection.partnerships)
     if selection.organisation is not None:
         concerns = concerns.filter(
@@ -597,38 +601,37 @@ def review_punctuality_by_organisation(selection: Selection) -> Figures:
     (1 query)."""
     period = selection.period
     tolerance = datetime.timedelta(days=REVIEW_TOLERANCE_DAYS)
-    review = "partnership__reviews__"
-    planned_in_period = Q(**{f"{review}scheduled_on__range": (period.start, period.end)}) & ~Q(
-        **{f"{review}status": ReviewStatus.CANCELLED}
-    )  # a cancelled review is neither due nor missing
-    deadline = PlusDays(f"{review}scheduled_on", tolerance.days)
-    not_held = Q(**{f"{review}held_on__isnull": True})
+    deadline = PlusDays("scheduled_on", tolerance.days)
+    not_held = Q(held_on__isnull=True)
     give_up_before = selection.today - tolerance
     counts = {
-        "on_time": Q(**{f"{review}held_on__lte": deadline}),
-        "late": Q(**{f"{review}held_on__gt": deadline}),
-        "missing": not_held & Q(**{f"{review}scheduled_on__lt": give_up_before}),
-        "not_due": not_held & Q(**{f"{review}scheduled_on__gte": give_up_before}),
+        "on_time": Q(held_on__lte=deadline),
+        "late": Q(held_on__gt=deadline),
+        "missing": not_held & Q(scheduled_on__lt=give_up_before),
+        "not_due": not_held & Q(scheduled_on__gte=give_up_before),
     }
-    rows = list(
-        # Joined to the period's reviews only (an index range per partnership), not to every
-        # review of every partnership; the organisations without any are left out anyway.
-        Party.objects.filter(
-            planned_in_period,
-            partnership__in=selection.partnerships,
-            invitation=Invitation.ACCEPTED,
-        )
-        .order_by()
-        .values("organisation", "organisation__name")
+    # From the period's reviews (cancelled ones are neither due nor missing) to each accepted
+    # party of their partnership: one row a review and organisation, counted by organisation.
+    planned = Review.objects.filter(
+        scheduled_on__range=(period.start, period.end),
+        partnership__parties__invitation=Invitation.ACCEPTED,
+    ).exclude(status=ReviewStatus.CANCELLED)
+    if not (selection.whole and selection.organisation is None):
+        planned = planned.filter(partnership__in=selection.partnerships)
+    organisation = "partnership__parties__organisation"
+    rows = [
+        {
+            "organisation": row.pop(organisation),
+            "organisation__name": row.pop(f"{organisation}__name"),
+            **row,
+        }
+        for row in planned.order_by()
+        .values(organisation, f"{organisation}__name")
         .annotate(
-            planned=Count("partnership__reviews", filter=planned_in_period),
-            **{
-                name: Count("partnership__reviews", filter=planned_in_period & condition)
-                for name, condition in counts.items()
-            },
+            planned=Count("pk"),
+            **{name: Count("pk", filter=condition) for name, condition in counts.items()},
         )
-        .filter(planned__gt=0)
-    )
+    ]
     # A review due by the cadence in the period and already past, that nobody planned (no
     # review, cancelled ones aside, on or after the due date) nor held, is missing too: the
     # dashboard says so the day after the due date, and so does this report.

@@ -98,5 +98,13 @@ class Migration(migrations.Migration):
             model_name='concerncheckmonth',
             constraint=models.UniqueConstraint(fields=('partnership', 'month', 'kind', 'category'), name='concern_check_month_unique'),
         ),
+        migrations.AddIndex(
+            model_name="levelassessment",
+            index=models.Index(
+                condition=models.Q(("kind", "agreed")),
+                fields=["partnership", "assessed_on", "id", "level"],
+                name="level_agreed_in_order_idx",
+            ),
+        ),
         migrations.RunPython(fill_check_months, migrations.RunPython.noop),
     ]

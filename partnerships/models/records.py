@@ -129,6 +129,13 @@ class LevelAssessment(AppendOnlyModel):
         indexes = [
             models.Index(fields=["partnership", "kind", "assessed_on"]),
             models.Index(fields=["party", "kind", "assessed_on"]),
+            # The levels report reads every partnership's agreed entries in order: PostgreSQL
+            # reads them from this index alone instead of scanning the whole log.
+            models.Index(
+                fields=["partnership", "assessed_on", "id", "level"],
+                condition=Q(kind=AssessmentKind.AGREED),
+                name="level_agreed_in_order_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -495,7 +495,8 @@ def _check_sums_by_month(selection: Selection) -> list[tuple]:
     if not selection.whole:
         rolled = rolled.filter(partnership__in=selection.partnerships)
     found = list(
-        rolled.filter(month__in=whole)
+        # A roll-up whose checks were all deleted stays behind at zero: it counts no check.
+        rolled.filter(month__in=whole, checks__gt=0)
         .order_by()
         .values_list("kind", "category", "month")
         .annotate(Sum("total"), Sum("checks"))

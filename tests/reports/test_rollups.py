@@ -12,7 +12,7 @@ from partnerships.models import ConcernCheck, ConcernCheckMonth, ConcernCheckTot
 from partnerships.reports import figures as reports
 from partnerships.reports.figures import CATEGORY_ORDER, Period, Selection
 from partnerships.services import rollups
-from partnerships.services.state import drift, rebuild
+from partnerships.services.state import drift, rebuild, refresh
 from tests.factories import ConcernCheckFactory
 from tests.reports.conftest import END, START, TODAY
 
@@ -139,3 +139,29 @@ def test_drift_names_a_roll_up_that_no_longer_adds_up(world):
     found = rollups.drift([row.partnership_id])
     assert any(f"partnership {row.partnership_id}" in line for line in found)
     assert any("every partnership" in line for line in found)
+
+
+def test_a_category_whose_checks_are_all_deleted_leaves_the_trend(world, org_a):
+    check = ConcernCheck.objects.filter(concern__visibility=Visibility.SHARED).first()
+    ConcernCheck.objects.filter(
+        concern__kind=check.concern.kind, concern__category=check.concern.category
+    ).delete()
+    refresh(Partnership.objects.values_list("pk", flat=True))  # no signal per check deleted
+    for viewer in (None, org_a):
+        base = (
+            Partnership.objects.all()
+            if viewer is None
+            else Partnership.objects.for_organisation(viewer)
+        )
+        selection = Selection(base, viewer, Period(START, END), TODAY, whole=True)
+        chart = reports.concern_trend_by_quarter(selection)["concerns-trend"]
+        expected = trend_from_checks(
+            viewer, set(base.values_list("pk", flat=True)), Period(START, END)
+        )
+        assert dict(chart.series) == expected
+        label = next(
+            str(category.label)
+            for kind, category in CATEGORY_ORDER
+            if (kind, category) == (check.concern.kind, check.concern.category)
+        )
+        assert label not in dict(chart.series)

@@ -2,7 +2,9 @@
 
 ``refresh(ids)`` recomputes the rows of some partnerships from their checks and rewrites them
 when they changed; ``partnerships.services.state.refresh`` calls it, so it runs in the same
-transaction as every write the read model follows. ``clear()`` starts a rebuild afresh;
+transaction as every write the read model follows, and moves the totals over every
+partnership by the difference (``removed`` does so before a partnership is deleted).
+``clear()`` starts a rebuild afresh;
 ``drift(ids)`` compares stored rows with a recomputation without writing.
 """
 

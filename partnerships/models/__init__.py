@@ -10,6 +10,7 @@
 - ``questionnaires``: the anonymous questionnaire before a review;
 - ``proposals``: an agreed level proposed by one party and the others' answers;
 - ``state``: the read model, each partnership's current state kept beside its logs;
+- ``rollups``: monthly roll-ups of the logs the reports read, kept like the read model;
 - ``operations``: bookkeeping of background work (reminders sent, export files);
 - ``base``: the helpers the models share; ``querysets``: their query sets.
 """
@@ -52,6 +53,7 @@ from partnerships.models.records import (
     Responsibility,
 )
 from partnerships.models.reviews import REVIEW_FROZEN, Review
+from partnerships.models.rollups import ConcernCheckMonth, ConcernCheckTotal
 from partnerships.models.state import (
     ConcernMonth,
     ConcernState,
@@ -82,6 +84,8 @@ __all__ = [
     "Commitment",
     "Concern",
     "ConcernCheck",
+    "ConcernCheckMonth",
+    "ConcernCheckTotal",
     "ConcernMonth",
     "ConcernState",
     "CustomQuestion",

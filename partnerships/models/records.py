@@ -129,6 +129,13 @@ class LevelAssessment(AppendOnlyModel):
         indexes = [
             models.Index(fields=["partnership", "kind", "assessed_on"]),
             models.Index(fields=["party", "kind", "assessed_on"]),
+            # The levels report reads every partnership's agreed entries in order: PostgreSQL
+            # reads them from this index alone instead of scanning the whole log.
+            models.Index(
+                fields=["partnership", "assessed_on", "id", "level"],
+                condition=Q(kind=AssessmentKind.AGREED),
+                name="level_agreed_in_order_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -348,7 +355,11 @@ class ConcernCheck(AppendOnlyModel):
                 violation_error_message=_("Intensity is a number from 0 (gone) to 5."),
             ),
         ]
-        indexes = [models.Index(fields=["concern", "checked_on"])]
+        indexes = [
+            models.Index(fields=["concern", "checked_on"]),
+            # The reports read a few days of checks of every partnership by their date.
+            models.Index(fields=["checked_on"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.concern}: {self.intensity}/5 ({self.checked_on})"

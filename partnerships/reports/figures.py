@@ -19,20 +19,22 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.db import connection
 from django.db.models import (
     Avg,
     Case,
     Count,
     Exists,
     F,
+    FilteredRelation,
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
-    Value,
+    Sum,
     When,
+    Window,
 )
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models.functions import Coalesce, Lead, RowNumber, TruncDate
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -56,14 +58,17 @@ from partnerships.models import (
     Commitment,
     Concern,
     ConcernCheck,
-    LevelAssessment,
+    ConcernCheckMonth,
+    ConcernCheckTotal,
+    ConcernMonth,
+    PartnershipConcernMonth,
     Party,
     Review,
 )
 from partnerships.models.querysets import PENDING_COMMITMENT, latest_level, overdue_commitment
 from partnerships.reads.attention import overdue_reviews
 from partnerships.reports.charts import Chart, HeatMap
-from partnerships.reports.dbfunctions import PlusDays, QuarterStart
+from partnerships.reports.dbfunctions import MonthStart, PlusDays, QuarterStart
 
 if TYPE_CHECKING:
     from organisations.models import Organisation
@@ -126,6 +131,9 @@ class Selection:
     # The page wanted of each per-partnership table, by figure name (1 when not named); None
     # for every row of every table, as the CSV and XLSX files hold.
     table_pages: Mapping[str, int] | None = None
+    # True when ``partnerships`` is every partnership the viewer reads, no filter narrowing
+    # them: the roll-ups kept over a whole organisation (or over every partnership) answer.
+    whole: bool = False
 
 
 @dataclass(frozen=True)
@@ -225,6 +233,10 @@ CATEGORY_ORDER = [
 
 def _visible_concerns(selection: Selection) -> QuerySet:
     """Concerns of the selected partnerships the viewer may see (all of them for staff)."""
+    if selection.whole:  # every partnership the viewer reads: no list of them to match
+        if selection.organisation is None:
+            return Concern.objects.all()
+        return Concern.objects.visible_to_organisation(selection.organisation)
     concerns = Concern.objects.filter(partnership__in=selection.partnerships)
     if selection.organisation is not None:
         concerns = concerns.filter(
@@ -256,70 +268,23 @@ def _running_on(day: datetime.date) -> Q:
 def agreed_levels_by_month(selection: Selection) -> Figures:
     """How many partnerships sat at each agreed level, and in each scope, at each month's end.
 
-    Two queries: the agreed entries in force at each month's end, grouped by level and scope;
-    and the partnerships running then without any agreed level yet.
+    One query: each selected partnership joined to its agreed entries up to the period's end,
+    each entry with the date of the next one (``LEAD``, a window over the partnership's
+    entries in order), counted at each month's end by level and scope; a partnership counts
+    as not agreed yet on a day before its first entry (or without any entry).
     """
     days = selection.period.month_ends()
-    agreed = LevelAssessment.objects.filter(kind=AssessmentKind.AGREED)
-    next_agreed = agreed.filter(partnership=OuterRef("partnership")).filter(
-        Q(assessed_on__gt=OuterRef("assessed_on"))
-        | Q(assessed_on=OuterRef("assessed_on"), pk__gt=OuterRef("pk"))
-    )
-    in_force = (
-        agreed.filter(partnership__in=selection.partnerships)
-        .alias(
-            # Never replaced reads as replaced at the end of time: one subquery per monthly
-            # count instead of two (``IS NULL OR > day``); Django inlines it in each count.
-            replaced_on=Coalesce(
-                Subquery(next_agreed.order_by("assessed_on", "pk").values("assessed_on")[:1]),
-                Value(datetime.date.max),
-            ),
-            began=Coalesce("partnership__starts_on", TruncDate("partnership__created_at")),
-            ended=F("partnership__ends_on"),
-        )
-        .order_by()
-        .values("level", "partnership__scope")
-        .annotate(
-            **{
-                f"m{index}": Count(
-                    "pk",
-                    filter=_running_on(day) & Q(assessed_on__lte=day) & Q(replaced_on__gt=day),
-                )
-                for index, day in enumerate(days)
-            }
-        )
-    )
-    not_agreed = (
-        selection.partnerships.order_by()
-        .alias(
-            first_agreed=Subquery(
-                agreed.filter(partnership=OuterRef("pk"))
-                .order_by("assessed_on")
-                .values("assessed_on")[:1]
-            ),
-            began=Coalesce("starts_on", TruncDate("created_at")),
-            ended=F("ends_on"),
-        )
-        .values("scope")
-        .annotate(
-            **{
-                f"m{index}": Count(
-                    "pk",
-                    filter=_running_on(day)
-                    & (Q(first_agreed__isnull=True) | Q(first_agreed__gt=day)),
-                )
-                for index, day in enumerate(days)
-            }
-        )
-    )
+    rows = _count_by_month_end(_agreed_entries(selection), days)
     by_level = {level: [0] * len(days) for level in [*Level.values, None]}
     by_scope = {scope: [0] * len(days) for scope in Scope.values}
-    rows = [(row["level"], row["partnership__scope"], row) for row in in_force]
-    rows += [(None, row["scope"], row) for row in not_agreed]
-    for level, scope, row in rows:
+    for row in rows:
+        level, scope = row[0], row[1]
+        in_force, not_agreed = row[2 : 2 + len(days)], row[2 + len(days) :]
         for index in range(len(days)):
-            by_level[level][index] += row[f"m{index}"]
-            by_scope[scope][index] += row[f"m{index}"]
+            if level is not None:
+                by_level[level][index] += in_force[index]
+            by_level[None][index] += not_agreed[index]
+            by_scope[scope][index] += in_force[index] + not_agreed[index]
     months = [month_label(month) for month in selection.period.months()]
     return {
         "levels-by-level": Chart(
@@ -339,6 +304,80 @@ def agreed_levels_by_month(selection: Selection) -> Figures:
             kind="stacked",
         ),
     }
+
+
+def _agreed_entries(selection: Selection) -> QuerySet:
+    """One row per selected partnership and agreed entry recorded by the period's end (one
+    row with no entry for a partnership without any): the entry's level and date, the date of
+    the next entry (None for the latest), its rank, and the days the partnership ran."""
+    window = {
+        "partition_by": [F("pk")],
+        "order_by": [F("agreed__assessed_on").asc(), F("agreed__pk").asc()],
+    }
+    return (
+        selection.partnerships.order_by()
+        .alias(
+            agreed=FilteredRelation(
+                "level_assessments",
+                condition=Q(
+                    level_assessments__kind=AssessmentKind.AGREED,
+                    level_assessments__assessed_on__lte=selection.period.end,
+                ),
+            )
+        )
+        .annotate(
+            entry_level=F("agreed__level"),
+            entry_on=F("agreed__assessed_on"),
+            replaced_on=Window(Lead("agreed__assessed_on"), **window),
+            entry_rank=Window(RowNumber(), **window),
+            began=Coalesce("starts_on", TruncDate("created_at")),
+            ended=F("ends_on"),
+        )
+        .values("entry_level", "scope", "entry_on", "replaced_on", "entry_rank", "began", "ended")
+    )
+
+
+def _count_by_month_end(entries: QuerySet, days: list[datetime.date]) -> list[tuple]:
+    """``(level, scope, in force at each day…, not agreed yet at each day…)`` rows.
+
+    The counts read the window's results, so they are made over the entries as a derived
+    table: SQL allows no aggregate over a window function in the same SELECT, and Django
+    writes no such outer query.
+    """
+    inner, params = entries.query.sql_with_params()
+    quote = connection.ops.quote_name
+    running = "{began} <= %s AND ({ended} IS NULL OR {ended} >= %s)".format(
+        began=quote("began"), ended=quote("ended")
+    )
+    in_force = (
+        f"{running} AND {quote('entry_on')} <= %s"
+        f" AND ({quote('replaced_on')} IS NULL OR {quote('replaced_on')} > %s)"
+    )
+    not_agreed = (
+        f"{running} AND {quote('entry_rank')} = 1"
+        f" AND ({quote('entry_on')} IS NULL OR {quote('entry_on')} > %s)"
+    )
+    counts, count_params = [], []
+    for condition, per_day in ((in_force, 4), (not_agreed, 3)):
+        for day in days:
+            counts.append(f"COUNT(*) FILTER (WHERE {condition})")
+            count_params += [connection.ops.adapt_datefield_value(day)] * per_day
+    # Left out before counting: what counts on no day (replaced, or the partnership ended,
+    # before the first day; begun after the last), most of the rows of a long history.
+    relevant = (
+        f"({quote('replaced_on')} IS NULL OR {quote('replaced_on')} > %s)"
+        f" AND ({quote('ended')} IS NULL OR {quote('ended')} >= %s)"
+        f" AND {quote('began')} <= %s"
+    )
+    first, last = (connection.ops.adapt_datefield_value(day) for day in (days[0], days[-1]))
+    level, scope = quote("entry_level"), quote("scope")
+    sql = (
+        f"SELECT {level}, {scope}, {', '.join(counts)} FROM ({inner}) entries"
+        f" WHERE {relevant} GROUP BY {level}, {scope}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*count_params, *params, first, first, last])
+        return cursor.fetchall()
 
 
 # --- Fears and resistances -----------------------------------------------------------------
@@ -390,39 +429,27 @@ def concerns_by_category(selection: Selection) -> Figures:
 
 
 def concern_trend_by_quarter(selection: Selection) -> Figures:
-    """Mean intensity of the checks made each quarter, by category (1 query).
+    """Mean intensity of the checks made each quarter, by category (1 or 2 queries).
 
-    One row per category with one filtered mean per quarter (a date range each), rather than
-    grouping by each check's quarter: that computed a date for each of some 40,000 checks and
-    sorted them all by it, a third of the query's time on SQLite.
+    The months the period covers whole are read from the monthly roll-ups of the checks the
+    viewer sees (an organisation's: ``ConcernMonth``, or each partnership's share,
+    ``PartnershipConcernMonth``, when filters narrow the partnerships; staff's:
+    ``ConcernCheckTotal``, or ``ConcernCheckMonth``); the days of a month it covers in part,
+    from the checks. The
+    mean of a quarter is its checks' intensities added up over their number, as ``AVG`` makes.
     """
-    period = selection.period
-    quarters = period.quarters()
-    bounds = [*quarters, add_months(quarters[-1], 3)]
-    rows = (
-        ConcernCheck.objects.filter(
-            concern__in=_visible_concerns(selection),
-            checked_on__range=(period.start, period.end),
-        )
-        .order_by()
-        .values("concern__kind", "concern__category")
-        .annotate(
-            **{
-                f"q{index}": Avg(
-                    "intensity", filter=Q(checked_on__gte=start, checked_on__lt=bounds[index + 1])
-                )
-                for index, start in enumerate(quarters)
-            }
-        )
-    )
-    means: dict[tuple[str, str], dict[datetime.date, float]] = {}
-    for row in rows:
-        key = (row["concern__kind"], row["concern__category"])
-        means[key] = {
-            quarter: _rounded(row[f"q{index}"])
-            for index, quarter in enumerate(quarters)
-            if row[f"q{index}"] is not None
-        }
+    quarters = selection.period.quarters()
+    sums: dict[tuple[str, str], dict[datetime.date, list[int]]] = {}
+    for kind, category, month, total, checks in _check_sums_by_month(selection):
+        month = _as_date(month)
+        quarter = month.replace(month=(month.month - 1) // 3 * 3 + 1)
+        found = sums.setdefault((kind, category), {}).setdefault(quarter, [0, 0])
+        found[0] += total
+        found[1] += checks
+    means = {
+        key: {quarter: _rounded(total / checks) for quarter, (total, checks) in by_quarter.items()}
+        for key, by_quarter in sums.items()
+    }
     return {
         "concerns-trend": Chart(
             title=_("Mean intensity of the checks, quarter by quarter"),
@@ -438,6 +465,51 @@ def concern_trend_by_quarter(selection: Selection) -> Figures:
             y_max=5,
         )
     }
+
+
+def _whole_months(period: Period) -> list[datetime.date]:
+    """The first day of each month the period covers from its first day to its last."""
+    return [
+        month
+        for month, last in zip(period.months(), period.month_ends(), strict=True)
+        if month >= period.start and last == add_months(month, 1) - datetime.timedelta(days=1)
+    ]
+
+
+def _check_sums_by_month(selection: Selection) -> list[tuple]:
+    """``(kind, category, month, total, checks)`` of the checks the viewer sees in the
+    period: whole months from the roll-ups, the days of a month covered in part from the
+    checks (only when the period has such days)."""
+    period = selection.period
+    whole = _whole_months(period)
+    if selection.organisation is None:
+        rolled = ConcernCheckTotal.objects.all() if selection.whole else ConcernCheckMonth.objects
+    elif selection.whole:
+        rolled = ConcernMonth.objects.filter(organisation=selection.organisation)
+    else:
+        rolled = PartnershipConcernMonth.objects.filter(organisation=selection.organisation)
+    if not selection.whole:
+        rolled = rolled.filter(partnership__in=selection.partnerships)
+    found = list(
+        # A roll-up whose checks were all deleted stays behind at zero: it counts no check.
+        rolled.filter(month__in=whole, checks__gt=0)
+        .order_by()
+        .values_list("kind", "category", "month")
+        .annotate(Sum("total"), Sum("checks"))
+    )
+    in_part = Q()
+    for month, last in zip(period.months(), period.month_ends(), strict=True):
+        if month not in whole:
+            in_part |= Q(checked_on__range=(max(month, period.start), last))
+    if in_part:
+        found += (
+            ConcernCheck.objects.filter(in_part, concern__in=_visible_concerns(selection))
+            .annotate(month=MonthStart("checked_on"))
+            .order_by()
+            .values_list("concern__kind", "concern__category", "month")
+            .annotate(Sum("intensity"), Count("pk"))
+        )
+    return found
 
 
 def fears_by_agreed_level(selection: Selection) -> Figures:
@@ -531,38 +603,37 @@ def review_punctuality_by_organisation(selection: Selection) -> Figures:
     (1 query)."""
     period = selection.period
     tolerance = datetime.timedelta(days=REVIEW_TOLERANCE_DAYS)
-    review = "partnership__reviews__"
-    planned_in_period = Q(**{f"{review}scheduled_on__range": (period.start, period.end)}) & ~Q(
-        **{f"{review}status": ReviewStatus.CANCELLED}
-    )  # a cancelled review is neither due nor missing
-    deadline = PlusDays(f"{review}scheduled_on", tolerance.days)
-    not_held = Q(**{f"{review}held_on__isnull": True})
+    deadline = PlusDays("scheduled_on", tolerance.days)
+    not_held = Q(held_on__isnull=True)
     give_up_before = selection.today - tolerance
     counts = {
-        "on_time": Q(**{f"{review}held_on__lte": deadline}),
-        "late": Q(**{f"{review}held_on__gt": deadline}),
-        "missing": not_held & Q(**{f"{review}scheduled_on__lt": give_up_before}),
-        "not_due": not_held & Q(**{f"{review}scheduled_on__gte": give_up_before}),
+        "on_time": Q(held_on__lte=deadline),
+        "late": Q(held_on__gt=deadline),
+        "missing": not_held & Q(scheduled_on__lt=give_up_before),
+        "not_due": not_held & Q(scheduled_on__gte=give_up_before),
     }
-    rows = list(
-        # Joined to the period's reviews only (an index range per partnership), not to every
-        # review of every partnership; the organisations without any are left out anyway.
-        Party.objects.filter(
-            planned_in_period,
-            partnership__in=selection.partnerships,
-            invitation=Invitation.ACCEPTED,
-        )
-        .order_by()
-        .values("organisation", "organisation__name")
+    # From the period's reviews (cancelled ones are neither due nor missing) to each accepted
+    # party of their partnership: one row a review and organisation, counted by organisation.
+    planned = Review.objects.filter(
+        scheduled_on__range=(period.start, period.end),
+        partnership__parties__invitation=Invitation.ACCEPTED,
+    ).exclude(status=ReviewStatus.CANCELLED)
+    if not (selection.whole and selection.organisation is None):
+        planned = planned.filter(partnership__in=selection.partnerships)
+    organisation = "partnership__parties__organisation"
+    rows = [
+        {
+            "organisation": row.pop(organisation),
+            "organisation__name": row.pop(f"{organisation}__name"),
+            **row,
+        }
+        for row in planned.order_by()
+        .values(organisation, f"{organisation}__name")
         .annotate(
-            planned=Count("partnership__reviews", filter=planned_in_period),
-            **{
-                name: Count("partnership__reviews", filter=planned_in_period & condition)
-                for name, condition in counts.items()
-            },
+            planned=Count("pk"),
+            **{name: Count("pk", filter=condition) for name, condition in counts.items()},
         )
-        .filter(planned__gt=0)
-    )
+    ]
     # A review due by the cadence in the period and already past, that nobody planned (no
     # review, cancelled ones aside, on or after the due date) nor held, is missing too: the
     # dashboard says so the day after the due date, and so does this report.

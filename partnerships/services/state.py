@@ -5,7 +5,8 @@ runs inside the transaction of the write that changed them (``partnerships.signa
 after every save or delete of a level entry, party, concern, check, commitment, responsibility,
 agreement or review, whatever path made it: services, admin or shell), so a reader never sees
 a state the logs do not hold. ``rebuild()`` does the same for every partnership
-(``manage.py rebuild_read_model``); ``drift()`` compares stored rows with a recomputation
+(``manage.py rebuild_read_model``), the reports' monthly roll-ups (``services.rollups``)
+included; ``drift()`` compares stored rows with a recomputation
 without writing (the daily check, and the property-based test).
 
 Levels and gaps are recomputed by the database (the same subqueries the pages used to run at
@@ -63,6 +64,7 @@ from partnerships.models.state import (
 )
 from partnerships.policy import joined, taking_part
 from partnerships.reports.dbfunctions import MonthStart
+from partnerships.services import rollups
 
 logger = logging.getLogger(__name__)
 
@@ -319,6 +321,7 @@ def partnership_removed(partnership_id: int) -> None:
     """Before a partnership is deleted: take its share out of the organisations' roll-ups
     (its own rows go with it)."""
     _add_to_organisations(_stored_months([partnership_id]), {})
+    rollups.removed(partnership_id)
 
 
 def refresh(ids: Iterable[int], *, months_later: bool = False) -> None:
@@ -382,6 +385,7 @@ def refresh(ids: Iterable[int], *, months_later: bool = False) -> None:
             unique_fields=["organisation", "partnership"],
             update_fields=list(VIEW_FIELDS),
         )
+    rollups.refresh(states)
 
 
 def _batches(ids: list[int]):
@@ -393,6 +397,7 @@ def rebuild() -> int:
     """Recompute every partnership's rows from the logs; the number of partnerships."""
     ids = list(Partnership.objects.order_by("pk").values_list("pk", flat=True))
     PartnershipConcernMonth.objects.all().delete()
+    rollups.clear()  # each batch's refresh writes its partnerships' roll-ups again
     for batch in _batches(ids):
         refresh(batch, months_later=True)
         viewers = _viewers(batch)
@@ -461,6 +466,7 @@ def drift(ids: Iterable[int] | None = None) -> list[str]:
                 f"stored {sorted(stored_months.items())}, "
                 f"logs say {sorted(expected_months.items())}"
             )
+        found += rollups.drift(expected)
         organisations = {key[1] for key in expected_views_keys(viewers)}
         found += _roll_up_drift(organisations)
         expected_views = views_from_logs(expected, concerns, viewers)

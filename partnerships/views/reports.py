@@ -165,7 +165,8 @@ def _selection(request: HttpRequest, viewer) -> tuple[ReportFilterForm, Selectio
     partnerships = reports.partnerships_matching(
         base, organisation=data["organisation"], scope=data["scope"], kind=data["kind"]
     )
-    return form, Selection(partnerships, viewer, data["period"], day)
+    whole = not (data["organisation"] or data["scope"] or data["kind"])
+    return form, Selection(partnerships, viewer, data["period"], day, whole=whole)
 
 
 # A long table's page in the address: ``?gaps-differing-page=3`` for that figure's third page.

@@ -308,7 +308,7 @@ def grow(organisation, count: int) -> None:
 
 # Queries of the report itself, page by page (the same on both sides).
 REPORT_QUERIES = {
-    "levels": 2,  # agreed entries in force at each month's end; partnerships not agreed yet
+    "levels": 1,  # agreed entries with the next one's date, counted at each month's end
     # gap sizes; the page of partnerships perceived apart; of those perceived away from the
     # agreed level; the rows of both pages
     "gaps": 4,

@@ -10,14 +10,6 @@ from django.utils import timezone
 SCHEDULE_NAME = "Check the read model"
 
 
-def build_read_model(apps, schema_editor):
-    """Fill the new tables from the logs (the live code: ``rebuild_read_model`` does the same)."""
-    from partnerships.services.state import rebuild
-
-    if apps.get_model("partnerships", "Partnership").objects.exists():
-        rebuild()
-
-
 def create_schedule(apps, schema_editor):
     """Every night at 04:30: recompute a sample of partnerships and log any drift."""
     CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
@@ -148,6 +140,5 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('partnership', 'organisation', 'month', 'kind', 'category'), name='partnership_concern_month_unique')],
             },
         ),
-        migrations.RunPython(build_read_model, migrations.RunPython.noop),
         migrations.RunPython(create_schedule, delete_schedule),
     ]

@@ -397,3 +397,15 @@ def test_a_deleted_partnership_leaves_no_row():
     assert not ConcernMonth.objects.filter(organisation=party.organisation, checks__gt=0).exists()
     assert not PartnershipState.objects.filter(partnership_id=partnership_id).exists()
     assert not PartnershipView.objects.filter(partnership_id=partnership_id).exists()
+
+
+def test_migrate_fills_a_missing_read_model():
+    from partnerships.apps import build_missing_read_model
+
+    party = PartyFactory()
+    LevelAssessmentFactory(partnership=party.partnership, kind="agreed", level=6)
+    PartnershipState.objects.all().delete()
+    PartnershipView.objects.all().delete()
+    build_missing_read_model()
+    assert PartnershipState.objects.get(partnership=party.partnership).agreed_level == 6
+    assert PartnershipView.objects.filter(partnership=party.partnership).exists()

@@ -26,6 +26,7 @@ def main_pages() -> dict[str, str]:
     review = Review.objects.filter(partnership=partnership).order_by("-scheduled_on").first()
     pages = {
         "dashboard": f"{ORG}/",
+        "todo": f"{ORG}/todo/",
         "list": f"{ORG}/partnerships/",
         "workspace": workspace,
         "commitments": workspace + "commitments/",

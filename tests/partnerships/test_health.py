@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.utils import timezone
 
 from partnerships.models import Partnership
-from partnerships.reads.health import health_signals, with_health
+from partnerships.reads.health import flagged, health_signals, with_health
 from tests.factories import (
+    AgreementFactory,
     CommitmentFactory,
     ConcernCheckFactory,
     ConcernFactory,
@@ -23,8 +25,14 @@ TODAY = datetime.date(2026, 6, 1)
 
 
 def codes(partnership, organisation) -> list[str]:
-    annotated = with_health(Partnership.objects.filter(pk=partnership.pk), organisation, TODAY)
-    return [signal.code for signal in health_signals(annotated.get(), TODAY)]
+    """The signals told for the partnership; the dashboard's count (``flagged``, on the read
+    model) must agree on whether there is any."""
+    one = Partnership.objects.filter(pk=partnership.pk)
+    found = [
+        signal.code for signal in health_signals(with_health(one, organisation, TODAY).get(), TODAY)
+    ]
+    assert flagged(one, organisation, TODAY).exists() == bool(found)
+    return found
 
 
 @pytest.fixture
@@ -106,3 +114,47 @@ def test_signals_of_many_partnerships_take_one_query(org_a, django_assert_num_qu
     with django_assert_num_queries(1):
         rows = list(with_health(Partnership.objects.for_organisation(org_a), org_a, TODAY))
     assert len(rows) == 6
+
+
+def _overdue_commitment(p, org):
+    CommitmentFactory(party=p.parties.get(organisation=org), due_on=TODAY - datetime.timedelta(1))
+
+
+def _review_overdue(p, org):
+    p.next_review_on = TODAY - datetime.timedelta(days=1)
+    p.save()
+
+
+def _stuck_concern(p, org):
+    concern = ConcernFactory(raised_by=p.parties.get(organisation=org))
+    for day in (1, 2):
+        ConcernCheckFactory(concern=concern, intensity=5, checked_on=datetime.date(2026, 1, day))
+
+
+def _agreement_ending(p, org):
+    AgreementFactory(
+        partnership=p,
+        state="in_force",
+        in_force_at=timezone.now(),
+        ends_on=TODAY + datetime.timedelta(days=30),
+    )
+
+
+def _target_far(p, org):
+    LevelAssessmentFactory(partnership=p, kind="agreed", level=2)
+    LevelAssessmentFactory(partnership=p, kind="target", level=5)
+
+
+@pytest.mark.parametrize(
+    "make, code",
+    [
+        (_overdue_commitment, "overdue_commitments"),
+        (_review_overdue, "review_overdue"),
+        (_stuck_concern, "stuck_concerns"),
+        (_agreement_ending, "agreement_ending"),
+        (_target_far, "target_far"),
+    ],
+)
+def test_each_signal_alone_is_counted_by_the_dashboard(busy, org_a, make, code):
+    make(busy, org_a)
+    assert codes(busy, org_a) == [code]  # and ``flagged`` agrees (see ``codes``)

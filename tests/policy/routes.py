@@ -1649,6 +1649,7 @@ OPS = [*PAGE_OPS, *API_OPS, *QUESTIONNAIRE_OPS]
 # other page of an organisation must be in the table above.
 NOT_ABOUT_ONE_PARTNERSHIP = {
     "partnerships:dashboard": "the organisation's home",
+    "partnerships:todo": "the person's whole to-do for the organisation",
     "partnerships:chart-levels": "chart over all the organisation's partnerships",
     "partnerships:chart-concerns": "chart over all the organisation's partnerships",
     "partnerships:invitations": "the list of invitations waiting for the organisation",

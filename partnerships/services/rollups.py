@@ -74,25 +74,34 @@ def removed(partnership_id: int) -> None:
     _add_to_totals(_stored([partnership_id]), {})
 
 
-def _add_to_totals(old: dict[tuple, list[int]], new: dict[tuple, list[int]]) -> None:
-    """Move the totals by what changed between the ``old`` and ``new`` shares (an update a
-    row that moved, made relative so concurrent writers add up; a row created the first time)."""
+def move_roll_up(
+    model, names: tuple[str, ...], old: dict[tuple, list[int]], new: dict[tuple, list[int]]
+) -> None:
+    """Move the roll-up rows of ``model`` (keyed by ``names``) by what changed between the
+    ``old`` and ``new`` shares, whose keys are a partnership followed by those names: an
+    update a row that moved, relative so concurrent writers add up; a row created the first
+    time."""
     delta: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
     for sign, shares in ((-1, old), (1, new)):
-        for (_partnership, month, kind, category), (total, checks) in shares.items():
-            delta[(month, kind, category)][0] += sign * total
-            delta[(month, kind, category)][1] += sign * checks
-    for (month, kind, category), (total, checks) in sorted(delta.items()):
+        for key, (total, checks) in shares.items():
+            delta[key[1:]][0] += sign * total
+            delta[key[1:]][1] += sign * checks
+    for key, (total, checks) in sorted(delta.items()):
         if not total and not checks:
             continue
-        row = {"month": month, "kind": kind, "category": category}
+        row = dict(zip(names, key, strict=True))
         moves = {"total": F("total") + total, "checks": F("checks") + checks}
-        if not ConcernCheckTotal.objects.filter(**row).update(**moves):
+        if not model.objects.filter(**row).update(**moves):
             try:
                 with transaction.atomic():
-                    ConcernCheckTotal.objects.create(**row, total=total, checks=checks)
+                    model.objects.create(**row, total=total, checks=checks)
             except IntegrityError:  # created meanwhile by another writer: add to it
-                ConcernCheckTotal.objects.filter(**row).update(**moves)
+                model.objects.filter(**row).update(**moves)
+
+
+def _add_to_totals(old: dict[tuple, list[int]], new: dict[tuple, list[int]]) -> None:
+    """Move the totals over every partnership by what changed between the shares."""
+    move_roll_up(ConcernCheckTotal, ("month", "kind", "category"), old, new)
 
 
 def clear() -> None:

@@ -22,11 +22,10 @@ import random
 from collections import defaultdict
 from collections.abc import Iterable
 
-from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import (
     Count,
     Exists,
-    F,
     IntegerField,
     Max,
     Min,
@@ -324,29 +323,8 @@ def _stored_months(ids: list[int]) -> dict[tuple, list[int]]:
 
 
 def _add_to_organisations(old: dict[tuple, list[int]], new: dict[tuple, list[int]]) -> None:
-    """Move the organisations' monthly roll-ups by what changed between ``old`` and ``new``
-    shares (one update a row that moved; a row created the first time)."""
-    delta: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
-    for sign, shares in ((-1, old), (1, new)):
-        for key, (total, checks) in shares.items():
-            delta[key[1:]][0] += sign * total
-            delta[key[1:]][1] += sign * checks
-    for (organisation_id, month, kind, category), (total, checks) in sorted(delta.items()):
-        if not total and not checks:
-            continue
-        row = {"organisation_id": organisation_id, "month": month, "kind": kind}
-        row["category"] = category
-        moved = ConcernMonth.objects.filter(**row).update(
-            total=F("total") + total, checks=F("checks") + checks
-        )
-        if not moved:
-            try:
-                with transaction.atomic():
-                    ConcernMonth.objects.create(**row, total=total, checks=checks)
-            except IntegrityError:  # created meanwhile by another writer: add to it
-                ConcernMonth.objects.filter(**row).update(
-                    total=F("total") + total, checks=F("checks") + checks
-                )
+    """Move the organisations' monthly roll-ups by what changed between the shares."""
+    rollups.move_roll_up(ConcernMonth, ("organisation_id", "month", "kind", "category"), old, new)
 
 
 def _viewers(ids: list[int]) -> dict[int, set[int]]:

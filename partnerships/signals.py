@@ -99,6 +99,9 @@ def _partnership_of(instance) -> int | None:
     if isinstance(instance, Partnership):
         return instance.pk
     if isinstance(instance, ConcernCheck):
+        concern = ConcernCheck.concern.field.get_cached_value(instance, None)
+        if concern is not None:  # the services load it to check the writer
+            return concern.partnership_id
         return (
             Concern.objects.filter(pk=instance.concern_id)
             .values_list("partnership_id", flat=True)
@@ -108,7 +111,7 @@ def _partnership_of(instance) -> int | None:
 
 
 def read_model_source_changed(sender, instance, **kwargs) -> None:
-    from partnerships.services.state import refresh
+    from partnerships.services import state
 
     if kwargs.get("raw"):
         return
@@ -118,7 +121,18 @@ def read_model_source_changed(sender, instance, **kwargs) -> None:
         return  # a partnership deleted with its records needs no state; an edit changes none
     partnership_id = _partnership_of(instance)
     if partnership_id is not None:
-        refresh([partnership_id])
+        state.changed([partnership_id], _parts_changed_by(sender))
+
+
+def _parts_changed_by(sender) -> frozenset[str]:
+    """Which part of the read model a record of ``sender`` feeds (``services.state``)."""
+    from partnerships.services import state
+
+    if sender in (Concern, ConcernCheck):
+        return frozenset({state.CONCERNS})
+    if sender in (Partnership, Party):  # a party is counted in both, and sees the concerns
+        return state.EVERYTHING
+    return frozenset({state.STATE})
 
 
 @receiver(pre_delete, sender=Partnership, dispatch_uid="read_model_partnership_deleted")
@@ -132,11 +146,14 @@ def partnership_deleting(sender, instance: Partnership, **kwargs) -> None:
 @receiver(post_save, sender=Organisation, dispatch_uid="organisation_size_changes_state")
 def organisation_size_changed(sender, instance: Organisation, created: bool, **kwargs) -> None:
     """The parties' size spread is part of each of its partnerships' state."""
-    from partnerships.services.state import refresh
+    from partnerships.services import state
 
     if created or kwargs.get("raw") or not getattr(instance, "_size_changed", False):
         return
-    refresh(Party.objects.filter(organisation=instance).values_list("partnership_id", flat=True))
+    state.changed(
+        Party.objects.filter(organisation=instance).values_list("partnership_id", flat=True),
+        frozenset({state.STATE}),
+    )
 
 
 READ_MODEL_SOURCES = (

@@ -162,6 +162,7 @@ class PartnershipQuerySet(models.QuerySet):
         that day or before, recomputed from the log (entries recorded after it left out) for
         the others only.
         """
+        _read_model_current()
         if as_of is None:
             return self.annotate(
                 agreed_level=F("state__agreed_level"),
@@ -203,6 +204,14 @@ class PartnershipQuerySet(models.QuerySet):
                 for name, value in logged.items()
             }
         )
+
+
+def _read_model_current() -> None:
+    """Before a read of the read model: refresh what a ``deferred()`` block of this transaction
+    has gathered (nothing to do outside one)."""
+    from partnerships.services import state
+
+    state.flush()
 
 
 def _state_or_log(field: str, logged, as_of: datetime.date) -> Case:
@@ -267,6 +276,7 @@ class ConcernQuerySet(models.QuerySet):
         latest check on or before that day: the read model's too when that check is dated that
         day or before (or the concern was never checked), looked for in the checks otherwise.
         """
+        _read_model_current()
         if as_of is None:
             return self.annotate(
                 latest_intensity=F("state__latest_intensity"),

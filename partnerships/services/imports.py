@@ -68,6 +68,7 @@ from partnerships.models import (
     Party,
     Responsibility,
 )
+from partnerships.services import state as read_model
 
 if TYPE_CHECKING:
     from organisations.models import User
@@ -1120,9 +1121,10 @@ def import_confirm(
         )
         error.rows = preview
         raise error
-    for row in rows:
-        if not row.errors and row.action in ("create", "update"):
-            _write(actor, organisation, row, job.mapping)
+    with read_model.deferred():  # each partnership's read model once, not after every record
+        for row in rows:
+            if not row.errors and row.action in ("create", "update"):
+                _write(actor, organisation, row, job.mapping)
     job.preview = preview
     job.result = {
         "created": counts["create"],

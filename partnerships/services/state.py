@@ -16,11 +16,13 @@ one read of the open concerns, so the two halves are checked against independent
 
 from __future__ import annotations
 
+import contextvars
 import datetime
 import logging
 import random
 from collections import defaultdict
 from collections.abc import Iterable
+from contextlib import contextmanager
 
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import (
@@ -343,24 +345,91 @@ def partnership_removed(partnership_id: int) -> None:
     rollups.removed(partnership_id)
 
 
-def refresh(ids: Iterable[int], *, months_later: bool = False) -> None:
-    """Recompute and store the read model of these partnerships (those that still exist).
+# What a write can change: the partnership's own state (levels, gaps, agreement, commitments,
+# parties), or what its concerns add up to for each organisation that sees them; a party's
+# arrival or departure changes both.
+STATE, CONCERNS = "state", "concerns"
+EVERYTHING = frozenset({STATE, CONCERNS})
+
+# Inside ``deferred()``: the partnerships the writes changed, and which parts, refreshed once
+# at its end (None outside).
+_pending: contextvars.ContextVar[dict[int, set[str]] | None] = contextvars.ContextVar(
+    "read_model_pending", default=None
+)
+
+
+def changed(ids: Iterable[int], parts: frozenset[str] = EVERYTHING) -> None:
+    """A write changed these partnerships' logs: refresh those parts of their read model now,
+    or at the end of the ``deferred()`` block this runs in."""
+    pending = _pending.get()
+    if pending is None:
+        refresh(ids, parts=parts)
+        return
+    for partnership_id in ids:
+        pending.setdefault(partnership_id, set()).update(parts)
+
+
+def flush() -> None:
+    """Refresh what a ``deferred()`` block has gathered so far (the read-model querysets call
+    it before they read, so nothing reads a state its own transaction made stale)."""
+    pending = _pending.get()
+    if not pending:
+        return
+    by_parts: dict[frozenset[str], list[int]] = defaultdict(list)
+    for partnership_id, parts in pending.items():
+        by_parts[frozenset(parts)].append(partnership_id)
+    pending.clear()
+    for parts, ids in by_parts.items():
+        refresh(ids, parts=parts)
+
+
+@contextmanager
+def deferred():
+    """Gather the refreshes of many writes and run them once, at the end of the block (a
+    seed, an import): each partnership is recomputed once rather than after every record.
+    Run it inside the writes' transaction, so the end still lands with them."""
+    if _pending.get() is not None:  # nested: the outer block refreshes
+        yield
+        return
+    token = _pending.set({})
+    try:
+        yield
+        flush()
+    finally:
+        _pending.reset(token)
+
+
+def refresh(
+    ids: Iterable[int], *, parts: frozenset[str] = EVERYTHING, months_later: bool = False
+) -> None:
+    """Recompute and store the read model of these partnerships (those that still exist):
+    ``parts`` says which (``STATE``: two queries; ``CONCERNS``: the concerns' rows, what each
+    organisation sees and the monthly roll-ups).
 
     ``months_later``: leave the monthly roll-ups to the caller (``rebuild`` sums them once)."""
     ids = sorted(set(ids))
     if not ids:
         return
-    states = states_from_logs(ids)
-    if not states:
-        return
-    PartnershipState.objects.bulk_create(
-        [PartnershipState(partnership_id=pk, **values) for pk, values in states.items()],
-        update_conflicts=True,
-        unique_fields=["partnership"],
-        update_fields=[*STATE_FIELDS, "updated_at"],
-    )
-    concerns = _concerns(list(states))
-    ConcernState.objects.filter(partnership_id__in=list(states)).exclude(
+    if STATE in parts:
+        states = states_from_logs(ids)
+        if not states:
+            return
+        PartnershipState.objects.bulk_create(
+            [PartnershipState(partnership_id=pk, **values) for pk, values in states.items()],
+            update_conflicts=True,
+            unique_fields=["partnership"],
+            update_fields=[*STATE_FIELDS, "updated_at"],
+        )
+        ids = list(states)
+    if CONCERNS in parts:
+        _refresh_concerns(ids, months_later=months_later)
+
+
+def _refresh_concerns(ids: list[int], *, months_later: bool) -> None:
+    """The concerns' rows, the counts each organisation sees and the monthly roll-ups (a
+    partnership deleted meanwhile has no concerns and no viewers: its rows only go)."""
+    concerns = _concerns(ids)
+    ConcernState.objects.filter(partnership_id__in=ids).exclude(
         concern_id__in=[c["pk"] for c in concerns]
     ).delete()
     if concerns:
@@ -373,13 +442,13 @@ def refresh(ids: Iterable[int], *, months_later: bool = False) -> None:
             unique_fields=["concern"],
             update_fields=list(CONCERN_FIELDS),
         )
-    viewers = _viewers(list(states))
-    views = views_from_logs(states, concerns, viewers)
+    viewers = _viewers(ids)
+    views = views_from_logs(ids, concerns, viewers)
     if not months_later:
-        old_months = _stored_months(list(states))
-        new_months = concern_months_from_logs(list(states), concerns, viewers)
+        old_months = _stored_months(ids)
+        new_months = concern_months_from_logs(ids, concerns, viewers)
         if old_months != new_months:
-            PartnershipConcernMonth.objects.filter(partnership_id__in=list(states)).delete()
+            PartnershipConcernMonth.objects.filter(partnership_id__in=ids).delete()
             PartnershipConcernMonth.objects.bulk_create(
                 [
                     PartnershipConcernMonth(
@@ -390,7 +459,7 @@ def refresh(ids: Iterable[int], *, months_later: bool = False) -> None:
             )
             _add_to_organisations(old_months, new_months)
     stale = Q()
-    for partnership_id in states:
+    for partnership_id in ids:
         keep = [o for (p, o) in views if p == partnership_id]
         stale |= Q(partnership_id=partnership_id) & ~Q(organisation_id__in=keep)
     PartnershipView.objects.filter(stale).delete()
@@ -404,7 +473,7 @@ def refresh(ids: Iterable[int], *, months_later: bool = False) -> None:
             unique_fields=["organisation", "partnership"],
             update_fields=list(VIEW_FIELDS),
         )
-    rollups.refresh(states)
+    rollups.refresh(ids)
 
 
 def _batches(ids: list[int]):

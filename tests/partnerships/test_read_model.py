@@ -16,7 +16,8 @@ import os
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -409,3 +410,54 @@ def test_migrate_fills_a_missing_read_model():
     build_missing_read_model()
     assert PartnershipState.objects.get(partnership=party.partnership).agreed_level == 6
     assert PartnershipView.objects.filter(partnership=party.partnership).exists()
+
+
+def test_a_level_entry_refreshes_the_state_and_leaves_the_concerns_alone():
+    party = PartyFactory()
+    with CaptureQueriesContext(connection) as queries:
+        LevelAssessmentFactory(partnership=party.partnership, kind="agreed", level=4)
+    assert PartnershipState.objects.get(partnership=party.partnership).agreed_level == 4
+    touched = " ".join(q["sql"] for q in queries.captured_queries)
+    assert "partnerships_concern" not in touched
+    assert "partnerships_partnershipview" not in touched
+    assert state.drift([party.partnership_id]) == []
+
+
+def test_a_concern_check_refreshes_what_each_organisation_sees_and_not_the_levels():
+    party = PartyFactory()
+    concern = Concern.objects.create(
+        partnership=party.partnership, raised_by=party, kind="fear", category="power"
+    )
+    with CaptureQueriesContext(connection) as queries:
+        ConcernCheck.objects.create(concern=concern, intensity=5)
+    view = PartnershipView.objects.get(
+        partnership=party.partnership, organisation=party.organisation
+    )
+    assert (view.high_concerns, view.power_fear_open) == (1, True)
+    assert not any("partnerships_partnershipstate" in q["sql"] for q in queries.captured_queries)
+    assert state.drift([party.partnership_id]) == []
+
+
+def test_deferred_writes_refresh_once_at_the_end_and_a_read_sees_them_before():
+    party = PartyFactory()
+    stored = PartnershipState.objects.filter(partnership=party.partnership)
+    with transaction.atomic(), state.deferred():
+        LevelAssessmentFactory(partnership=party.partnership, kind="agreed", level=3)
+        assert stored.get().agreed_level is None  # not yet: the block gathers it
+        assert state.drift([party.partnership_id]) != []
+        # A read of the read model inside the block refreshes first.
+        read = Partnership.objects.with_levels().get(pk=party.partnership_id)
+        assert read.agreed_level == 3
+        LevelAssessmentFactory(partnership=party.partnership, kind="target", level=5)
+    assert (stored.get().agreed_level, stored.get().target_level) == (3, 5)
+    assert state.drift([party.partnership_id]) == []
+
+
+def test_a_deferred_block_that_fails_leaves_the_next_writes_refreshed_at_once():
+    party = PartyFactory()
+    with contextlib.suppress(RuntimeError), transaction.atomic(), state.deferred():
+        LevelAssessmentFactory(partnership=party.partnership, kind="agreed", level=3)
+        raise RuntimeError("the import stops")
+    assert not LevelAssessment.objects.filter(partnership=party.partnership).exists()
+    LevelAssessmentFactory(partnership=party.partnership, kind="agreed", level=6)
+    assert PartnershipState.objects.get(partnership=party.partnership).agreed_level == 6

@@ -55,12 +55,15 @@ class Command(BaseCommand):
         organisations = self._organisations()
         admins = self._users(organisations)
         created = 0
-        for spec in data.PARTNERSHIPS:
-            if not Partnership.objects.filter(title=spec["title"]).exists():
-                DemoPartnership(spec, organisations, admins).build()
-                created += 1
+        # The read model is recomputed at the end, not after every record; the whole of it,
+        # as some of the demo's history is bulk-created, past the signals.
+        with state.deferred():
+            for spec in data.PARTNERSHIPS:
+                if not Partnership.objects.filter(title=spec["title"]).exists():
+                    DemoPartnership(spec, organisations, admins).build()
+                    created += 1
         if created:
-            state.rebuild()  # some of the demo's history is bulk-created, past the signals
+            state.rebuild()
         return organisations, created
 
     def _organisations(self) -> dict[str, Organisation]:

@@ -1,10 +1,11 @@
 """Keeping the read model (``partnerships.models.state``) equal to what the logs say.
 
-``refresh(ids)`` recomputes the rows of some partnerships from their logs and writes them; it
-runs inside the transaction of the write that changed them (``partnerships.signals`` calls it
-after every save or delete of a level entry, party, concern, check, commitment, responsibility,
-agreement or review, whatever path made it: services, admin or shell), so a reader never sees
-a state the logs do not hold. ``rebuild()`` does the same for every partnership
+``refresh(ids, parts)`` recomputes the rows of some partnerships from their logs and writes
+them; it runs inside the transaction of the write that changed them (``partnerships.signals``
+calls ``changed`` after every save or delete of a level entry, party, concern, check,
+commitment, responsibility, agreement or review, whatever path made it: services, admin or
+shell), so a reader never sees a state the logs do not hold. ``deferred()`` gathers the
+refreshes of a block of writes (a seed, an import) and runs them once at its end. ``rebuild()`` does the same for every partnership
 (``manage.py rebuild_read_model``), the reports' monthly roll-ups (``services.rollups``)
 included; ``drift()`` compares stored rows with a recomputation
 without writing (the daily check, and the property-based test).

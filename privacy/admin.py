@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from .dormant import dormant_organisations
 from .erasure import is_erased, person_erase
-from .leaving import organisation_leave_platform, parties_of
+from .leaving import organisation_leave_platform, parties_of_each
 from .models import DormantOrganisation, LeaveRequest, OrganisationArchive
 from .policy import LastAdministrator, may_erase_from_admin
 
@@ -63,13 +63,14 @@ def carry_out_leave(modeladmin, request, queryset):
         queryset.filter(handled_at__isnull=True).select_related("organisation").order_by("pk")
     )
     if request.POST.get("confirm") != "yes":
+        parties = parties_of_each([leave.organisation for leave in pending])
         return TemplateResponse(
             request,
             "admin/privacy/leave_confirmation.html",
             {
                 **modeladmin.admin_site.each_context(request),
                 "title": _("Carry out these requests to leave the platform?"),
-                "requests": [(leave, list(parties_of(leave.organisation))) for leave in pending],
+                "requests": [(leave, parties[leave.organisation_id]) for leave in pending],
                 "queryset": queryset,
                 "opts": modeladmin.model._meta,
                 "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,

@@ -47,6 +47,18 @@ def parties_of(organisation: Organisation):
     )
 
 
+def parties_of_each(organisations: list[Organisation]) -> dict[int, list[Party]]:
+    """``parties_of`` for several organisations in one query, keyed by organisation id."""
+    found: dict[int, list[Party]] = {organisation.pk: [] for organisation in organisations}
+    for party in (
+        Party.objects.filter(organisation__in=organisations, left_on__isnull=True)
+        .select_related("partnership")
+        .order_by("partnership__title", "pk")
+    ):
+        found[party.organisation_id].append(party)
+    return found
+
+
 @transaction.atomic
 def organisation_leave_platform(*, actor: User, leave_request: LeaveRequest) -> LeaveOutcome:
     """Carry out ``leave_request`` (staff only; once: a handled request is left as it is)."""

@@ -97,3 +97,36 @@ def test_only_staff_carry_it_out_and_only_once(client, owner, superuser, org_a, 
     carry_out(client, leave, confirm="yes")  # handled: nothing more happens
     leave.refresh_from_db()
     assert leave.handled_at == handled
+
+
+def test_the_confirmation_lists_each_organisations_parties_at_a_fixed_cost(client, superuser):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import MembershipFactory
+
+    def requests(count: int) -> list[LeaveRequest]:
+        made = []
+        for _ in range(count):
+            party = PartyFactory()
+            PartyFactory(organisation=party.organisation)
+            admin = MembershipFactory(organisation=party.organisation, role="admin").user
+            made.append(
+                LeaveRequest.objects.create(organisation=party.organisation, requested_by=admin)
+            )
+        return made
+
+    def queries(selected: list[LeaveRequest]) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            response = client.post(
+                reverse(CHANGELIST),
+                {"action": "carry_out_leave", "_selected_action": [r.pk for r in selected]},
+            )
+        assert response.status_code == 200
+        for leave in selected:  # each organisation with the partnerships it would leave
+            assert leave.organisation.name in response.content.decode()
+        return len(captured.captured_queries)
+
+    client.force_login(superuser)
+    one, four = requests(1), requests(4)
+    assert queries(four) == queries(one)

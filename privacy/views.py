@@ -22,6 +22,7 @@ from .forms import ErasureForm
 from .models import PersonalExport
 from .own_exports import is_large, may_download_personal_export, personal_export_request
 from .policy import LastAdministrator, organisations_only_administered_by
+from .readable import readable
 from .retention import retention_days
 
 
@@ -60,7 +61,7 @@ def my_data(request: HttpRequest) -> HttpResponse:
         )
         response["Content-Disposition"] = 'attachment; filename="my-data.json"'
         return response
-    return render(request, "privacy/my_data.html", {"data": data})
+    return render(request, "privacy/my_data.html", {"data": readable(data)})
 
 
 @login_required

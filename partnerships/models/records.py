@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.dates import validate_date_in_range
+from core.typography import punctuation
 from partnerships.choices import (
     CONCERN_CATEGORY_CHOICES,
     INTENSITY_MAX,
@@ -139,7 +140,8 @@ class LevelAssessment(AppendOnlyModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()}: {self.get_level_display()} ({self.assessed_on})"
+        kind, level = self.get_kind_display(), self.get_level_display()
+        return f"{kind}{punctuation(':')} {level} ({self.assessed_on})"
 
     def clean(self) -> None:
         super().clean()
@@ -303,7 +305,7 @@ class Concern(models.Model):
         indexes = [models.Index(fields=["partnership", "status"])]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()}: {self.category_label}"
+        return f"{self.get_kind_display()}{punctuation(':')} {self.category_label}"
 
     @property
     def category_label(self) -> str:
@@ -362,7 +364,7 @@ class ConcernCheck(AppendOnlyModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.concern}: {self.intensity}/5 ({self.checked_on})"
+        return f"{self.concern}{punctuation(':')} {self.intensity}/5 ({self.checked_on})"
 
 
 class Benefit(SoftDeletable):

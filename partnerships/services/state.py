@@ -5,10 +5,10 @@ them; it runs inside the transaction of the write that changed them (``partnersh
 calls ``changed`` after every save or delete of a level entry, party, concern, check,
 commitment, responsibility, agreement or review, whatever path made it: services, admin or
 shell), so a reader never sees a state the logs do not hold. ``deferred()`` gathers the
-refreshes of a block of writes (a seed, an import) and runs them once at its end. ``rebuild()`` does the same for every partnership
-(``manage.py rebuild_read_model``), the reports' monthly roll-ups (``services.rollups``)
-included; ``drift()`` compares stored rows with a recomputation
-without writing (the daily check, and the property-based test).
+refreshes of a block of writes (a seed, an import) and runs them once at its end.
+``rebuild()`` recomputes every partnership (``manage.py rebuild_read_model``), the
+reports' monthly roll-ups (``services.rollups``) included; ``drift()`` compares stored rows
+with a recomputation without writing (the daily check, and the property-based test).
 
 Levels and gaps are recomputed by the database (the same subqueries the pages used to run at
 every request); the counts of concerns each organisation sees are recomputed here in Python from

@@ -4,9 +4,9 @@ import datetime
 
 from django import template
 from django.utils import timezone
-from django.utils.translation import get_language
 
 from core import dates
+from core.typography import punctuation
 from partnerships.choices import (
     INTENSITY_MAX,
     LEVEL_SUMMARIES,
@@ -19,15 +19,6 @@ from partnerships.choices import intensity_label as label_of_intensity
 register = template.Library()
 
 SPARK_WIDTH, SPARK_HEIGHT, SPARK_PAD = 120, 30, 3
-
-NARROW_NO_BREAK_SPACE = "\u202f"
-
-
-def punctuation(mark: str) -> str:
-    """``mark`` as the active language writes it: French puts a narrow no-break space before
-    ``: ; ? !``, English nothing."""
-    language = get_language() or ""
-    return NARROW_NO_BREAK_SPACE + mark if language.split("-")[0] == "fr" else mark
 
 
 @register.simple_tag

@@ -6,6 +6,7 @@ import json
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.urls import reverse
 
 from privacy.export import personal_data
 from tests.factories import ConcernFactory, MembershipFactory, ReviewFactory, UserFactory
@@ -76,3 +77,31 @@ def test_my_data_takes_as_many_queries_for_many_records_as_for_one(
     # the same queries: one per link to the account per model, and one per model found
     with django_assert_max_num_queries(len(one.captured_queries)):
         personal_data(dana)
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("fr", ["<td>Rédacteur", "<dd>Français", "Craintes et résistances", "<td>saisi par"]),
+        ("en", ["<td>Editor", "<dd>English", "Fears and resistances", "<td>recorded by"]),
+    ],
+)
+def test_the_page_says_in_words_what_the_file_keeps_as_codes(
+    client, dana, org_a, partnership, language, expected
+):
+    ConcernFactory(raised_by=partnership.parties.get(organisation=org_a), author=dana)
+    ReviewFactory(partnership=partnership).attendees.add(dana)
+    dana.language = language
+    dana.save()
+    client.force_login(dana)
+    page = client.get(reverse("my-data"))
+    text = page.content.decode()
+    assert page.status_code == 200
+    for word in expected:
+        assert word in text, word
+    assert ">Enregistrement</th>" in text if language == "fr" else ">Record</th>" in text
+    # The file's codes and field names stay in the file.
+    for code in ("partnerships.concern", "partnerships.review", ">editor<", ">author<"):
+        assert code not in text, code
+    # Dates written the local way, not as ISO stamps.
+    assert f"{dana.date_joined:%Y-%m-%dT}" not in text

@@ -952,6 +952,29 @@ def may_close_questionnaire(permissions: Permissions, review: Review, questionna
     return True
 
 
+def room_for_custom_question(question_count: int) -> bool:
+    """A partnership asks at most ``MAX_CUSTOM_QUESTIONS`` questions of its own."""
+    from .models.questionnaires import MAX_CUSTOM_QUESTIONS
+
+    return question_count < MAX_CUSTOM_QUESTIONS
+
+
+def require_room_for_custom_question(question_count: int) -> None:
+    from .models.questionnaires import MAX_CUSTOM_QUESTIONS
+
+    if not room_for_custom_question(question_count):
+        raise StateConflict(
+            _("A partnership asks at most %(max)s questions of its own.")
+            % {"max": MAX_CUSTOM_QUESTIONS}
+        )
+
+
+def may_add_custom_question(permissions: Permissions, question_count: int) -> bool:
+    """Whether the page offers to add a question of the partnership's own (the service checks
+    the writer and the room again)."""
+    return permissions.write and room_for_custom_question(question_count)
+
+
 def may_answer_questionnaire(permissions: Permissions, questionnaire, asked: bool = True) -> bool:
     return questionnaire is not None and questionnaire.is_open and permissions.taking_part and asked
 

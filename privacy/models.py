@@ -22,6 +22,12 @@ class ArchiveStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
+class OrganisationArchiveQuerySet(models.QuerySet):
+    def downloadable(self) -> OrganisationArchiveQuerySet:
+        """Prepared, with its file still kept (the same rule as ``is_downloadable``)."""
+        return self.filter(status=ArchiveStatus.DONE).exclude(file="")
+
+
 class OrganisationArchive(models.Model):
     """What ``export_organisation`` writes, asked for by one of the organisation's
     administrators and downloaded by its administrators only (it lists the members)."""
@@ -47,6 +53,8 @@ class OrganisationArchive(models.Model):
     created_at = models.DateTimeField(_("asked at"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
+    objects = OrganisationArchiveQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at", "-pk"]
         verbose_name = _("organisation archive")
@@ -60,6 +68,12 @@ class OrganisationArchive(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation} · {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_downloadable(self) -> bool:
+        """Prepared, with its file still kept (the page offers the link; the download view
+        reads ``objects.downloadable()``)."""
+        return self.status == ArchiveStatus.DONE and bool(self.file)
 
 
 class LeaveRequest(models.Model):

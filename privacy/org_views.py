@@ -12,7 +12,7 @@ from organisations.access import ADMIN, member_required
 
 from .archives import ARCHIVE_KEEP_DAYS, archive_request, leave_request
 from .forms import LeaveRequestForm
-from .models import ArchiveStatus, LeaveRequest, OrganisationArchive
+from .models import LeaveRequest, OrganisationArchive
 
 
 @member_required(ADMIN)
@@ -43,9 +43,7 @@ def organisation_archive_page(request: HttpRequest, membership) -> HttpResponse:
 @member_required(ADMIN)
 def organisation_archive_download(request: HttpRequest, membership, archive_id: int):
     archive = get_object_or_404(
-        OrganisationArchive.objects.filter(
-            organisation=membership.organisation, status=ArchiveStatus.DONE
-        ).exclude(file=""),
+        OrganisationArchive.objects.downloadable().filter(organisation=membership.organisation),
         pk=archive_id,
     )
     stamp = archive.created_at.strftime("%Y-%m-%d-%H%M")

@@ -987,6 +987,11 @@ class ImportHasErrors(ValidationError):
     """Rows with errors, and the person did not say to skip them (400, nothing written)."""
 
 
+def confirmable(job: ImportJob) -> bool:
+    """Whether the page offers to confirm the import: read, and not confirmed yet."""
+    return job.status == ImportStatus.READY
+
+
 def _require_confirmable(job: ImportJob, status: str, resolve) -> None:
     if job.status != status:
         raise StateConflict(

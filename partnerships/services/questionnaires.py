@@ -24,7 +24,6 @@ from organisations.models import Organisation, User
 from partnerships import policy
 from partnerships.exceptions import StateConflict
 from partnerships.models import (
-    MAX_CUSTOM_QUESTIONS,
     Answer,
     AskedMember,
     CustomQuestion,
@@ -322,11 +321,9 @@ def custom_question_add(
     """Coordinators add up to five questions of their own; asked from the next questionnaire
     opened."""
     policy.require_writer(_actor(actor, organisation), partnership)
-    if CustomQuestion.objects.filter(partnership=partnership).count() >= MAX_CUSTOM_QUESTIONS:
-        raise StateConflict(
-            _("A partnership asks at most %(max)s questions of its own.")
-            % {"max": MAX_CUSTOM_QUESTIONS}
-        )
+    policy.require_room_for_custom_question(
+        CustomQuestion.objects.filter(partnership=partnership).count()
+    )
     text = (text or "").strip()
     if not text:
         raise ValidationError({"text": _("Write the question.")})

@@ -17,7 +17,6 @@ from django.views.decorators.http import require_POST
 
 from organisations.access import WRITE, member_required
 from organisations.models import Membership, Organisation
-from partnerships.choices import ImportStatus
 from partnerships.exceptions import StateConflict
 from partnerships.forms.imports import ImportConfirmForm, ImportMappingForm, ImportUploadForm
 from partnerships.models import ImportJob
@@ -99,7 +98,8 @@ def _ambiguous(job: ImportJob) -> dict[str, list[tuple[str, str]]]:
 
 
 def _detail(request, membership, job, mapping_form=None, confirm_form=None, status=200):
-    ambiguous = _ambiguous(job) if job.status == ImportStatus.READY else {}
+    may_confirm = imports.confirmable(job)
+    ambiguous = _ambiguous(job) if may_confirm else {}
     counts = imports.summary(job.preview)
     mapping_form = mapping_form or ImportMappingForm(headers=job.headers, mapping=job.mapping)
     samples = [
@@ -134,6 +134,7 @@ def _detail(request, membership, job, mapping_form=None, confirm_form=None, stat
             "mapping_form": mapping_form,
             "mapping_rows": list(zip(mapping_form, samples, strict=False)),
             "confirm_form": confirm_form or ImportConfirmForm(ambiguous=ambiguous),
+            "may_confirm": may_confirm,
         },
         status=status,
     )

@@ -76,6 +76,9 @@ def questionnaire_context(membership, review, may) -> dict:
     )
     may_open = policy.may_open_questionnaire(may, review, questionnaire)
     members = services.asked_members(None, may.party) if (may_open or may_choose) else []
+    custom_questions = list(
+        CustomQuestion.objects.filter(partnership_id=review.partnership_id).order_by("pk")
+    )
     return {
         "questionnaire": questionnaire,
         "questionnaire_results": results,
@@ -103,9 +106,8 @@ def questionnaire_context(membership, review, may) -> dict:
             },
         ),
         "threshold": policy.QUESTIONNAIRE_THRESHOLD,
-        "custom_questions": list(
-            CustomQuestion.objects.filter(partnership_id=review.partnership_id).order_by("pk")
-        ),
+        "custom_questions": custom_questions,
+        "may_add_custom_question": policy.may_add_custom_question(may, len(custom_questions)),
         "custom_question_form": CustomQuestionForm(),
         "max_custom_questions": MAX_CUSTOM_QUESTIONS,
     }

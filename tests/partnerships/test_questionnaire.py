@@ -257,6 +257,30 @@ def test_coordinators_add_and_stop_asking_their_own_questions_on_the_page(
     assert not CustomQuestion.objects.exists()
 
 
+def test_a_partnership_asks_at_most_five_questions_of_its_own(client, editor, org_a, review):
+    from partnerships.models import MAX_CUSTOM_QUESTIONS, CustomQuestion
+
+    client.force_login(editor)
+    add = page("questionnaire-question-add", org_a, review)
+    for n in range(MAX_CUSTOM_QUESTIONS):
+        assert (
+            'id="custom-question-form"'
+            in client.get(page("review", org_a, review)).content.decode()
+        )
+        client.post(add, {"kind": "text", "text": f"Question {n} ?"})
+    assert CustomQuestion.objects.count() == MAX_CUSTOM_QUESTIONS
+    # Full: the page no longer offers it, and a sixth sent anyway is refused in words.
+    assert (
+        'id="custom-question-form"'
+        not in client.get(page("review", org_a, review)).content.decode()
+    )
+    refused = client.post(add, {"kind": "text", "text": "Une de trop ?"}, follow=True)
+    assert refused.status_code in (200, 409)
+    text = refused.content.decode()
+    assert "at most 5 questions" in text or "au plus 5 questions" in text
+    assert CustomQuestion.objects.count() == MAX_CUSTOM_QUESTIONS
+
+
 def test_the_review_history_compares_the_answers_across_reviews(
     client, editor, org_a, org_c, partnership, review, django_assert_max_num_queries
 ):

@@ -60,6 +60,22 @@ def test_the_archive_is_refused_to_those_who_do_not_administer(
     assert OrganisationArchive.objects.count() == 1
 
 
+@pytest.mark.parametrize(
+    ("status", "file"), [("pending", ""), ("failed", ""), ("done", "")], ids=str
+)
+def test_an_archive_not_ready_or_no_longer_kept_has_no_link_and_no_file(
+    client, owner, org_a, status, file
+):
+    archive = OrganisationArchive.objects.create(organisation=org_a, status=status, file=file)
+    assert not archive.is_downloadable
+    download = reverse(
+        "organisation-archive-download", kwargs={"org_slug": org_a.slug, "archive_id": archive.pk}
+    )
+    client.force_login(owner)
+    assert download not in client.get(page(org_a)).content.decode()
+    assert client.get(download).status_code == 404
+
+
 def test_an_administrator_asks_to_leave_the_platform_and_staff_see_it(
     client, owner, editor, org_a, superuser
 ):

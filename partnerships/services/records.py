@@ -55,6 +55,16 @@ def require_party_writer(
     return policy.require_writer(policy.Actor.of(actor, organisation), partnership)
 
 
+def _locked(review: Review | None) -> Review | None:
+    """The review a record is written for, read again and locked: its rules are checked on
+    its current status (a hold or a close may have just been committed), and every write of
+    a review takes its locks in one order — the review, then the read model its record
+    refreshes — so two writes at one meeting wait for each other rather than deadlock."""
+    if review is None:
+        return None
+    return Review.objects.select_for_update().get(pk=review.pk)
+
+
 @transaction.atomic
 def level_record(
     *,
@@ -77,6 +87,7 @@ def level_record(
     (``partnerships.services.proposals.level_propose``).
     """
     own = require_party_writer(actor, organisation, partnership)
+    review = _locked(review)
     party = own if kind == AssessmentKind.PERCEIVED else None
     if party is not None:
         policy.require_rating_open(review)
@@ -114,6 +125,7 @@ def concern_check_record(
     """Append a re-rating of a concern's intensity (0 = gone)."""
     require_party_writer(actor, organisation, concern.partnership)
     policy.require_concern_visible(policy.Actor(actor, organisation, None), concern)
+    review = _locked(review)
     policy.require_review_open(review)
     check = ConcernCheck(
         concern=concern,

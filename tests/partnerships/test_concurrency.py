@@ -8,6 +8,7 @@ transactions and a busy timeout) instead of failing with "database is locked".
 
 from __future__ import annotations
 
+import datetime
 import threading
 from collections import Counter
 from collections.abc import Callable
@@ -143,3 +144,50 @@ def test_eight_concurrent_writers_on_sqlite_all_succeed(cast):
     titles = set(Commitment.objects.values_list("title", flat=True))
     assert titles == {f"Écrivain {i}, {s}" for i in range(8) for s in range(writes_each)}
     assert partnership.level_assessments.count() == 8 * writes_each
+
+
+def test_minutes_and_an_agreed_level_saved_at_one_meeting_wait_rather_than_deadlock(cast):
+    """The minutes' save locks the review, then refreshes the partnership's state; the agreed
+    level's refreshes that state too, and its reference to the review is checked at commit.
+    Taken in opposite orders the two locks deadlock (seen in the browser tests); every write of
+    a review takes the review first."""
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks are a PostgreSQL matter: SQLite runs one writer at a time")
+    import time
+
+    from django.db import transaction
+
+    from partnerships.models import Review
+    from partnerships.services.records import review_save
+    from tests.factories import ReviewFactory
+
+    editor, organisation, partnership, _party = cast
+    review = ReviewFactory(partnership=partnership, status="held", held_on=datetime.date.today())
+    review_locked, level_started = threading.Event(), threading.Event()
+
+    def minutes(index: int) -> str:
+        with transaction.atomic():
+            stored = Review.objects.select_for_update().get(pk=review.pk)
+            review_locked.set()
+            level_started.wait(timeout=10)
+            time.sleep(0.5)  # the agreed level runs meanwhile, as far as its locks let it
+            stored.minutes = "Chacun a dit ce qu'il attend de l'année."
+            review_save(actor=editor, organisation=organisation, review=stored)
+        return "minutes saved"
+
+    def agreed(index: int) -> str:
+        review_locked.wait(timeout=10)
+        level_started.set()
+        level_record(
+            actor=editor,
+            organisation=organisation,
+            partnership=Partnership.objects.get(pk=partnership.pk),
+            kind="agreed",
+            level=4,
+            review=Review.objects.get(pk=review.pk),
+        )
+        return "level saved"
+
+    outcomes = run_at_once(2, lambda index: (minutes, agreed)[index](index))
+    assert outcomes == Counter({"minutes saved": 1, "level saved": 1})
+    assert Partnership.objects.with_levels().get(pk=partnership.pk).agreed_level == 4

@@ -44,6 +44,7 @@ def main_pages() -> dict[str, str]:
         "members": f"{ORG}/members/",
         "notifications": "/accounts/notifications/",
         "profile": "/accounts/profile/",
+        "my-data": "/accounts/my-data/",
     }
     if review:
         pages["review"] = f"{workspace}reviews/{review.pk}/"

@@ -99,7 +99,7 @@ def test_the_page_says_in_words_what_the_file_keeps_as_codes(
     assert page.status_code == 200
     for word in expected:
         assert word in text, word
-    assert ">Enregistrement</th>" in text if language == "fr" else ">Record</th>" in text
+    assert ">Élément</th>" in text if language == "fr" else ">Record</th>" in text
     # The file's codes and field names stay in the file.
     for code in ("partnerships.concern", "partnerships.review", ">editor<", ">author<"):
         assert code not in text, code

@@ -39,22 +39,22 @@ class LeaveOutcome:
     invitations_withdrawn: int = 0
 
 
-def parties_of(organisation: Organisation):
+def _current_parties():
     return (
-        Party.objects.filter(organisation=organisation, left_on__isnull=True)
+        Party.objects.filter(left_on__isnull=True)
         .select_related("partnership")
         .order_by("partnership__title", "pk")
     )
 
 
+def parties_of(organisation: Organisation):
+    return _current_parties().filter(organisation=organisation)
+
+
 def parties_of_each(organisations: list[Organisation]) -> dict[int, list[Party]]:
     """``parties_of`` for several organisations in one query, keyed by organisation id."""
     found: dict[int, list[Party]] = {organisation.pk: [] for organisation in organisations}
-    for party in (
-        Party.objects.filter(organisation__in=organisations, left_on__isnull=True)
-        .select_related("partnership")
-        .order_by("partnership__title", "pk")
-    ):
+    for party in _current_parties().filter(organisation__in=organisations):
         found[party.organisation_id].append(party)
     return found
 

@@ -12,10 +12,13 @@ from organisations.models import Organisation
 
 from .models import (
     Agreement,
+    AgreementApproval,
     Commitment,
     Concern,
     ConcernCheck,
     LevelAssessment,
+    LevelProposal,
+    LevelProposalAnswer,
     Partnership,
     Party,
     Responsibility,
@@ -107,7 +110,20 @@ def _partnership_of(instance) -> int | None:
             .values_list("partnership_id", flat=True)
             .first()
         )
+    if isinstance(instance, AgreementApproval):
+        return _through(instance, AgreementApproval.agreement, Agreement, instance.agreement_id)
+    if isinstance(instance, LevelProposalAnswer):
+        return _through(instance, LevelProposalAnswer.proposal, LevelProposal, instance.proposal_id)
     return instance.partnership_id
+
+
+def _through(instance, relation, model, pk: int) -> int | None:
+    """The partnership of the record ``instance`` points to (``relation``), from the record
+    when it is loaded, else in one query (None when it is gone)."""
+    record = relation.field.get_cached_value(instance, None)
+    if record is not None:
+        return record.partnership_id
+    return model.objects.filter(pk=pk).values_list("partnership_id", flat=True).first()
 
 
 def read_model_source_changed(sender, instance, **kwargs) -> None:
@@ -115,24 +131,41 @@ def read_model_source_changed(sender, instance, **kwargs) -> None:
 
     if kwargs.get("raw"):
         return
-    if deleting_a_partnership(kwargs.get("origin")) or (
-        sender is Partnership and not kwargs.get("created")
-    ):
-        return  # a partnership deleted with its records needs no state; an edit changes none
+    if deleting_a_partnership(kwargs.get("origin")):
+        return  # a partnership deleted with its records needs no state
     partnership_id = _partnership_of(instance)
-    if partnership_id is not None:
-        state.changed([partnership_id], _parts_changed_by(sender))
+    if partnership_id is None:
+        return
+    if sender is Partnership and not kwargs.get("created"):
+        # An edit changes no level or count, but the to-do names its title, asks to plan its
+        # review by its status and date, and to re-rate concerns by its cadence.
+        state.changed([partnership_id], state.todo("leads", "reviews_to_plan", "concerns"))
+        return
+    parts = _parts_changed_by(sender)
+    if sender is LevelAssessment and instance.review_id is None:
+        parts -= state.TODO  # only a rating given for a review is asked for in the to-do
+    state.changed([partnership_id], parts)
 
 
 def _parts_changed_by(sender) -> frozenset[str]:
-    """Which part of the read model a record of ``sender`` feeds (``services.state``)."""
+    """Which parts of the read model a record of ``sender`` feeds (``services.state``): its
+    state, its concerns, and the builders of the to-do that read it."""
     from partnerships.services import state
 
-    if sender in (Concern, ConcernCheck):
-        return frozenset({state.CONCERNS})
-    if sender in (Partnership, Party):  # a party is counted in both, and sees the concerns
+    if sender in (Partnership, Party):  # a party is counted in all, and sees the concerns
         return state.EVERYTHING
-    return frozenset({state.STATE})
+    return {
+        Concern: frozenset({state.CONCERNS}) | state.todo("concerns"),
+        ConcernCheck: frozenset({state.CONCERNS}) | state.todo("concerns"),
+        LevelAssessment: frozenset({state.STATE}) | state.todo("reviews"),
+        Review: frozenset({state.STATE}) | state.todo("reviews", "reviews_to_plan"),
+        Commitment: frozenset({state.STATE}) | state.todo("commitments"),
+        Agreement: frozenset({state.STATE}) | state.todo("agreements"),
+        AgreementApproval: state.todo("agreements"),
+        LevelProposal: state.todo("level_proposals"),
+        LevelProposalAnswer: state.todo("level_proposals"),
+        Responsibility: frozenset({state.STATE}),
+    }[sender]
 
 
 @receiver(pre_delete, sender=Partnership, dispatch_uid="read_model_partnership_deleted")
@@ -166,6 +199,9 @@ READ_MODEL_SOURCES = (
     Responsibility,
     Agreement,
     Review,
+    AgreementApproval,
+    LevelProposal,
+    LevelProposalAnswer,
 )
 # Connected model by model: a receiver for every sender would make Django load each row of any
 # bulk delete anywhere (sessions, notifications…) to send it the signal.

@@ -60,6 +60,7 @@ from partnerships.models.state import (
     PartnershipConcernMonth,
     PartnershipState,
     PartnershipView,
+    TodoEntry,
 )
 
 __all__ = [
@@ -107,6 +108,7 @@ __all__ = [
     "Respondent",
     "Responsibility",
     "Review",
+    "TodoEntry",
     "export_path",
     "signed_scan_path",
 ]

@@ -15,6 +15,9 @@ Two tables, because privacy makes what one sees differ:
 
 Facts that change with the calendar alone are not stored: a commitment is overdue when the
 stored ``first_pending_due_on`` is before today, read at request time.
+
+``TodoEntry`` keeps each organisation's to-do the same way: one row a thing to do, with the day
+it starts to show when the calendar alone brings it (a review or a commitment past its date).
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import datetime
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from partnerships.choices import TodoKind
 from partnerships.models.partnerships import Partnership
 
 
@@ -191,3 +195,55 @@ class ConcernMonth(_ConcernMonthBase):
 
     def __str__(self) -> str:
         return f"{self.organisation_id} {self.month} {self.category}"
+
+
+class TodoEntry(models.Model):
+    """One thing the people of one organisation should do in one partnership (a kind of
+    ``TodoKind``), kept beside the records it comes from (``services.todo_state``): the to-do
+    reads a few of these rows, whatever the organisation's size, instead of asking every kind
+    of record at each request. Who may act on it (the member's role) is asked when it is read.
+
+    What the sentence names is kept with it (a date, a commitment's title, a version); the
+    partnership's title and the name of the organisation that proposed a level are read
+    through the relations, so a rename shows at once."""
+
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    partnership = models.ForeignKey(
+        Partnership, verbose_name=_("partnership"), on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(_("kind"), max_length=32, choices=TodoKind.choices)
+    # The record it is about: a party, an agreement, a proposal's answer, a review, a
+    # commitment or a concern; the partnership itself for a review to plan or a lead to name.
+    ref = models.PositiveBigIntegerField()
+    # The first day it shows (None: at once): the day after a date passes, for a review due by
+    # the cadence or an overdue commitment; two review cycles after a concern's last rating.
+    shown_from = models.DateField(null=True)
+    # Its place among the entries of its kind (the oldest first; the newest invitation first).
+    sort_key = models.CharField(max_length=255)
+    subject = models.CharField(max_length=200, blank=True)
+    day = models.DateField(null=True)
+    number = models.PositiveSmallIntegerField(null=True)
+    named = models.ForeignKey(
+        "organisations.Organisation",
+        on_delete=models.CASCADE,
+        null=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("to-do entry")
+        verbose_name_plural = _("to-do entries")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "kind", "ref"], name="todo_entry_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["organisation", "kind", "sort_key", "ref"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.ref} for organisation {self.organisation_id}"

@@ -27,6 +27,7 @@ from partnerships.models import (
     LevelProposalAnswer,
     Partnership,
 )
+from partnerships.services import state
 from partnerships.services.versions import save_validated
 from partnerships.signals import level_agreed, level_proposal_answered, level_proposed
 
@@ -89,13 +90,24 @@ def level_propose(
     if previous is not None:
         previous.superseded_by = proposal
         previous.save(update_fields=["superseded_by"])
-    LevelProposalAnswer.objects.bulk_create(
-        LevelProposalAnswer(proposal=proposal, party=other)
-        for other in policy.proposal_answerers(partnership, proposal)
+    _ask(
+        proposal,
+        [
+            LevelProposalAnswer(proposal=proposal, party=other)
+            for other in policy.proposal_answerers(partnership, proposal)
+        ],
     )
     _send_after_commit(level_proposed, proposal=proposal)
     _agree_if_all_confirmed(proposal)
     return proposal
+
+
+def _ask(proposal: LevelProposal, answers: list[LevelProposalAnswer]) -> None:
+    """Ask these parties to answer (their questions are written at once, which sends no
+    signal: the to-do of the read model is told here)."""
+    LevelProposalAnswer.objects.bulk_create(answers)
+    if answers:
+        state.changed([proposal.partnership_id], state.todo("level_proposals"))
 
 
 @transaction.atomic
@@ -137,10 +149,13 @@ def level_proposal_parties_changed(partnership: Partnership) -> None:
         return
     answerers = list(policy.proposal_answerers(partnership, proposal))
     asked = set(proposal.answers.values_list("party_id", flat=True))
-    LevelProposalAnswer.objects.bulk_create(
-        LevelProposalAnswer(proposal=proposal, party=party)
-        for party in answerers
-        if party.pk not in asked
+    _ask(
+        proposal,
+        [
+            LevelProposalAnswer(proposal=proposal, party=party)
+            for party in answerers
+            if party.pk not in asked
+        ],
     )
     proposal.answers.filter(state=ProposalAnswer.PENDING).exclude(
         party__in=[party.pk for party in answerers]

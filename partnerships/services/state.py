@@ -67,7 +67,7 @@ from partnerships.models.state import (
 )
 from partnerships.policy import joined, taking_part
 from partnerships.reports.dbfunctions import MonthStart
-from partnerships.services import rollups
+from partnerships.services import rollups, todo_state
 
 logger = logging.getLogger(__name__)
 
@@ -347,10 +347,19 @@ def partnership_removed(partnership_id: int) -> None:
 
 
 # What a write can change: the partnership's own state (levels, gaps, agreement, commitments,
-# parties), or what its concerns add up to for each organisation that sees them; a party's
-# arrival or departure changes both.
+# parties), what its concerns add up to for each organisation that sees them, or what each
+# organisation taking part should do (``services.todo_state``); a party's arrival or departure
+# changes all three.
 STATE, CONCERNS = "state", "concerns"
-EVERYTHING = frozenset({STATE, CONCERNS})
+
+
+def todo(*names: str) -> frozenset[str]:
+    """The parts of the to-do given by these builders (``todo_state.BUILDERS``)."""
+    return frozenset(f"todo:{name}" for name in names)
+
+
+TODO = todo(*todo_state.BUILDERS)
+EVERYTHING = frozenset({STATE, CONCERNS}) | TODO
 
 # Inside ``deferred()``: the partnerships the writes changed, and which parts, refreshed once
 # at its end (None outside).
@@ -405,7 +414,8 @@ def refresh(
 ) -> None:
     """Recompute and store the read model of these partnerships (those that still exist):
     ``parts`` says which (``STATE``: two queries; ``CONCERNS``: the concerns' rows, what each
-    organisation sees and the monthly roll-ups).
+    organisation sees and the monthly roll-ups; ``todo(…)``: to-do entries, after the
+    concerns' rows they read).
 
     ``months_later``: leave the monthly roll-ups to the caller (``rebuild`` sums them once)."""
     ids = sorted(set(ids))
@@ -424,6 +434,7 @@ def refresh(
         ids = list(states)
     if CONCERNS in parts:
         _refresh_concerns(ids, months_later=months_later)
+    todo_state.refresh(ids, [part.removeprefix("todo:") for part in parts & TODO])
 
 
 def _refresh_concerns(ids: list[int], *, months_later: bool) -> None:
@@ -571,6 +582,7 @@ def drift(ids: Iterable[int] | None = None) -> list[str]:
                     f"partnership {key[0]} as organisation {key[1]} sees it: "
                     f"stored {stored_views.get(key)}, logs say {expected_views.get(key)}"
                 )
+        found += todo_state.drift(list(expected))
     return found
 
 

@@ -12,8 +12,10 @@ from __future__ import annotations
 import contextlib
 import datetime
 import os
+from dataclasses import astuple
 
 import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection, transaction
@@ -24,6 +26,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from organisations.choices import SizeBand
+from partnerships import policy
 from partnerships.choices import (
     AssessmentKind,
     CommitmentStatus,
@@ -38,13 +41,21 @@ from partnerships.models import (
     ConcernCheck,
     ConcernMonth,
     LevelAssessment,
+    LevelProposal,
     Partnership,
     PartnershipState,
     PartnershipView,
     Party,
 )
+from partnerships.reads.todo import todo_items
 from partnerships.services import state
+from partnerships.services.agreements import agreement_approve
 from partnerships.services.partnerships import party_leave
+from partnerships.services.proposals import (
+    level_proposal_confirm,
+    level_proposal_refuse,
+    level_propose,
+)
 from partnerships.services.records import (
     concern_check_record,
     concern_raise,
@@ -61,6 +72,7 @@ from tests.factories import (
     PartyFactory,
     ReviewFactory,
 )
+from tests.partnerships import todo_from_records
 
 pytestmark = pytest.mark.django_db
 
@@ -277,6 +289,68 @@ class ReadModelMachine(RuleBasedStateMachine):
             ends_on=TODAY + datetime.timedelta(days=days),
         )
 
+    # --- What the to-do follows: invitations, proposals, approvals, the review calendar ---
+    @rule(i=who)
+    def invite(self, i):
+        if self.party(i) is None:
+            PartyFactory(
+                partnership=self.partnership,
+                organisation=self.organisations[i],
+                invitation="invited",
+            )
+
+    @rule(i=who)
+    def accept(self, i):
+        party = self.party(i)
+        if party is not None and party.invitation == "invited":
+            party.invitation = "accepted"
+            party.save()
+
+    @rule(i=who, level=levels)
+    def propose(self, i, level):
+        acting = self.acting(i)
+        if acting is not None:
+            with contextlib.suppress(StateConflict, PermissionDenied, ValidationError):
+                level_propose(**acting, partnership=self.partnership, level=level, rationale="")
+
+    @rule(i=who, confirm=st.booleans())
+    def answer_proposal(self, i, confirm):
+        acting = self.acting(i)
+        proposal = LevelProposal.objects.filter(
+            partnership=self.partnership, state="pending"
+        ).first()
+        if acting is None or proposal is None:
+            return
+        answer = level_proposal_confirm if confirm else level_proposal_refuse
+        with contextlib.suppress(StateConflict, PermissionDenied, ValidationError):
+            answer(**acting, proposal=proposal)
+
+    @rule()
+    def submit_agreement(self):
+        AgreementFactory(
+            partnership=self.partnership,
+            state="pending",
+            submission_round=1,
+            submitted_at=timezone.now(),
+        )
+
+    @rule(i=who)
+    def approve(self, i):
+        acting = self.acting(i)
+        pending = self.partnership.agreements.filter(state="pending").first()
+        if acting is not None and pending is not None:
+            with contextlib.suppress(StateConflict, PermissionDenied, ValidationError):
+                agreement_approve(**acting, agreement=pending)
+
+    @rule(days=st.integers(-400, 30), running=st.booleans(), cadence=st.sampled_from([1, 3, 12]))
+    def reschedule(self, days, running, cadence):
+        self.partnership.refresh_from_db()
+        self.partnership.next_review_on = TODAY + datetime.timedelta(days=days)
+        self.partnership.status = "active" if running else "ended"
+        self.partnership.review_cadence = cadence
+        self.partnership.title = f"Partenariat {days}"
+        self.partnership.save()
+
     @rule(i=who, band=st.sampled_from(SizeBand.values))
     def resize(self, i, band):
         organisation = self.organisations[i]
@@ -294,6 +368,21 @@ class ReadModelMachine(RuleBasedStateMachine):
     def stored_rows_equal_the_logs(self):
         if hasattr(self, "partnership"):
             assert state.drift([self.partnership.pk]) == []
+
+    @invariant()
+    def the_stored_to_do_is_the_to_do_of_the_records(self):
+        """Today and on later days (reviews, commitments and concerns fall due as the calendar
+        moves), each organisation's to-do read from the read model is the one the records
+        give."""
+        if not hasattr(self, "partnership"):
+            return
+        for user, organisation in zip(self.admins, self.organisations, strict=True):
+            actor = policy.Actor.of(user, organisation)
+            for days in (0, 40):
+                day = TODAY + datetime.timedelta(days=days)
+                stored = [astuple(item) for item in todo_items(actor, day)]
+                from_records = [astuple(item) for item in todo_from_records.todo_items(actor, day)]
+                assert stored == from_records, days
 
     @invariant()
     def the_intensity_chart_counts_only_what_each_organisation_sees(self):

@@ -10,53 +10,58 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from partnerships.choices import PartnershipStatus
-from partnerships.models import Partnership, PartnershipView
+from partnerships.models import PartnershipView
 
 # A review due within this many days (or overdue) counts as due.
 REVIEW_DUE_DAYS = 30
 RUNNING = [PartnershipStatus.ACTIVE, PartnershipStatus.PROPOSED]
 
 
-def reviews_due(partnerships: QuerySet, organisation, today: datetime.date) -> QuerySet:
+def reviews_due(organisation, today: datetime.date) -> Q:
     """Running partnerships whose next review is overdue or within 30 days."""
-    return partnerships.filter(
+    return Q(
         status__in=RUNNING, next_review_on__lte=today + datetime.timedelta(days=REVIEW_DUE_DAYS)
     )
 
 
-def overdue_reviews(partnerships: QuerySet, organisation, today: datetime.date) -> QuerySet:
+def overdue_review(organisation, today: datetime.date) -> Q:
     """Running partnerships whose next review (by cadence, or as planned) is past: the
     dashboard's "review overdue" signal, the API summary's ``overdue_reviews`` and the review
     punctuality report's "overdue today" all count these."""
-    return partnerships.filter(status__in=RUNNING, next_review_on__lt=today)
+    return Q(status__in=RUNNING, next_review_on__lt=today)
 
 
-def with_overdue_commitments(partnerships: QuerySet, organisation, today) -> QuerySet:
+def overdue_reviews(partnerships: QuerySet, organisation, today: datetime.date) -> QuerySet:
+    """``partnerships`` narrowed to those whose review is overdue (``overdue_review``)."""
+    return partnerships.filter(overdue_review(organisation, today))
+
+
+def with_overdue_commitments(organisation, today) -> Q:
     """Partnerships with a commitment still to do past its due date (whoever owns it): the
     read model keeps the earliest such due date."""
-    return partnerships.filter(state__first_pending_due_on__lt=today)
+    return Q(state__first_pending_due_on__lt=today)
 
 
-def with_high_concerns(partnerships: QuerySet, organisation, today) -> QuerySet:
+def with_high_concerns(organisation, today) -> Q:
     """Partnerships with an open fear or resistance the organisation sees, last rated 4 or 5
     (counted for each organisation by the read model)."""
     high = PartnershipView.objects.filter(
         partnership=OuterRef("pk"), organisation=organisation, high_concerns__gt=0
     )
-    return partnerships.filter(Exists(high))
+    return Q(Exists(high))
 
 
-Filter = Callable[[QuerySet, object, datetime.date], QuerySet]
+Filter = Callable[[object, datetime.date], Q]
 
 ATTENTION: dict[str, tuple[str, Filter]] = {
     "reviews_due": (_("Review due within 30 days or overdue"), reviews_due),
     "overdue_commitments": (_("With overdue commitments"), with_overdue_commitments),
     "high_concerns": (_("With a fear or resistance at 4 or 5"), with_high_concerns),
-    "overdue_reviews": (_("Review overdue"), overdue_reviews),
+    "overdue_reviews": (_("Review overdue"), overdue_review),
 }
 # The dashboard's tiles (the list filters by every key of ATTENTION).
 TILES = ("reviews_due", "overdue_commitments", "high_concerns")
@@ -66,10 +71,13 @@ def needing_attention(
     partnerships: QuerySet, organisation, key: str, today: datetime.date
 ) -> QuerySet:
     """``partnerships`` narrowed by the tile's filter named ``key``."""
-    return ATTENTION[key][1](partnerships, organisation, today)
+    return partnerships.filter(ATTENTION[key][1](organisation, today))
 
 
-def attention_counts(organisation, today: datetime.date) -> dict[str, int]:
-    """Each tile's count (one query each), over the organisation's partnerships."""
-    partnerships = Partnership.objects.for_organisation(organisation)
-    return {key: needing_attention(partnerships, organisation, key, today).count() for key in TILES}
+def attention_counts(partnerships: QuerySet, organisation, today: datetime.date, **more) -> dict:
+    """Each tile's count over ``partnerships``, with the counts ``more`` names (``Count``
+    expressions), in one query."""
+    return partnerships.aggregate(
+        **more,
+        **{key: Count("pk", filter=ATTENTION[key][1](organisation, today)) for key in TILES},
+    )

@@ -129,10 +129,16 @@ def with_health(queryset: QuerySet, viewer, today: datetime.date | None = None):
 
 def flagged(queryset: QuerySet, organisation, today: datetime.date) -> QuerySet:
     """The partnerships of ``queryset`` that raise at least one health signal for
-    ``organisation``: the same tests as ``health_signals``, on the read model's columns (no
-    log is read), so counting them costs one indexed pass whatever the organisation's size."""
+    ``organisation`` (``raising_a_signal``)."""
+    return queryset.filter(raising_a_signal(organisation, today))
+
+
+def raising_a_signal(organisation, today: datetime.date) -> Q:
+    """Partnerships that raise at least one health signal for ``organisation``: the same tests
+    as ``health_signals``, on the read model's columns (no log is read), so counting them
+    costs one indexed pass whatever the organisation's size."""
     view = PartnershipView.objects.filter(partnership=OuterRef("pk"), organisation=organisation)
-    return queryset.filter(
+    return (
         Q(state__perception_gap__gte=GAP_WARNING)
         | Q(state__agreement_gap__gte=GAP_WARNING)
         | Q(state__agreed_level=Level.FUSION)

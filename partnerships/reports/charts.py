@@ -12,7 +12,7 @@ import math
 from dataclasses import dataclass, field
 
 import pygal
-from django.db.models import Avg, Count, QuerySet
+from django.db.models import Avg, Count, Q, QuerySet
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from pygal.style import Style
@@ -228,6 +228,26 @@ def partnerships_by_level(partnerships: QuerySet[Partnership]) -> Chart:
         .annotate(n=Count("pk"))
         .values_list("agreed_level", "n")
     )
+    return by_level_chart(counted)
+
+
+def level_counts() -> dict[str, Count]:
+    """Counts of partnerships at each agreed level (``level_<n>``, and ``level_none`` for not
+    agreed yet), for an aggregate that counts other things too (the read model's levels)."""
+    return {
+        f"level_{level}": Count("pk", filter=Q(state__agreed_level=level)) for level in Level.values
+    } | {"level_none": Count("pk", filter=Q(state__agreed_level__isnull=True))}
+
+
+def counted_by_level(totals: dict) -> dict[int | None, int]:
+    """The counts of ``level_counts`` by level (None: not agreed yet), the empty ones left out."""
+    counted = {level: totals[f"level_{level}"] for level in Level.values}
+    counted[None] = totals["level_none"]
+    return {level: n for level, n in counted.items() if n}
+
+
+def by_level_chart(counted: dict[int | None, int]) -> Chart:
+    """The chart of partnerships by agreed level, from their counts by level."""
     labels = [f"{level} · {label}" for level, label in Level.choices]
     return Chart(
         title=_("Partnerships by agreed level"),

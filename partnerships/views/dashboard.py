@@ -9,8 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from organisations.access import member_required
 from organisations.permissions import may_manage_members
-from partnerships.reads.attention import attention_counts
-from partnerships.reads.health import flagged, health_signals, with_health
+from partnerships.reads.attention import TILES, attention_counts
+from partnerships.reads.health import flagged, health_signals, raising_a_signal, with_health
 from partnerships.reads.todo import todo_items
 from partnerships.reports import charts
 
@@ -119,27 +119,32 @@ def dashboard(request: HttpRequest, membership) -> HttpResponse:
     }
     context.update(dashboard_todo(actor_of(membership), today))
     partnerships = Partnership.objects.for_organisation(organisation)
-    totals = partnerships.aggregate(
+    # One pass over the organisation's partnerships (their read-model rows) counts them all:
+    # totals, tiles, those raising a signal and the chart of levels.
+    totals = attention_counts(
+        partnerships,
+        organisation,
+        today,
         all=Count("pk"),
         active=Count("pk", filter=Q(status=PartnershipStatus.ACTIVE)),
         running=Count("pk", filter=Q(status__in=RUNNING)),
+        alerts=Count("pk", filter=Q(status__in=RUNNING) & raising_a_signal(organisation, today)),
+        **charts.level_counts(),
     )
     if not totals["all"]:
         context["first_run"] = True
         context["levels"] = [(level.value, level.label, LEVEL_SUMMARIES[level]) for level in Level]
         return render(request, "partnerships/dashboard.html", context)
-    running = partnerships.filter(status__in=RUNNING)
     counts = {
-        "active": totals["active"],
-        **attention_counts(organisation, today),
+        **{key: totals[key] for key in ("active", *TILES)},
         "invitations": Party.objects.filter(
             organisation=organisation, invitation=Invitation.INVITED
         ).count(),
     }
     # The read model tells which running partnerships raise a signal (one indexed pass); only
     # the shown ones are judged in full and told in sentences.
+    running = partnerships.filter(status__in=RUNNING)
     ordered = running.order_by("next_review_on", "title", "pk")
-    alert_total = flagged(ordered, organisation, today).count()
     shown = with_health(flagged(ordered, organisation, today), organisation, today)
     alerts = [
         (partnership, signals)
@@ -150,9 +155,9 @@ def dashboard(request: HttpRequest, membership) -> HttpResponse:
         counts=counts,
         alerts=alerts,
         signal_groups=signal_groups(organisation, alerts),
-        alert_total=alert_total,
+        alert_total=totals["alerts"],
         running_total=totals["running"],
-        by_level=charts.partnerships_by_level(partnerships),
+        by_level=charts.by_level_chart(charts.counted_by_level(totals)),
         intensity=charts.concern_intensity_by_category(organisation, today),
     )
     return render(request, "partnerships/dashboard.html", context)

@@ -198,6 +198,12 @@ def visible_concerns(viewer: Viewer, prefix: str = "") -> Q:
 REVEALED = Q(review__isnull=True) | Q(review__status__in=[ReviewStatus.HELD, ReviewStatus.CLOSED])
 
 
+def sees_concern(organisation_id: int, visibility: str, raised_by_organisation_id: int) -> bool:
+    """Whether an organisation taking part reads a concern, from the concern's visibility and
+    the organisation that raised it (``visible_concerns`` in Python, for rows already read)."""
+    return visibility == Visibility.SHARED or raised_by_organisation_id == organisation_id
+
+
 def visible_in_record(check: dict, own_slugs: set[str]) -> bool:
     """A concern's check in a closed review's frozen record (JSON): shared ones, and the private
     ones of the viewer's own organisations (named by slug)."""

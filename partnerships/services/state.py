@@ -45,7 +45,6 @@ from partnerships.choices import (
     ConcernKind,
     ConcernStatus,
     FearCategory,
-    Visibility,
 )
 from partnerships.models import (
     Agreement,
@@ -65,7 +64,7 @@ from partnerships.models.state import (
     PartnershipState,
     PartnershipView,
 )
-from partnerships.policy import joined, taking_part
+from partnerships.policy import joined, sees_concern, taking_part
 from partnerships.reports.dbfunctions import MonthStart
 from partnerships.services import rollups, todo_state
 
@@ -254,8 +253,7 @@ def views_from_logs(
             seen = [
                 c
                 for c in open_concerns[partnership_id]
-                if c["visibility"] == Visibility.SHARED
-                or c["raised_by__organisation_id"] == organisation_id
+                if sees_concern(organisation_id, c["visibility"], c["raised_by__organisation_id"])
             ]
             high = [c for c in seen if c["last"] is not None and c["last"] >= HIGH_INTENSITY]
             found[(partnership_id, organisation_id)] = {
@@ -299,9 +297,8 @@ def concern_months_from_logs(
         if isinstance(month, datetime.datetime):
             month = month.date()
         for organisation_id in viewers[concern["partnership_id"]]:
-            if (
-                concern["visibility"] != Visibility.SHARED
-                and concern["raised_by__organisation_id"] != organisation_id
+            if not sees_concern(
+                organisation_id, concern["visibility"], concern["raised_by__organisation_id"]
             ):
                 continue
             key = (

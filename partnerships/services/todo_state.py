@@ -34,7 +34,6 @@ from partnerships.choices import (
     ProposalState,
     ReviewStatus,
     TodoKind,
-    Visibility,
 )
 from partnerships.models import (
     Agreement,
@@ -49,7 +48,7 @@ from partnerships.models import (
     TodoEntry,
 )
 from partnerships.models.querysets import PENDING_COMMITMENT
-from partnerships.policy import taking_part
+from partnerships.policy import sees_concern, taking_part
 
 # A fear or resistance still open is re-rated at each review: one not rated over two review
 # cycles (the partnership's cadence, twice) is due for a new rating.
@@ -305,7 +304,7 @@ def concerns(ids, taking):
         if shown_from is None:
             continue
         for organisation_id in taking[partnership_id]:
-            if visibility == Visibility.SHARED or organisation_id == raiser:
+            if sees_concern(organisation_id, visibility, raiser):
                 key = (organisation_id, TodoKind.RERATE_CONCERN, pk)
                 yield (
                     key,

@@ -62,15 +62,14 @@ def signal_groups(organisation, alerts) -> list[dict]:
     other["items"] = []
     for partnership, signals in alerts:
         workspace = reverse("partnerships:workspace", args=[organisation.slug, partnership.pk])
+        tabs = {None: workspace + "#ladder"}  # each tab's link made once per partnership
         for signal in signals:
             group = next((g for g in groups if signal.code in g["codes"]), other)
-            url = (
-                reverse(
+            if group["tab"] not in tabs:
+                tabs[group["tab"]] = reverse(
                     f"partnerships:tab-{group['tab']}", args=[organisation.slug, partnership.pk]
                 )
-                if group["tab"]
-                else workspace + "#ladder"
-            )
+            url = tabs[group["tab"]]
             group["items"].append(
                 {"partnership": partnership, "workspace": workspace, "signal": signal, "url": url}
             )

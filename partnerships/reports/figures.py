@@ -266,19 +266,19 @@ def agreed_levels_by_month(selection: Selection) -> Figures:
 
     One query of two parts. The selected partnerships' agreed entries up to the period's end,
     each with the date of the next one (``LEAD``, a window over its partnership's entries),
-    are counted at each month's end by level and scope where in force in a running
-    partnership; the running partnerships are counted by scope. A running partnership with no
-    entry in force on a day (none yet) is not agreed yet: the difference of the two.
+    are counted at each month's end by level where in force in a running partnership; the
+    running partnerships are counted by scope. A running partnership with no entry in force on
+    a day (none yet) is not agreed yet: the difference of the two.
     """
     days = selection.period.month_ends()
     by_level = {level: [0] * len(days) for level in [*Level.values, None]}
     by_scope = {scope: [0] * len(days) for scope in Scope.values}
     for level, scope, *counts in _count_by_month_end(selection, days):
         for index, count in enumerate(counts):
-            if level is None:  # the running partnerships of the scope
+            if scope is not None:  # the running partnerships of the scope
                 by_scope[scope][index] += count
                 by_level[None][index] += count
-            else:  # those of them with an entry in force
+            else:  # those of them with an entry of the level in force
                 by_level[level][index] += count
                 by_level[None][index] -= count
     months = [month_label(month) for month in selection.period.months()]
@@ -334,8 +334,9 @@ def _agreed_entries(selection: Selection) -> QuerySet:
 
 
 def _count_by_month_end(selection: Selection, days: list[datetime.date]) -> list[tuple]:
-    """``(level, scope, count at each day…)`` rows: by level, the entries in force in a running
-    partnership; with level None, the running partnerships.
+    """``(level, None, count at each day…)`` rows, the entries of each level in force in a
+    running partnership, then ``(None, scope, count at each day…)`` rows, the running
+    partnerships of each scope.
 
     Written as SQL around the two querysets: SQL allows no aggregate over a window function in
     the same SELECT, and Django writes no query over a derived table.
@@ -359,12 +360,12 @@ def _count_by_month_end(selection: Selection, days: list[datetime.date]) -> list
     # ended, before the first day; a partnership begun after the last).
     running_in_period, period_params = _running_sql("partnership", first, last)
     sql = (
-        f"SELECT entries.{quote('entry_level')}, partnership.{quote('scope')}, {in_force_counts}"
+        f"SELECT entries.{quote('entry_level')}, NULL, {in_force_counts}"
         f" FROM ({entries}) entries INNER JOIN ({partnerships}) partnership"
         f" ON partnership.{quote('id')} = entries.{quote('entry_partnership')}"
         f" WHERE (entries.{replaced_on} IS NULL OR entries.{replaced_on} > %s)"
         f" AND {running_in_period}"
-        f" GROUP BY entries.{quote('entry_level')}, partnership.{quote('scope')}"
+        f" GROUP BY entries.{quote('entry_level')}"
         f" UNION ALL SELECT NULL, partnership.{quote('scope')}, {running_counts}"
         f" FROM ({partnerships}) partnership WHERE {running_in_period}"
         f" GROUP BY partnership.{quote('scope')}"

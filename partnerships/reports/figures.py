@@ -61,6 +61,7 @@ from partnerships.models import (
     ConcernCheckTotal,
     ConcernMonth,
     LevelAssessment,
+    Partnership,
     PartnershipConcernMonth,
     Party,
     Review,
@@ -361,7 +362,8 @@ def _count_by_month_end(selection: Selection, days: list[datetime.date]) -> list
     running_in_period, period_params = _running_sql("partnership", first, last)
     sql = (
         f"SELECT entries.{quote('entry_level')}, NULL, {in_force_counts}"
-        f" FROM ({entries}) entries INNER JOIN ({partnerships}) partnership"
+        # The entries are of the selected partnerships already: their own rows are joined.
+        f" FROM ({entries}) entries INNER JOIN {quote(Partnership._meta.db_table)} partnership"
         f" ON partnership.{quote('id')} = entries.{quote('entry_partnership')}"
         f" WHERE (entries.{replaced_on} IS NULL OR entries.{replaced_on} > %s)"
         f" AND {running_in_period}"
@@ -374,7 +376,6 @@ def _count_by_month_end(selection: Selection, days: list[datetime.date]) -> list
     params = [
         *in_force_params,
         *entry_params,
-        *partnership_params,
         adapt(first),
         *period_params,
         *running_params,

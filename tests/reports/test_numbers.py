@@ -11,7 +11,7 @@ from partnerships.models import Partnership
 from partnerships.reports import figures as reports
 from partnerships.reports import gaps as report_gaps
 from partnerships.reports.figures import Period, Selection
-from tests.factories import ReviewFactory
+from tests.factories import PartnershipFactory, PartyFactory, ReviewFactory
 from tests.reports.conftest import END, START, TODAY
 
 D = datetime.date
@@ -210,6 +210,34 @@ def test_a_cancelled_review_is_neither_due_nor_missing(world, org_a):
     )
     chart = reports.review_punctuality_by_organisation(select())["reviews-punctuality"]
     assert chart.table_rows[1] == ["Association A", 2, 1, 1, 1]  # as without it
+
+
+def test_each_review_counts_once_for_each_organisation_that_joined(org_a, org_c, org_e):
+    shared, own = PartnershipFactory(), PartnershipFactory()
+    PartyFactory(partnership=shared, organisation=org_a)
+    PartyFactory(
+        partnership=shared, organisation=org_c, joined_on=D(2024, 1, 1), left_on=D(2025, 5, 1)
+    )  # gone since: still counted
+    PartyFactory(partnership=shared, organisation=org_e, invitation="declined")
+    PartyFactory(partnership=own, organisation=org_a)
+    for partnership, scheduled, held in (
+        (shared, D(2025, 2, 1), D(2025, 2, 3)),  # on time
+        (shared, D(2025, 3, 1), None),  # missing
+        (own, D(2025, 4, 1), D(2025, 4, 20)),  # late
+        (own, D(2024, 12, 1), None),  # before the period
+    ):
+        ReviewFactory(
+            partnership=partnership,
+            scheduled_on=scheduled,
+            held_on=held,
+            status="held" if held else "planned",
+        )
+    chart = reports.review_punctuality_by_organisation(select())["reviews-punctuality"]
+    assert chart.table_rows == [
+        # organisation, on time, late, missing, not yet due
+        ["Association A", 1, 1, 1, 0],
+        ["Fondation C", 1, 0, 1, 0],
+    ]
 
 
 def test_pleasures_by_quarter_and_category(world, org_a):

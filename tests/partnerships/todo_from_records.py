@@ -43,23 +43,13 @@ from partnerships.models import (
     Party,
     Review,
 )
+from partnerships.reads.todo import TodoItem  # the items are the same; their reading differs
 
 # Items shown of each kind: the to-do is a list of next steps, not a report.
 PER_KIND = 20
 # A fear or resistance still open is re-rated at each review: one not rated over two review
 # cycles (the partnership's cadence, twice) is due for a new rating.
 CYCLES_WITHOUT_RATING = 2
-
-
-@dataclass(frozen=True)
-class TodoItem:
-    """One thing to do: its kind, a sentence in the reader's language, the page where it is
-    done (a relative URL) and the label of that page's button."""
-
-    kind: str
-    text: str
-    url: str
-    action: str
 
 
 @dataclass

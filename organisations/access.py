@@ -22,11 +22,22 @@ READ, WRITE, ADMIN = "read", "write", "admin"
 PARTY = "party"
 
 
-def get_membership_or_404(user, org_slug: str) -> Membership:
-    membership = (
-        Membership.objects.select_related("organisation")
-        .filter(user=user, organisation__slug=org_slug, organisation__active=True)
-        .first()
+def active_memberships(user) -> list[Membership]:
+    """The user's memberships of active organisations, by organisation name: the gate picks
+    the one a page acts for, and the header's switcher lists them all (one query for both)."""
+    return list(
+        Membership.objects.filter(user=user, organisation__active=True)
+        .select_related("organisation")
+        .order_by("organisation__name", "pk")
+    )
+
+
+def get_membership_or_404(request: HttpRequest, org_slug: str) -> Membership:
+    """The user's membership of the active organisation ``org_slug``; the list it was picked
+    from stays on the request for the switcher."""
+    request.active_memberships = active_memberships(request.user)
+    membership = next(
+        (m for m in request.active_memberships if m.organisation.slug == org_slug), None
     )
     if membership is None:
         raise Http404("No such organisation.")
@@ -45,7 +56,7 @@ def member_required(access: str = READ) -> Callable:
         @login_required
         @wraps(view)
         def wrapper(request: HttpRequest, org_slug: str, *args, **kwargs) -> HttpResponse:
-            membership = get_membership_or_404(request.user, org_slug)
+            membership = get_membership_or_404(request, org_slug)
             if access == READ and request.method not in ("GET", "HEAD"):
                 return HttpResponseNotAllowed(["GET", "HEAD"])
             if access == WRITE and not writes(membership.role):

@@ -1,19 +1,17 @@
 from __future__ import annotations
 
-from .models import Membership
+from .access import active_memberships
 
 
 def memberships(request) -> dict:
-    """The active organisations the user can act for, for the switcher in the header (lazy)."""
+    """The active organisations the user can act for, for the switcher in the header (lazy:
+    an organisation's page has them from its gate already)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
 
     def load():
-        return list(
-            Membership.objects.filter(user=user, organisation__active=True)
-            .select_related("organisation")
-            .order_by("organisation__name")
-        )
+        found = getattr(request, "active_memberships", None)
+        return active_memberships(user) if found is None else found
 
     return {"user_memberships": load}

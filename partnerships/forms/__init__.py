@@ -24,7 +24,15 @@ from partnerships.choices import (
     Scope,
     intensity_choices,
 )
-from partnerships.models import Benefit, Commitment, Concern, Partnership, Responsibility, Review
+from partnerships.models import (
+    Benefit,
+    Commitment,
+    Concern,
+    Partnership,
+    Party,
+    Responsibility,
+    Review,
+)
 from partnerships.reads.attention import ATTENTION
 from partnerships.reports.figures import MAX_PERIOD_MONTHS, Period
 
@@ -194,13 +202,8 @@ class PartnershipFilterForm(forms.Form):
         choices=[("", _("Any scope")), *Scope.choices],
         required=False,
     )
-    partner = SlugChoiceField(
-        label=_("Partner organisation"),
-        queryset=Organisation.objects.none(),
-        to_field_name="slug",
-        empty_label=_("Any partner"),
-        required=False,
-    )
+    # The partner's slug; its choices are set for the organisation below.
+    partner = forms.ChoiceField(label=_("Partner organisation"), required=False)
 
     attention = forms.ChoiceField(
         label=_("Needing attention"),
@@ -210,17 +213,19 @@ class PartnershipFilterForm(forms.Form):
 
     def __init__(self, *args, organisation: Organisation, **kwargs):
         super().__init__(*args, **kwargs)
-        # Parties of the partnerships the organisation reads (an invitation reveals nothing).
-        read = Partnership.objects.for_organisation(organisation).values("pk")
-        self.fields["partner"].queryset = (
-            Organisation.objects.filter(
-                parties__partnership__in=read,
-                parties__invitation="accepted",
-            )
-            .exclude(pk=organisation.pk)
-            .distinct()
-            .order_by("name")
+        # The organisations that joined a partnership the organisation reads (an invitation
+        # reveals nothing), as (slug, name) pairs: no model instance for each of a few hundred.
+        read = Party.objects.filter(
+            policy.joined(),
+            policy.visible_partnerships(policy.as_viewer(organisation), "partnership_id"),
         )
+        partners = (
+            Organisation.objects.filter(pk__in=read.values("organisation_id"))
+            .exclude(pk=organisation.pk)
+            .order_by("name", "pk")
+            .values_list("slug", "name")
+        )
+        self.fields["partner"].choices = [("", _("Any partner")), *partners]
 
 
 class ExportStartForm(forms.Form):

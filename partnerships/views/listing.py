@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from organisations.access import member_required
 from partnerships.forms import PartnershipFilterForm
+from partnerships.policy import joined
 from partnerships.reads.attention import needing_attention
 from partnerships.reads.tables import (
     FILTER_PARAMS,
@@ -65,7 +66,7 @@ def filtered_partnerships(organisation, params) -> tuple[PartnershipFilterForm, 
                 Exists(
                     Party.objects.filter(
                         partnership=OuterRef("pk"),
-                        organisation=data["partner"],
+                        organisation__slug=data["partner"],
                         invitation=Invitation.ACCEPTED,
                     )
                 )
@@ -78,13 +79,25 @@ def filtered_partnerships(organisation, params) -> tuple[PartnershipFilterForm, 
     return form, partnerships.order_by(*SORTS[sort])
 
 
+def partner_names(partnerships, organisation) -> dict[int, list[str]]:
+    """The names of the other organisations that joined each partnership, by name (one query,
+    no model instance for each party)."""
+    names: dict[int, list[str]] = {}
+    for partnership_id, name in (
+        Party.objects.filter(joined(), partnership__in=[p.pk for p in partnerships])
+        .exclude(organisation=organisation)
+        .order_by("partnership_id", "organisation__name", "pk")
+        .values_list("partnership_id", "organisation__name")
+    ):
+        names.setdefault(partnership_id, []).append(name)
+    return names
+
+
 @member_required()
 def partnership_list(request: HttpRequest, membership) -> HttpResponse:
     form, partnerships = filtered_partnerships(membership.organisation, request.GET)
     may = permissions(membership)
-    page = Paginator(partnerships.prefetch_related("parties__organisation"), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = Paginator(partnerships, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     sort = chosen_sort(request.GET)
@@ -101,6 +114,7 @@ def partnership_list(request: HttpRequest, membership) -> HttpResponse:
             "export_later": may.export and page.paginator.count >= BACKGROUND_FROM,
             "form": form,
             "page": page,
+            "partners": partner_names(page.object_list, membership.organisation),
             "sort": sort,
             "query": query.urlencode(),
             # The filters a background export starts from, as hidden fields of its form.

@@ -80,14 +80,15 @@ def test_dashboard_query_count_does_not_grow(
             LevelAssessmentFactory(partnership=party.partnership, level=3)
 
     grow(2)
-    # session, user, membership; the to-do (one query, from the read model); one count of
-    # everything (totals, the 3 tiles, the partnerships raising a signal, the levels' chart)
-    # and the invitations; the first partnerships raising a signal with their health
-    # annotations; the intensity chart; the organisation switcher; the notifications badge
-    with django_assert_num_queries(10):
+    # session, user, the user's memberships (the gate's and the organisation switcher's); the
+    # to-do (one query, from the read model); one count of everything (totals, the 3 tiles,
+    # the partnerships raising a signal, the levels' chart) and the invitations; the first
+    # partnerships raising a signal with their health annotations; the intensity chart; the
+    # notifications badge
+    with django_assert_num_queries(9):
         signed_in.get(url("dashboard"))
     grow(10)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         signed_in.get(url("dashboard"))
 
 
@@ -136,16 +137,62 @@ def test_list_pages_by_25(signed_in, org_a):
     assert len(signed_in.get(url("list"), {"page": 2}).context["page"].object_list) == 5
 
 
+def test_list_rows_show_each_partnership_as_the_organisation_sees_it(
+    signed_in, partnership, org_a, org_b, org_c
+):
+    """A row: the title linked to the workspace, status, scope, agreed level, the gap with its
+    tag, the other parties that joined (by name, not the viewer, not one only invited), the
+    next review with its tag once past; a dash where there is nothing."""
+    partnership.title = "Lecture <à voix haute>"
+    partnership.next_review_on = datetime.date(2020, 3, 2)
+    partnership.save()
+    PartyFactory(partnership=partnership, organisation=org_b)
+    PartyFactory(
+        partnership=partnership,
+        organisation=OrganisationFactory(name="Invitée"),
+        invitation="invited",
+    )
+    LevelAssessmentFactory(partnership=partnership, kind="agreed", level=4)
+    for organisation, level in ((org_a, 2), (org_c, 5)):
+        LevelAssessmentFactory(
+            partnership=partnership,
+            kind="perceived",
+            level=level,
+            party=partnership.parties.get(organisation=organisation),
+        )
+    quiet = PartnershipFactory(title="Sans revue")
+    PartyFactory(partnership=quiet, organisation=org_a)
+
+    content = signed_in.get(url("list")).content.decode()
+    rows = content.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    first, second = rows.split("</tr>")[:2]
+    workspace = url("workspace", partnership)
+    assert f'<a href="{workspace}">Lecture &lt;à voix haute&gt;</a>' in first
+    assert "<td>Actif</td>" in first
+    assert "<td>4 · Concertation</td>" in first
+    assert '<td>3 <span class="tag warn">à clarifier</span></td>' in first
+    assert (
+        '<td><span class="party">Collège B</span><span class="party">Fondation C</span></td>'
+        in first
+    )
+    assert "Invitée" not in first and "Association A" not in first
+    assert '<td>02/03/2020 <span class="tag warn">en retard</span></td>' in first
+    assert "Sans revue" in second
+    assert second.count("<td>—</td>") == 3  # no level, no gap, no review; no partner either
+    assert "<td></td>" in second
+
+
 def test_list_query_count_does_not_grow(signed_in, org_a, django_assert_num_queries):
     for _ in range(3):
         PartyFactory(organisation=org_a)
-    # session, user, membership, filter's partner choices, count, page, parties and their
-    # organisations (prefetch), switcher, the notifications badge
-    with django_assert_num_queries(10):
+    # session, user, the user's memberships (the gate's and the switcher's), the filter's
+    # partner choices, count, page, the names of each partnership's other parties, the
+    # notifications badge
+    with django_assert_num_queries(8):
         signed_in.get(url("list"))
     for _ in range(20):
         PartyFactory(organisation=org_a)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(8):
         signed_in.get(url("list"))
 
 

@@ -341,7 +341,7 @@ def ever_approved(partnership: Partnership) -> bool:
     )
 
 
-def _parties_taking_part(partnership: Partnership) -> list[Party]:
+def parties_taking_part(partnership: Partnership) -> list[Party]:
     """The parties taking part today; from the prefetched parties when loaded."""
     cache = getattr(partnership, "_prefetched_objects_cache", {})
     if "parties" in cache:
@@ -356,7 +356,7 @@ def _parties_taking_part(partnership: Partnership) -> list[Party]:
 def has_lead(partnership: Partnership) -> bool:
     """Whether a party taking part is the lead (after the lead left, none is until the
     remaining parties name one)."""
-    return any(p.role == PartyRole.LEAD for p in _parties_taking_part(partnership))
+    return any(p.role == PartyRole.LEAD for p in parties_taking_part(partnership))
 
 
 def without_lead(prefix: str = "") -> Q:
@@ -376,7 +376,7 @@ def require_may_leave(actor: Actor, partnership: Partnership) -> Party:
     """Administrators of a party taking part make it leave; the last party cannot (the
     partnership would have nobody left to keep it): it is ended or deleted instead."""
     party = require_party_admin(actor, partnership)
-    if not any(p.pk != party.pk for p in _parties_taking_part(partnership)):
+    if not any(p.pk != party.pk for p in parties_taking_part(partnership)):
         raise StateConflict(
             _(
                 "Your organisation is the last party of this partnership: it cannot leave it. "
@@ -391,7 +391,7 @@ def may_leave_platform(party: Party, partnership: Partnership) -> bool:
     leaves unless it is the last one: the partnership keeps it to hold its record."""
     if party_state(party) not in WRITING_STATES:
         return False
-    return any(p.pk != party.pk for p in _parties_taking_part(partnership))
+    return any(p.pk != party.pk for p in parties_taking_part(partnership))
 
 
 def require_lead_namer(actor: Actor, partnership: Partnership) -> Party:
@@ -649,6 +649,12 @@ def nameable_parties(partnership: Partnership) -> models.QuerySet:
         .select_related("organisation")
         .order_by("organisation__name")
     )
+
+
+def nameable_party_list(partnership: Partnership) -> list[Party]:
+    """``nameable_parties`` as a list, by organisation name: from the prefetched parties when
+    they are loaded (no query), else read once."""
+    return sorted(parties_taking_part(partnership), key=lambda party: party.organisation.name)
 
 
 def attendee_candidates(partnership: Partnership) -> models.QuerySet:

@@ -240,11 +240,19 @@ class PartyChoiceMixin:
     party_fields = ("party",)
 
     def limit_parties(self, partnership: Partnership) -> None:
+        """What is sent is checked against ``nameable_parties``; the menu lists the same
+        parties from those already loaded with the partnership, without a query of its own."""
         parties = policy.nameable_parties(partnership)
+        shown = [
+            (party.pk, party.organisation.name) for party in policy.nameable_party_list(partnership)
+        ]
         for name in self.party_fields:
             if name in self.fields:
-                self.fields[name].queryset = parties
-                self.fields[name].label_from_instance = lambda party: party.organisation.name
+                field = self.fields[name]
+                field.queryset = parties
+                field.label_from_instance = lambda party: party.organisation.name
+                empty = [] if field.empty_label is None else [("", field.empty_label)]
+                field.choices = [*empty, *shown]
 
 
 class ResponsibilityForm(PartyChoiceMixin, forms.ModelForm):

@@ -327,17 +327,19 @@ def partnership_concerns_over_time(partnership: Partnership, organisation) -> Ch
     )
 
 
-def levels_over_time(partnership: Partnership, organisation) -> Chart:
+def levels_over_time(partnership: Partnership, organisation, entries=None) -> Chart:
     """Agreed, target and perceived levels at each date an entry was recorded.
 
-    Only entries the organisation may see: revealed perceptions and its own blind ones.
+    Only entries the organisation may see: revealed perceptions and its own blind ones
+    (``entries``, oldest first, when the caller has read them already).
     """
-    entries = list(
-        LevelAssessment.objects.visible_to_organisation(organisation)
-        .filter(partnership=partnership)
-        .select_related("party__organisation")
-        .order_by("assessed_on", "pk")
-    )
+    if entries is None:
+        entries = list(
+            LevelAssessment.objects.visible_to_organisation(organisation)
+            .filter(partnership=partnership)
+            .select_related("party__organisation")
+            .order_by("assessed_on", "pk")
+        )
     dates = sorted({entry.assessed_on for entry in entries})
     names: dict[tuple[str, int | None], str] = {}
     values: dict[tuple[str, int | None], dict[datetime.date, int]] = {}

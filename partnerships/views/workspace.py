@@ -21,19 +21,19 @@ from partnerships.forms import (
     ResponsibilityForm,
     ReviewForm,
 )
-from partnerships.models.querysets import current_perceived_levels, visible_to
 from partnerships.reads import timeline
 from partnerships.reads.agreements import agreement_tab
 from partnerships.reads.health import health_signals, with_health
 from partnerships.reads.proposals import pending_proposal
 from partnerships.reports import charts
 
-from ..choices import LEVEL_SUMMARIES, Level, intensity_choices
+from ..choices import LEVEL_SUMMARIES, AssessmentKind, Level, intensity_choices
 from ..models import (
     Benefit,
     Commitment,
     Concern,
     ConcernCheck,
+    LevelAssessment,
     Partnership,
     Party,
     Responsibility,
@@ -75,17 +75,28 @@ def workspace_partnership_for(
     return partnership_for(membership, partnership_id, require, workspace_queryset(membership))
 
 
-def ladder(partnership: Partnership, organisation) -> dict:
-    """The seven levels, top down, with who sits where: agreed, target, each party's perception.
-
-    A party's perception shows when every party may see it, or when it is the viewer's own.
-    """
-    perceived = list(
-        current_perceived_levels(visible_to(organisation))
+def level_entries(partnership: Partnership, organisation) -> list[LevelAssessment]:
+    """The partnership's level entries the organisation may see (revealed perceptions and its
+    own blind ones), oldest first: the ladder and the chart of levels over time read them."""
+    return list(
+        LevelAssessment.objects.visible_to_organisation(organisation)
         .filter(partnership=partnership)
         .select_related("party__organisation", "review")
-        .order_by("party__organisation__name")
+        .order_by("assessed_on", "pk")
     )
+
+
+def ladder(partnership: Partnership, entries: list[LevelAssessment]) -> dict:
+    """The seven levels, top down, with who sits where: agreed, target, and the latest
+    perception of each party taking part among ``entries`` (those the viewer may see: every
+    party's revealed ones, its own blind ones)."""
+    latest = {}
+    for entry in entries:  # oldest first: a later entry replaces an earlier one
+        if entry.kind == AssessmentKind.PERCEIVED:
+            latest[entry.party_id] = entry
+    perceived = [
+        latest[party.pk] for party in policy.nameable_party_list(partnership) if party.pk in latest
+    ]
     rungs = [
         {
             "level": level,
@@ -162,6 +173,7 @@ def workspace_context(request: HttpRequest, membership: Membership, partnership,
     organisation = membership.organisation
     # The parties are prefetched: what the organisation may do costs no query here.
     may = extra.pop("may", None) or permissions(membership, partnership)
+    entries = Lazy(lambda: level_entries(partnership, organisation))
     context = {
         "may": may,
         "refusal": extra.pop("refusal", None),  # why the state refused a change (409)
@@ -170,11 +182,11 @@ def workspace_context(request: HttpRequest, membership: Membership, partnership,
         "organisation": organisation,
         "partnership": partnership,
         "signals": health_signals(partnership),
-        "ladder": Lazy(lambda: ladder(partnership, organisation)),
+        "ladder": Lazy(lambda: ladder(partnership, entries())),
         "level_proposal": Lazy(lambda: pending_proposal(partnership, may)),
         "ladder_notice": extra.pop("notice", None),  # what the last level change did
         "ladder_refusal": extra.pop("ladder_refusal", None),  # why a proposal refused (409)
-        "levels_chart": Lazy(lambda: charts.levels_over_time(partnership, organisation)),
+        "levels_chart": Lazy(lambda: charts.levels_over_time(partnership, organisation, entries())),
         "tab_label": TABS[tab],
         "level_form": extra.pop("level_form", None) or LevelForm(),
         "tabs": TABS,

@@ -15,9 +15,11 @@ from tests.factories import (
     ConcernCheckFactory,
     ConcernFactory,
     LevelAssessmentFactory,
+    MembershipFactory,
     OrganisationFactory,
     PartyFactory,
     ResponsibilityFactory,
+    UserFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -158,3 +160,26 @@ def _target_far(p, org):
 def test_each_signal_alone_is_counted_by_the_dashboard(busy, org_a, make, code):
     make(busy, org_a)
     assert codes(busy, org_a) == [code]  # and ``flagged`` agrees (see ``codes``)
+
+
+def test_a_user_sees_what_their_organisations_see_together(busy, org_a, org_c):
+    """A user of one organisation reads its row of the read model; a user of two sees the
+    union: a private stuck fear counts for the organisation that raised it only."""
+    private = ConcernFactory(
+        raised_by=busy.parties.get(organisation=org_c), category="power", visibility="private"
+    )
+    for day in (1, 2):
+        ConcernCheckFactory(concern=private, intensity=5, checked_on=datetime.date(2026, 1, day))
+    of_a, of_both = UserFactory(), UserFactory()
+    MembershipFactory(user=of_a, organisation=org_a)
+    for organisation in (org_a, org_c):
+        MembershipFactory(user=of_both, organisation=organisation)
+
+    def stuck(viewer):
+        return with_health(Partnership.objects.all(), viewer, TODAY).get().stuck_concern_count
+
+    assert (stuck(of_a), stuck(org_a)) == (0, 0)
+    assert (stuck(of_both), stuck(org_c)) == (1, 1)
+    org_c.active = False  # an inactive organisation sees nothing: the user acts for one again
+    org_c.save()
+    assert stuck(of_both) == 0

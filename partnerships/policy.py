@@ -166,6 +166,19 @@ def as_viewer(subject: Viewer | Organisation | User | None) -> Viewer:
     return Viewer.of_user(subject)
 
 
+def sole_organisation(subject: Viewer | Organisation | User | None) -> Organisation | None:
+    """The organisation a user (or a viewer) acts for when it is the only one: what they see
+    is then exactly what it sees. None for platform staff, and for a user of several
+    organisations, who sees the union of what they see."""
+    if isinstance(subject, Organisation):
+        return subject if subject.active else None
+    viewer = as_viewer(subject)
+    if viewer.staff:
+        return None
+    found = list(Organisation.objects.filter(pk__in=viewer.organisation_ids, active=True)[:2])
+    return found[0] if len(found) == 1 else None
+
+
 def visible_partnerships(viewer: Viewer, field: str = "pk") -> Q:
     """Partnerships the viewer reads: its organisations are accepted parties (left ones too:
     they keep reading the record as it was)."""

@@ -41,9 +41,14 @@ def slug_or_none(value: object, field: str) -> str | None:
 
 
 def partnerships_for_user(user: User):
-    """The partnerships the user sees, with levels, gaps, health and parties for the API."""
+    """The partnerships the user sees, with levels, gaps, health and parties for the API.
+
+    A user acting for one organisation reads as that organisation (the same partnerships, the
+    same counts): its read-model rows, and simpler plans than going through the memberships.
+    """
+    viewer = policy.sole_organisation(user) or user
     parties = Party.objects.select_related("organisation").order_by("organisation__name", "pk")
-    return with_health(Partnership.objects.visible_to(user), user).prefetch_related(
+    return with_health(Partnership.objects.visible_to(viewer), viewer).prefetch_related(
         Prefetch("parties", queryset=parties)
     )
 

@@ -88,10 +88,11 @@ def with_health(queryset: QuerySet, viewer, today: datetime.date | None = None):
     organisation or a user) may see them.
 
     Read from the read model (``PartnershipState`` and, for one organisation, its
-    ``PartnershipView`` row, which is also a user's when they act for one organisation only);
-    only the count of overdue commitments, which changes with the calendar, is counted here
-    (per partnership returned, from an indexed date). A user acting for several organisations
-    sees the union of what they see: their concern counts are recomputed from the concerns.
+    ``PartnershipView`` row); only the count of overdue commitments, which changes with the
+    calendar, is counted here (per partnership returned, from an indexed date). A user sees
+    the union of what their organisations see: their concern counts are recomputed from the
+    concerns (pass the organisation instead when it is their only one:
+    ``policy.sole_organisation``).
     """
     today = today or timezone.localdate()
     partnership = OuterRef("pk")
@@ -108,8 +109,6 @@ def with_health(queryset: QuerySet, viewer, today: datetime.date | None = None):
         target_distance=Abs(F("target_level") - F("agreed_level")),
         agreement_ends_on=F("state__agreement_ends_on"),
     )
-    if not isinstance(viewer, Organisation):
-        viewer = _sole_organisation(viewer) or viewer
     if isinstance(viewer, Organisation):
         view = PartnershipView.objects.filter(partnership=partnership, organisation=viewer)
         return queryset.annotate(
@@ -127,17 +126,6 @@ def with_health(queryset: QuerySet, viewer, today: datetime.date | None = None):
             )
         ),
     )
-
-
-def _sole_organisation(viewer) -> Organisation | None:
-    """The organisation a user (or a viewer) acts for when it is the only one: what the user
-    sees is then what it sees, which the read model holds. None for platform staff, or for
-    a user of several organisations, whose counts are the union of theirs."""
-    viewer = policy.as_viewer(viewer)
-    if viewer.staff:
-        return None
-    found = list(Organisation.objects.filter(pk__in=viewer.organisation_ids, active=True)[:2])
-    return found[0] if len(found) == 1 else None
 
 
 def flagged(queryset: QuerySet, organisation, today: datetime.date) -> QuerySet:

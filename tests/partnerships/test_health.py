@@ -7,6 +7,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from partnerships import policy
 from partnerships.models import Partnership
 from partnerships.reads.health import flagged, health_signals, with_health
 from tests.factories import (
@@ -163,8 +164,8 @@ def test_each_signal_alone_is_counted_by_the_dashboard(busy, org_a, make, code):
 
 
 def test_a_user_sees_what_their_organisations_see_together(busy, org_a, org_c):
-    """A user of one organisation reads its row of the read model; a user of two sees the
-    union: a private stuck fear counts for the organisation that raised it only."""
+    """A user sees the union of what their organisations see (a private stuck fear counts for
+    the organisation that raised it only); a user of one organisation reads as it."""
     private = ConcernFactory(
         raised_by=busy.parties.get(organisation=org_c), category="power", visibility="private"
     )
@@ -178,8 +179,9 @@ def test_a_user_sees_what_their_organisations_see_together(busy, org_a, org_c):
     def stuck(viewer):
         return with_health(Partnership.objects.all(), viewer, TODAY).get().stuck_concern_count
 
-    assert (stuck(of_a), stuck(org_a)) == (0, 0)
-    assert (stuck(of_both), stuck(org_c)) == (1, 1)
+    assert (stuck(of_a), stuck(org_a), stuck(org_c), stuck(of_both)) == (0, 0, 1, 1)
+    assert policy.sole_organisation(of_a) == org_a
+    assert policy.sole_organisation(of_both) is None
     org_c.active = False  # an inactive organisation sees nothing: the user acts for one again
     org_c.save()
-    assert stuck(of_both) == 0
+    assert (stuck(of_both), policy.sole_organisation(of_both)) == (0, org_a)

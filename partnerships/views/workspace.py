@@ -77,10 +77,14 @@ def workspace_partnership_for(
 
 def level_entries(partnership: Partnership, organisation) -> list[LevelAssessment]:
     """The partnership's level entries the organisation may see (revealed perceptions and its
-    own blind ones), oldest first: the ladder and the chart of levels over time read them."""
+    own blind ones), oldest first: the ladder and the chart of levels over time read them.
+
+    The partnership is the workspace's, which the organisation reads: only the entries'
+    own visibility is asked here, not the partnership's again."""
     return list(
-        LevelAssessment.objects.visible_to_organisation(organisation)
-        .filter(partnership=partnership)
+        LevelAssessment.objects.filter(
+            policy.visible_levels(policy.as_viewer(organisation)), partnership=partnership
+        )
         .select_related("party__organisation", "review")
         .order_by("assessed_on", "pk")
     )

@@ -170,10 +170,31 @@ def _parts_changed_by(sender) -> frozenset[str]:
 
 @receiver(pre_delete, sender=Partnership, dispatch_uid="read_model_partnership_deleted")
 def partnership_deleting(sender, instance: Partnership, **kwargs) -> None:
-    """Its rows go with it; its share of its organisations' monthly roll-ups is taken out."""
+    """Its rows go with it; its share of its organisations' monthly roll-ups is taken out.
+    Its organisations are noted: once it is gone, their partners are recomputed."""
+    from partnerships.services.partner_links import organisations_of
     from partnerships.services.state import partnership_removed
 
     partnership_removed(instance.pk)
+    instance._organisations_before_delete = organisations_of([instance.pk])
+
+
+@receiver(post_delete, sender=Partnership, dispatch_uid="partners_partnership_deleted")
+def partnership_deleted(sender, instance: Partnership, **kwargs) -> None:
+    from partnerships.services import state
+
+    state.partners_changed(organisation_ids=getattr(instance, "_organisations_before_delete", ()))
+
+
+@receiver([post_save, post_delete], sender=Party, dispatch_uid="party_changes_partners")
+def party_changes_partners(sender, instance: Party, **kwargs) -> None:
+    """Who partners with whom (``services.partner_links``): every organisation of the
+    partnership, and the party's own, which may have just lost it."""
+    from partnerships.services import state
+
+    if kwargs.get("raw") or deleting_a_partnership(kwargs.get("origin")):
+        return  # a deleted partnership's organisations are recomputed once it is gone
+    state.partners_changed([instance.partnership_id], [instance.organisation_id])
 
 
 @receiver(post_save, sender=Organisation, dispatch_uid="organisation_size_changes_state")

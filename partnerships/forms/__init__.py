@@ -28,8 +28,8 @@ from partnerships.models import (
     Benefit,
     Commitment,
     Concern,
+    PartnerLink,
     Partnership,
-    Party,
     Responsibility,
     Review,
 )
@@ -214,16 +214,13 @@ class PartnershipFilterForm(forms.Form):
     def __init__(self, *args, organisation: Organisation, **kwargs):
         super().__init__(*args, **kwargs)
         # The organisations that joined a partnership the organisation reads (an invitation
-        # reveals nothing), as (slug, name) pairs: no model instance for each of a few hundred.
-        read = Party.objects.filter(
-            policy.joined(),
-            policy.visible_partnerships(policy.as_viewer(organisation), "partnership_id"),
-        )
+        # reveals nothing), from the read model's partner links, as (slug, name) pairs.
         partners = (
-            Organisation.objects.filter(pk__in=read.values("organisation_id"))
-            .exclude(pk=organisation.pk)
-            .order_by("name", "pk")
-            .values_list("slug", "name")
+            PartnerLink.objects.filter(
+                organisation_id__in=policy.as_viewer(organisation).organisation_ids
+            )
+            .order_by("partner__name", "partner_id")
+            .values_list("partner__slug", "partner__name")
         )
         self.fields["partner"].choices = [("", _("Any partner")), *partners]
 

@@ -57,6 +57,7 @@ from partnerships.models.rollups import ConcernCheckMonth, ConcernCheckTotal
 from partnerships.models.state import (
     ConcernMonth,
     ConcernState,
+    PartnerLink,
     PartnershipConcernMonth,
     PartnershipState,
     PartnershipView,
@@ -98,6 +99,7 @@ __all__ = [
     "LevelProposalAnswer",
     "PartnerInvitation",
     "PartnerInvitationQuerySet",
+    "PartnerLink",
     "Partnership",
     "PartnershipConcernMonth",
     "PartnershipState",

@@ -247,3 +247,35 @@ class TodoEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.ref} for organisation {self.organisation_id}"
+
+
+class PartnerLink(models.Model):
+    """Two organisations that joined at least one partnership together, as seen from the
+    first (``services.partner_links``): the list's menu of partners reads an organisation's
+    rows instead of going through every party of every partnership it reads. Names are read
+    through the relation, so a rename shows at once."""
+
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    partner = models.ForeignKey(
+        "organisations.Organisation",
+        verbose_name=_("partner organisation"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    # The partnerships both joined (a party that left still counts: it reads the record).
+    shared = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("partner link")
+        verbose_name_plural = _("partner links")
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "partner"], name="partner_link_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"organisation {self.organisation_id} with {self.partner_id}"

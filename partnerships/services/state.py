@@ -60,13 +60,14 @@ from partnerships.models.querysets import PENDING_COMMITMENT, perceived_subquery
 from partnerships.models.state import (
     ConcernMonth,
     ConcernState,
+    PartnerLink,
     PartnershipConcernMonth,
     PartnershipState,
     PartnershipView,
 )
 from partnerships.policy import joined, sees_concern, taking_part
 from partnerships.reports.dbfunctions import MonthStart
-from partnerships.services import rollups, todo_state
+from partnerships.services import partner_links, rollups, todo_state
 
 logger = logging.getLogger(__name__)
 
@@ -365,6 +366,30 @@ _pending: contextvars.ContextVar[dict[int, set[str]] | None] = contextvars.Conte
 )
 
 
+# Inside ``deferred()``: the partnerships whose parties changed and the organisations to
+# recompute the partners of (``services.partner_links``), at its end (None outside).
+_pending_partners: contextvars.ContextVar[tuple[set[int], set[int]] | None] = (
+    contextvars.ContextVar("read_model_pending_partners", default=None)
+)
+
+
+def partners_changed(
+    partnership_ids: Iterable[int] = (), organisation_ids: Iterable[int] = ()
+) -> None:
+    """A party of these partnerships changed (or these organisations lost one): recompute the
+    partners of every organisation concerned, now or at the end of ``deferred()``."""
+    pending = _pending_partners.get()
+    if pending is None:
+        _refresh_partners(set(partnership_ids), set(organisation_ids))
+        return
+    pending[0].update(partnership_ids)
+    pending[1].update(organisation_ids)
+
+
+def _refresh_partners(partnership_ids: set[int], organisation_ids: set[int]) -> None:
+    partner_links.refresh(organisation_ids | partner_links.organisations_of(partnership_ids))
+
+
 def changed(ids: Iterable[int], parts: frozenset[str] = EVERYTHING) -> None:
     """A write changed these partnerships' logs: refresh those parts of their read model now,
     or at the end of the ``deferred()`` block this runs in."""
@@ -379,6 +404,11 @@ def changed(ids: Iterable[int], parts: frozenset[str] = EVERYTHING) -> None:
 def flush() -> None:
     """Refresh what a ``deferred()`` block has gathered so far (the read-model querysets call
     it before they read, so nothing reads a state its own transaction made stale)."""
+    partners = _pending_partners.get()
+    if partners and (partners[0] or partners[1]):
+        _refresh_partners(set(partners[0]), set(partners[1]))
+        partners[0].clear()
+        partners[1].clear()
     pending = _pending.get()
     if not pending:
         return
@@ -399,11 +429,13 @@ def deferred():
         yield
         return
     token = _pending.set({})
+    partners_token = _pending_partners.set((set(), set()))
     try:
         yield
         flush()
     finally:
         _pending.reset(token)
+        _pending_partners.reset(partners_token)
 
 
 def refresh(
@@ -509,6 +541,10 @@ def rebuild() -> int:
             batch_size=BATCH,
         )
     PartnershipView.objects.exclude(partnership_id__in=Partnership.objects.values("pk")).delete()
+    partner_links.refresh(Party.objects.values_list("organisation_id", flat=True).distinct())
+    PartnerLink.objects.exclude(
+        organisation_id__in=Party.objects.values("organisation_id")
+    ).delete()
     ConcernMonth.objects.all().delete()
     ConcernMonth.objects.bulk_create(
         [
@@ -580,6 +616,7 @@ def drift(ids: Iterable[int] | None = None) -> list[str]:
                     f"stored {stored_views.get(key)}, logs say {expected_views.get(key)}"
                 )
         found += todo_state.drift(list(expected))
+        found += partner_links.drift(partner_links.organisations_of(batch))
     return found
 
 

@@ -42,13 +42,14 @@ from partnerships.models import (
     ConcernMonth,
     LevelAssessment,
     LevelProposal,
+    PartnerLink,
     Partnership,
     PartnershipState,
     PartnershipView,
     Party,
 )
 from partnerships.reads.todo import todo_items
-from partnerships.services import state
+from partnerships.services import partner_links, state
 from partnerships.services.agreements import agreement_approve
 from partnerships.services.partnerships import party_leave
 from partnerships.services.proposals import (
@@ -368,6 +369,8 @@ class ReadModelMachine(RuleBasedStateMachine):
     def stored_rows_equal_the_logs(self):
         if hasattr(self, "partnership"):
             assert state.drift([self.partnership.pk]) == []
+            # every organisation's partners, those that never joined or were removed included
+            assert partner_links.drift(o.pk for o in self.organisations) == []
 
     @invariant()
     def the_stored_to_do_is_the_to_do_of_the_records(self):
@@ -487,6 +490,33 @@ def test_a_deleted_partnership_leaves_no_row():
     assert not ConcernMonth.objects.filter(organisation=party.organisation, checks__gt=0).exists()
     assert not PartnershipState.objects.filter(partnership_id=partnership_id).exists()
     assert not PartnershipView.objects.filter(partnership_id=partnership_id).exists()
+
+
+def test_partners_follow_parties_joining_leaving_and_a_partnership_deleted():
+    """An organisation's partners: those that joined one of its partnerships (one that left
+    still counts, one only invited does not), gone with the last partnership they shared."""
+    first, second = PartyFactory(), PartyFactory()
+    a, b = first.organisation, second.organisation
+    PartyFactory(partnership=first.partnership, organisation=b)
+    invited = PartyFactory(partnership=first.partnership, invitation="invited")
+
+    def partners(organisation):
+        return dict(
+            PartnerLink.objects.filter(organisation=organisation).values_list("partner", "shared")
+        )
+
+    assert partners(a) == {b.pk: 1} and partners(b) == {a.pk: 1}
+    assert partners(invited.organisation) == {}
+    PartyFactory(partnership=second.partnership, organisation=a, left_on=None)
+    assert partners(a) == {b.pk: 2}
+    invited.invitation = "accepted"
+    invited.save()
+    assert partners(invited.organisation) == {a.pk: 1, b.pk: 1}
+    Partnership.objects.filter(pk=first.partnership_id).delete()
+    assert partners(a) == {b.pk: 1} and partners(invited.organisation) == {}
+    Party.objects.filter(partnership=second.partnership, organisation=a).delete()
+    assert partners(a) == {} and partners(b) == {}
+    assert state.drift() == []
 
 
 def test_migrate_fills_a_missing_read_model():

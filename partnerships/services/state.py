@@ -541,7 +541,9 @@ def rebuild() -> int:
             batch_size=BATCH,
         )
     PartnershipView.objects.exclude(partnership_id__in=Partnership.objects.values("pk")).delete()
-    partner_links.refresh(Party.objects.values_list("organisation_id", flat=True).distinct())
+    partner_links.refresh(
+        Party.objects.order_by().values_list("organisation_id", flat=True).distinct()
+    )
     PartnerLink.objects.exclude(
         organisation_id__in=Party.objects.values("organisation_id")
     ).delete()

@@ -10,7 +10,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from core.dates import add_months
-from core.forms import BoundedDateField, date_input
+from core.forms import BoundedDateField, ReusedWhenBlank, date_input
 from organisations.choices import OrganisationKind
 from organisations.models import Organisation
 from partnerships import policy
@@ -252,14 +252,14 @@ class PartyChoiceMixin:
                 field.choices = [*empty, *shown]
 
 
-class ResponsibilityForm(PartyChoiceMixin, forms.ModelForm):
+class ResponsibilityForm(ReusedWhenBlank, PartyChoiceMixin, forms.ModelForm):
     class Meta:
         model = Responsibility
         fields = ["party", "title", "description"]
         widgets = {"description": forms.Textarea(attrs={"rows": 2})}
 
 
-class CommitmentForm(PartyChoiceMixin, forms.ModelForm):
+class CommitmentForm(ReusedWhenBlank, PartyChoiceMixin, forms.ModelForm):
     class Meta:
         model = Commitment
         fields = ["party", "title", "due_on", "status", "description"]
@@ -270,7 +270,7 @@ class CommitmentEditForm(VersionedEditForm, CommitmentForm):
     pass
 
 
-class ConcernForm(PartyChoiceMixin, forms.ModelForm):
+class ConcernForm(ReusedWhenBlank, PartyChoiceMixin, forms.ModelForm):
     party_fields = ("raised_by",)
     field_order = ["kind", "category", "visibility", "description", "intensity", "response"]
 
@@ -311,7 +311,7 @@ class ConcernCheckForm(forms.Form):
     note = forms.CharField(label=_("Note"), required=False, max_length=2000)
 
 
-class BenefitForm(PartyChoiceMixin, forms.ModelForm):
+class BenefitForm(ReusedWhenBlank, PartyChoiceMixin, forms.ModelForm):
     class Meta:
         model = Benefit
         fields = ["category", "party", "description", "evidence", "observed_on"]
@@ -322,7 +322,7 @@ class BenefitForm(PartyChoiceMixin, forms.ModelForm):
         }
 
 
-class LevelForm(LevelGuideMixin, forms.Form):
+class LevelForm(ReusedWhenBlank, LevelGuideMixin, forms.Form):
     kind = forms.ChoiceField(label=_("Which level"), choices=AssessmentKind.choices)
     level = forms.TypedChoiceField(label=_("Level"), choices=LEVEL_CHOICES, coerce=int)
     rationale = forms.CharField(
@@ -342,7 +342,7 @@ class ReviewTimesMixin:
             field.help_text = format_lazy("{} ({})", field.help_text, settings.TIME_ZONE)
 
 
-class ReviewForm(ReviewTimesMixin, forms.ModelForm):
+class ReviewForm(ReusedWhenBlank, ReviewTimesMixin, forms.ModelForm):
     class Meta:
         model = Review
         fields = ["scheduled_on", "starts_at_time", "ends_at_time", "location", "guests"]

@@ -24,7 +24,7 @@ from partnerships.forms import (
 from partnerships.reads import timeline
 from partnerships.reads.agreements import agreement_tab
 from partnerships.reads.health import health_signals, with_health
-from partnerships.reads.proposals import pending_proposal
+from partnerships.reads.proposals import pending_proposal, pending_proposal_pk
 from partnerships.reports import charts
 
 from ..choices import LEVEL_SUMMARIES, AssessmentKind, Level, intensity_choices
@@ -52,13 +52,21 @@ TABS = {
 
 
 def workspace_queryset(membership: Membership):
-    """The organisation's partnerships with their health annotations and parties."""
-    return with_health(
-        Partnership.objects.for_organisation(membership.organisation), membership.organisation
-    ).prefetch_related(
-        Prefetch(
-            "parties",
-            queryset=Party.objects.select_related("organisation").order_by("organisation__name"),
+    """The organisation's partnerships with their health annotations, their parties and the
+    pk of their pending level proposal (``pending_proposal_id``, None without one)."""
+    return (
+        with_health(
+            Partnership.objects.for_organisation(membership.organisation),
+            membership.organisation,
+        )
+        .annotate(pending_proposal_id=pending_proposal_pk())
+        .prefetch_related(
+            Prefetch(
+                "parties",
+                queryset=Party.objects.select_related("organisation").order_by(
+                    "organisation__name"
+                ),
+            )
         )
     )
 
@@ -81,13 +89,26 @@ def level_entries(partnership: Partnership, organisation) -> list[LevelAssessmen
 
     The partnership is the workspace's, which the organisation reads: only the entries'
     own visibility is asked here, not the partnership's again."""
-    return list(
+    return with_loaded_parties(
+        partnership,
         LevelAssessment.objects.filter(
             policy.visible_levels(policy.as_viewer(organisation)), partnership=partnership
         )
-        .select_related("party__organisation", "review")
-        .order_by("assessed_on", "pk")
+        .select_related("review")
+        .order_by("assessed_on", "pk"),
     )
+
+
+def with_loaded_parties(partnership: Partnership, records) -> list:
+    """The records, each given its party (and the party's organisation) from the partnership's
+    parties loaded with it, rather than joined again in every query of the page."""
+    parties = {party.pk: party for party in partnership.parties.all()}
+    rows = list(records)
+    for row in rows:
+        party = parties.get(row.party_id)
+        if party is not None:  # a record without a party keeps None
+            row.party = party
+    return rows
 
 
 def ladder(partnership: Partnership, entries: list[LevelAssessment]) -> dict:
@@ -212,15 +233,21 @@ def _commitments(partnership, membership, **forms) -> dict:
     return {
         "responsibilities": with_deletable(
             may,
-            Responsibility.objects.filter(partnership=partnership)
-            .select_related("party__organisation")
-            .order_by("party__organisation__name", "title"),
+            with_loaded_parties(
+                partnership,
+                Responsibility.objects.filter(partnership=partnership).order_by(
+                    "party__organisation__name", "title"
+                ),
+            ),
         ),
         "commitments": with_deletable(
             may,
-            Commitment.objects.filter(partnership=partnership)
-            .select_related("party__organisation", "review")
-            .order_by("status", "due_on", "pk"),
+            with_loaded_parties(
+                partnership,
+                Commitment.objects.filter(partnership=partnership)
+                .select_related("review")
+                .order_by("status", "due_on", "pk"),
+            ),
         ),
         "responsibility_form": responsibility_form,
         "commitment_form": commitment_form,

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from partnerships.models import Commitment, ConcernCheck, LevelAssessment, Partnership
+from partnerships.services.proposals import level_propose
 from tests.factories import (
     CommitmentFactory,
     ConcernCheckFactory,
@@ -20,6 +21,7 @@ from tests.factories import (
     OrganisationFactory,
     PartnershipFactory,
     PartyFactory,
+    ResponsibilityFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -306,6 +308,29 @@ def test_tab_query_counts_do_not_grow(
     grow(8)
     with django_assert_num_queries(queries):
         signed_in.get(url(f"tab-{tab}", partnership), **HTMX)
+
+
+def test_the_workspace_query_count_does_not_grow(
+    signed_in, editor, partnership, org_a, django_assert_num_queries
+):
+    """Session, user, membership, the partnership with its health annotations and the pk of
+    its pending level proposal, its parties, responsibilities, commitments, the level entries
+    (the ladder's and the chart's), the notifications badge. Each record's party is taken from
+    the parties loaded already; the proposal is read only when there is one (with its answers:
+    two more)."""
+    party = partnership.parties.get(organisation=org_a)
+    for _ in range(6):
+        CommitmentFactory(party=party)
+        ResponsibilityFactory(party=party)
+        LevelAssessmentFactory(partnership=partnership, party=party, kind="perceived")
+    with django_assert_num_queries(9):
+        page = signed_in.get(url("workspace", partnership)).content.decode()
+    assert "Proposé comme niveau convenu" not in page
+    level_propose(actor=editor, organisation=org_a, partnership=partnership, level=5)
+    with django_assert_num_queries(11):
+        page = signed_in.get(url("workspace", partnership)).content.decode()
+    proposal = html.unescape(page).split("Proposé comme niveau convenu", 1)[1]
+    assert proposal.split("</h3>", 1)[0].endswith("Coopération")
 
 
 def test_adding_a_commitment_inline_returns_the_refreshed_tab(signed_in, partnership, org_a):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from partnerships.choices import PartnershipStatus
@@ -49,10 +49,8 @@ def with_overdue_commitments(organisation, today) -> Q:
 def with_high_concerns(organisation, today) -> Q:
     """Partnerships with an open fear or resistance the organisation sees, last rated 4 or 5
     (counted for each organisation by the read model)."""
-    high = PartnershipView.objects.filter(
-        partnership=OuterRef("pk"), organisation=organisation, high_concerns__gt=0
-    )
-    return Q(Exists(high))
+    high = PartnershipView.objects.filter(organisation=organisation, high_concerns__gt=0)
+    return Q(pk__in=high.values("partnership"))
 
 
 Filter = Callable[[object, datetime.date], Q]

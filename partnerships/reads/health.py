@@ -138,7 +138,7 @@ def raising_a_signal(organisation, today: datetime.date) -> Q:
     """Partnerships that raise at least one health signal for ``organisation``: the same tests
     as ``health_signals``, on the read model's columns (no log is read), so counting them
     costs one indexed pass whatever the organisation's size."""
-    view = PartnershipView.objects.filter(partnership=OuterRef("pk"), organisation=organisation)
+    stuck = PartnershipView.objects.filter(organisation=organisation, stuck_concerns__gt=0)
     return (
         Q(state__perception_gap__gte=GAP_WARNING)
         | Q(state__agreement_gap__gte=GAP_WARNING)
@@ -150,7 +150,7 @@ def raising_a_signal(organisation, today: datetime.date) -> Q:
             status__in=[PartnershipStatus.ACTIVE, PartnershipStatus.PROPOSED],
             next_review_on__lt=today,
         )
-        | Exists(view.filter(stuck_concerns__gt=0))
+        | Q(pk__in=stuck.values("partnership"))
         | Q(state__target_level__gte=F("state__agreed_level") + GAP_WARNING)
         | Q(state__target_level__lte=F("state__agreed_level") - GAP_WARNING)
         | Q(state__agreement_ends_on__lte=today + datetime.timedelta(days=AGREEMENT_ENDING_DAYS))

@@ -18,6 +18,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from core.typography import punctuation
 from partnerships.choices import PartnershipStatus
 from partnerships.templatetags.partnerships import level_label
 
@@ -94,5 +95,26 @@ def partnership_rows(partnerships: Iterable, partners: dict, organisation, today
             f"<td>{escape(partnership.get_scope_display())}</td>"
             f"<td>{escape(level_label(partnership.agreed_level))}</td>"
             f"<td>{gap_cell}</td><td>{names}</td><td>{review_cell}</td></tr>\n"
+        )
+    return mark_safe("".join(lines))
+
+
+@register.simple_tag(takes_context=True)
+def signal_items(context: Context, group: dict) -> SafeString:
+    """The dashboard's ``<li>`` of one group of signals: the partnership (linked to its
+    workspace), the signal's sentence and the group's action. Thirty partnerships with eighty
+    signals through the template language took a tenth of the dashboard's time."""
+    colon = punctuation(":")
+    action = render_value_in_context(group["action"], context)
+    lines = []
+    for item in group["items"]:
+        title = render_value_in_context(item["partnership"].title, context)
+        lines.append(
+            f'<li class="signal-{render_value_in_context(item["signal"].code, context)}">'
+            f'<a href="{render_value_in_context(item["workspace"], context)}"><strong>{title}'
+            f"</strong></a>{colon} {render_value_in_context(item['signal'].message, context)}\n"
+            f'                <a class="alert-action" '
+            f'href="{render_value_in_context(item["url"], context)}">{action}'
+            f'<span class="visually-hidden"> · {title}</span></a></li>\n'
         )
     return mark_safe("".join(lines))

@@ -51,3 +51,32 @@ def test_whole_numbers_follow_the_thousands_setting(settings):
     with translation.override("en"):
         html = render("{% chart_rows rows %}", rows=[("A", [1200])])
     assert html == '<tr><th scope="row">A</th><td>1,200</td></tr>\n'
+
+
+def test_signal_items_escape_each_value_and_write_the_colon_of_the_language():
+    from types import SimpleNamespace
+
+    from partnerships.reads.health import Signal
+
+    group = {
+        "action": "Plan <the> review",
+        "items": [
+            {
+                "partnership": SimpleNamespace(title="Ateliers & <danse>"),
+                "workspace": "/o/a/partnerships/7/",
+                "signal": Signal("review_overdue", "It was due on 1 March & not held."),
+                "url": "/o/a/partnerships/7/reviews/?x=1&y=2",
+            }
+        ],
+    }
+    item = (
+        '<li class="signal-review_overdue"><a href="/o/a/partnerships/7/"><strong>'
+        "Ateliers &amp; &lt;danse&gt;</strong></a>{colon} It was due on 1 March &amp; not held.\n"
+        '                <a class="alert-action" href="/o/a/partnerships/7/reviews/?x=1&amp;y=2">'
+        'Plan &lt;the&gt; review<span class="visually-hidden"> · Ateliers &amp; &lt;danse&gt;'
+        "</span></a></li>\n"
+    )
+    with translation.override("en"):
+        assert render("{% signal_items group %}", group=group) == item.format(colon=":")
+    with translation.override("fr"):
+        assert render("{% signal_items group %}", group=group) == item.format(colon="\u202f:")

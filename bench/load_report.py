@@ -37,18 +37,27 @@ def summarise(name: str, times: list[float], failures: int, in_time: int, second
 
 
 def verdicts(rows: list[dict]) -> list[dict]:
-    """Each targeted page's requests/s against the floor's: ratio, target, met."""
-    by_name = {row["name"]: row for row in rows}
-    floor = by_name.get(FLOOR, {}).get("rps", 0.0)
+    """Each targeted page's requests/s against the floor's: ratio, target, met.
+
+    ``rows`` in the order they were measured. The floor is the mean of the profile page's
+    phases just before and just after the page (the one before alone when none follows):
+    the machine's speed drifts over a run (it is shared), and a floor measured once at the
+    start judged the last pages against a machine that was no longer the same."""
     found = []
-    for name, target in TARGETS.items():
-        if name not in by_name:
+    for index, row in enumerate(rows):
+        target = TARGETS.get(row["name"])
+        if target is None:
             continue
-        row = by_name[name]
+        before = next((r for r in reversed(rows[:index]) if r["name"] == FLOOR), None)
+        after = next((r for r in rows[index + 1 :] if r["name"] == FLOOR), None)
+        around = [r["rps"] for r in (before, after) if r is not None]
+        floor = sum(around) / len(around) if around else 0.0
         ratio = row["rps"] / floor if floor else 0.0
         # A page that failed even once has not shown its capacity.
         met = bool(floor) and ratio >= target and row["errors"] == 0
-        found.append({"name": name, "ratio": ratio, "target": target, "met": met})
+        found.append(
+            {"name": row["name"], "ratio": ratio, "target": target, "met": met, "floor": floor}
+        )
     return found
 
 
@@ -95,16 +104,21 @@ def render(info: dict, capacity: list[dict], mixed: list[dict], writes: dict) ->
         f"{info['capacity_seconds']:g} s per page, one page after the other",
         "",
         f"As `{info['head_admin']}`, administrator of `{info['head']}`; the workspace is "
-        f"partnership #{info['partnership']} (its most concern checks).",
+        f"partnership #{info['partnership']} (its most concern checks). The profile page (the "
+        "floor) is measured before the first page and again after each one, in the order of "
+        "the table; each page is judged against the mean of the floor's phases just before "
+        "and just after it.",
         "",
         *_rows_table(capacity),
         "",
-        "| page | req/s ÷ profile page's | target | met |",
-        "|---|---:|---:|---|",
+        "| page | req/s | floor's req/s around it | ratio | target | met |",
+        "|---|---:|---:|---:|---:|---|",
     ]
+    by_name = {row["name"]: row for row in capacity}
     for verdict in verdicts(capacity):
         lines.append(
-            f"| {verdict['name']} | {verdict['ratio']:.0%} | ≥ {verdict['target']:.0%} | "
+            f"| {verdict['name']} | {by_name[verdict['name']]['rps']:.1f} | "
+            f"{verdict['floor']:.1f} | {verdict['ratio']:.0%} | ≥ {verdict['target']:.0%} | "
             f"{'yes' if verdict['met'] else '**no**'} |"
         )
     lines += [

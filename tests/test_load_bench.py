@@ -42,6 +42,30 @@ def test_without_the_floor_no_target_is_met():
     assert not verdict_of(rows, "dashboard")["met"]
 
 
+def test_each_page_is_judged_against_the_floor_measured_just_before_and_after_it():
+    """The machine slowed down during the run: the floor measured around each page follows it,
+    a floor measured once at the start would not."""
+    rows = [
+        row("profile", 120),
+        row("dashboard", 30),
+        row("profile", 100),
+        row("list", 36),
+        row("profile", 80),
+    ]
+    dashboard, listing = verdict_of(rows, "dashboard"), verdict_of(rows, "list")
+    assert dashboard["floor"] == pytest.approx(110)
+    assert dashboard["ratio"] == pytest.approx(30 / 110) and dashboard["met"]
+    assert listing["floor"] == pytest.approx(90)
+    assert listing["ratio"] == pytest.approx(0.40) and listing["met"]
+
+
+def test_a_page_after_the_last_floor_is_judged_against_that_floor_alone():
+    rows = [row("profile", 100), row("workspace", 41), row("profile", 110), row("API list", 39)]
+    assert verdict_of(rows, "workspace")["floor"] == pytest.approx(105)
+    assert verdict_of(rows, "API list")["floor"] == pytest.approx(110)
+    assert not verdict_of(rows, "API list")["met"]
+
+
 def test_percentiles_are_nearest_rank_over_the_answers():
     times = list(range(1, 101))
     assert load_report.percentile(times, 0.50) == 50
